@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ConfigModule } from './config/config.module';
+import { Settings } from './config/settings';
+import { EventStoreModule } from './event-store/event-store.module';
+import { TicketsModule } from './lead/tickets/tickets.module';
+import { ProjectionsModule } from './projections/projections.module';
+import { SqliteModule } from './sqlite/sqlite.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(settings?: Settings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+
+/** Every setting the service reads, typed, from the environment. README "Configuration" lists them. */
+export interface Settings {
+  readonly host: string;
+  readonly port: number;
+  readonly store: 'sqlite' | 'memory' | 'eventstoredb';
+  /** The SQLite file: the event log (store=sqlite) and the read models (always). */
+  readonly databaseFile: string;
+  readonly eventStoreDbUrl: string;
+  readonly clientsFile: string;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+  /** How long a write waits for the read models to show it before answering. */
+  readonly readYourWritesTimeoutMs: number;
+}
+
+export const SETTINGS = Symbol('SETTINGS');
+
+const STORES = ['sqlite', 'memory', 'eventstoredb'] as const;
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const dataDir = resolve(env.LEAD_DATA_DIR ?? './data');
+  const store = (env.LEAD_STORE ?? 'sqlite') as Settings['store'];
+  if (!STORES.includes(store)) throw new Error(`LEAD_STORE must be one of ${STORES.join(', ')}; got "${store}"`);
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: integer(env, 'PORT', 3000),
+    store,
+    databaseFile: env.LEAD_DATABASE_FILE ? resolve(env.LEAD_DATABASE_FILE) : resolve(dataDir, 'lead.db'),
+    eventStoreDbUrl: env.LEAD_EVENTSTOREDB_URL ?? 'esdb://127.0.0.1:2113?tls=false',
+    clientsFile: env.LEAD_CLIENTS_FILE ? resolve(env.LEAD_CLIENTS_FILE) : resolve(dataDir, 'clients.json'),
+    bodyLimitBytes: integer(env, 'LEAD_BODY_LIMIT_BYTES', 1024 * 1024),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    readYourWritesTimeoutMs: integer(env, 'LEAD_READ_YOUR_WRITES_TIMEOUT_MS', 10_000),
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer; got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,44 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { KeyedLock } from '../common/keyed-lock';
+import { SETTINGS, Settings } from '../config/settings';
+import { SQLITE_DB } from '../sqlite/sqlite.module';
+import { SqliteDatabase } from '../sqlite/sqlite-database';
+import { EVENT_STORE, EventStore } from './event-store.port';
+import { MemoryEventStore } from './memory.event-store';
+import { SqliteEventStore } from './sqlite.event-store';
+
+async function openEventStore(settings: Settings, db: SqliteDatabase): Promise<EventStore> {
+  switch (settings.store) {
+    case 'sqlite':
+      return new SqliteEventStore(db);
+    case 'memory':
+      return new MemoryEventStore();
+    case 'eventstoredb':
+      throw new Error('LEAD_STORE=eventstoredb is not available in this build');
+  }
+}
+
+/** Picks the event-store adapter named by LEAD_STORE; everything else sees only the port. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EVENT_STORE,
+      inject: [SETTINGS, SQLITE_DB],
+      useFactory: async (settings: Settings, db: SqliteDatabase) => {
+        const store = await openEventStore(settings, db);
+        new Logger('EventStore').log(`event store: ${settings.store}`);
+        return store;
+      },
+    },
+    KeyedLock,
+  ],
+  exports: [EVENT_STORE, KeyedLock],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../common/domain-error';
+import { KeyedLock } from '../../common/keyed-lock';
+import { newObjectId } from '../../common/object-id';
+import { CommandContext } from '../../common/request-context';
+import { handleCommand } from '../../event-store/command-handler';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { ReadYourWrites } from '../../projections/read-your-writes';
+import { HistoryType } from './ticket-catalogue';
+import { ticketStream } from './ticket.events';
+import { TicketQueries, TicketScope } from './ticket.queries';
+import { ticketDecider } from './ticket.decider';
+import { TicketHistoryDoc } from './ticket.views';
+
+export class AppendHistoryCommand extends Command<TicketHistoryDoc> {
+  constructor(
+    readonly ticketId: string,
+    readonly scope: TicketScope,
+    readonly entry: { type: HistoryType; value: Record<string, unknown>; createdBy: Record<string, unknown> },
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(AppendHistoryCommand)
+export class AppendHistoryHandler implements ICommandHandler<AppendHistoryCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly lock: KeyedLock,
+    private readonly readYourWrites: ReadYourWrites,
+    private readonly queries: TicketQueries,
+  ) {}
+
+  async execute({ ticketId, scope, entry, context }: AppendHistoryCommand): Promise<TicketHistoryDoc> {
+    // Tenancy is checked on the read model: a ticket outside the caller's scope does not exist for them.
+    if (!this.queries.findTicket(ticketId, scope)) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
+    const historyId = newObjectId();
+    const outcome = await handleCommand(
+      this.store,
+      this.lock,
+      ticketStream(ticketId),
+      ticketDecider,
+      { kind: 'AppendHistory', historyId, ...entry, createdOn: context.createdOn, now: context.now },
+      context,
+    );
+    await this.readYourWrites.waitFor(outcome.result.position);
+    return this.queries.findHistory(historyId)!;
+  }
+}

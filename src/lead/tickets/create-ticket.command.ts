@@ -1,0 +1,47 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { KeyedLock } from '../../common/keyed-lock';
+import { newObjectId } from '../../common/object-id';
+import { CommandContext } from '../../common/request-context';
+import { handleCommand } from '../../event-store/command-handler';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { ReadYourWrites } from '../../projections/read-your-writes';
+import { TicketCreated, ticketStream } from './ticket.events';
+import { TicketQueries } from './ticket.queries';
+import { ticketDecider } from './ticket.decider';
+import { TicketDoc } from './ticket.views';
+
+export type NewTicket = Omit<TicketCreated['data'], 'id' | 'created_at' | 'created_on'>;
+
+export class CreateTicketCommand extends Command<TicketDoc> {
+  constructor(
+    readonly ticket: NewTicket,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CreateTicketCommand)
+export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly lock: KeyedLock,
+    private readonly readYourWrites: ReadYourWrites,
+    private readonly queries: TicketQueries,
+  ) {}
+
+  async execute({ ticket, context }: CreateTicketCommand): Promise<TicketDoc> {
+    const id = newObjectId();
+    const outcome = await handleCommand(
+      this.store,
+      this.lock,
+      ticketStream(id),
+      ticketDecider,
+      { kind: 'CreateTicket', data: { ...ticket, id, created_on: context.createdOn, created_at: context.now } },
+      context,
+    );
+    await this.readYourWrites.waitFor(outcome.result.position);
+    return this.queries.findTicket(id, { companyId: ticket.company_id })!.doc;
+  }
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap';
+import { loadSettings } from './config/settings';
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const app = await createApp(settings);
+  await app.listen(settings.port, settings.host);
+  console.log(`Lead service on http://${settings.host}:${settings.port} (store: ${settings.store}); API docs at /docs`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TicketProjection } from '../lead/tickets/ticket.projection';
+import { TicketsModule } from '../lead/tickets/tickets.module';
+import { PROJECTIONS, Projection } from './projection';
+import { ProjectionRunner } from './projection-runner';
+import { ReadYourWrites } from './read-your-writes';
+
+/**
+ * All projection wiring, top to bottom: which read models exist, in what order they are fed.
+ * Add a projection here and it gets its own subscription and checkpoint.
+ */
+@Global()
+@Module({
+  imports: [TicketsModule],
+  providers: [
+    {
+      provide: PROJECTIONS,
+      inject: [TicketProjection],
+      useFactory: (...projections: Projection[]) => projections,
+    },
+    ProjectionRunner,
+    ReadYourWrites,
+  ],
+  exports: [ProjectionRunner, ReadYourWrites],
+})
+export class ProjectionsModule implements OnApplicationBootstrap {
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+}
