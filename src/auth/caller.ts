@@ -9,8 +9,28 @@ export interface StorefrontCaller {
   readonly userId?: string;
 }
 
-export type Caller = StorefrontCaller;
+/** A staff API client of one company, holding a token from the OAuth endpoint. */
+export interface StaffCaller {
+  readonly kind: 'staff';
+  readonly companyId: string;
+  /** Set on application-level routes (/company/{c}/application/{a}/...), checked to belong to the company. */
+  readonly applicationId?: string;
+  readonly clientId: string;
+  /** The staff member acting through the client, forwarded by the panel in `x-user-id`. */
+  readonly userId?: string;
+}
+
+export type Caller = StorefrontCaller | StaffCaller;
 
 export function actorOf(caller: Caller): Actor {
+  if (caller.kind === 'staff') return caller.userId ? { type: 'staff_user', id: caller.userId } : { type: 'staff_client', id: caller.clientId };
   return caller.userId ? { type: 'storefront_user', id: caller.userId } : { type: 'application', id: caller.applicationId };
+}
+
+const USER_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** The `x-user-id` header: absent, or a sane id. */
+export function userIdHeader(value: string | string[] | undefined): string | undefined | false {
+  if (value === undefined || value === '') return undefined;
+  return typeof value === 'string' && USER_ID.test(value) ? value : false;
 }

@@ -1,9 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { Caller, StorefrontCaller } from './caller';
+import { Caller, StorefrontCaller, userIdHeader } from './caller';
 import { ClientRegistry } from './client-registry';
-
-const USER_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /**
  * Storefront calls authenticate as Fynd application clients do:
@@ -22,17 +20,10 @@ export class StorefrontAuthGuard implements CanActivate {
     const colon = decoded.indexOf(':');
     const app = colon > 0 ? this.clients.verifyApplication(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
     if (!app) throw new UnauthorizedException('Unknown application or wrong token');
-    const userHeader = request.headers['x-user-id'];
-    const userId = typeof userHeader === 'string' && userHeader !== '' ? userHeader : undefined;
-    if (userId !== undefined && !USER_ID.test(userId)) throw new UnauthorizedException('x-user-id is not a valid user id');
+    const userId = userIdHeader(request.headers['x-user-id']);
+    if (userId === false) throw new UnauthorizedException('x-user-id is not a valid user id');
     const caller: StorefrontCaller = { kind: 'storefront', companyId: app.company_id, applicationId: app.application_id, userId };
     request.caller = caller;
     return true;
   }
 }
-
-export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
-  const caller = context.switchToHttp().getRequest<{ caller?: Caller }>().caller;
-  if (!caller) throw new UnauthorizedException();
-  return caller;
-});

@@ -17,6 +17,7 @@ export interface ProblemDetails {
 }
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  unauthorized: 401,
   not_found: 404,
   conflict: 409,
   invalid: 400,

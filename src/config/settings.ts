@@ -13,6 +13,10 @@ export interface Settings {
   readonly logLevel: string;
   /** How long a write waits for the read models to show it before answering. */
   readonly readYourWritesTimeoutMs: number;
+  /** HMAC key for staff bearer tokens; empty = a random key kept in `<data dir>/token-secret`. */
+  readonly tokenSecret: string;
+  readonly tokenSecretFile: string;
+  readonly tokenTtlSeconds: number;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -33,6 +37,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     bodyLimitBytes: integer(env, 'LEAD_BODY_LIMIT_BYTES', 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
     readYourWritesTimeoutMs: integer(env, 'LEAD_READ_YOUR_WRITES_TIMEOUT_MS', 10_000),
+    tokenSecret: env.LEAD_TOKEN_SECRET ?? '',
+    tokenSecretFile: resolve(dataDir, 'token-secret'),
+    tokenTtlSeconds: integer(env, 'LEAD_TOKEN_TTL_SECONDS', 3600),
   };
 }
 

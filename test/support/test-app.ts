@@ -16,6 +16,32 @@ export const APPS = {
 
 export type AppKey = keyof typeof APPS;
 
+/** Staff API clients: one per company. */
+export const STAFF = {
+  one: { client_id: 'staff-client-1', company_id: '1', secret: 'staff-secret-1-0123456789' },
+  two: { client_id: 'staff-client-2', company_id: '2', secret: 'staff-secret-2-0123456789' },
+} as const;
+
+export type StaffKey = keyof typeof STAFF;
+
+/** Gets a bearer token from the OAuth endpoint, as a platform client would. */
+export async function staffAuth(t: TestApp, key: StaffKey, userId?: string): Promise<Record<string, string>> {
+  const client = STAFF[key];
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/service/panel/authentication/v1.0/company/${client.company_id}/oauth/token`,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.client_id}:${client.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: 'grant_type=client_credentials',
+  });
+  if (res.statusCode !== 200) throw new Error(`token endpoint answered ${res.statusCode}: ${res.body}`);
+  const headers: Record<string, string> = { authorization: `Bearer ${res.json().access_token}` };
+  if (userId) headers['x-user-id'] = userId;
+  return headers;
+}
+
 export function storefrontAuth(key: AppKey, userId?: string): Record<string, string> {
   const app = APPS[key];
   const headers: Record<string, string> = {
@@ -46,11 +72,13 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     clientsFile,
     JSON.stringify({
       applications: Object.values(APPS).map(({ token, ...app }) => ({ ...app, token_sha256: sha256(token) })),
+      staff_clients: Object.values(STAFF).map(({ secret, ...client }) => ({ ...client, secret_sha256: sha256(secret) })),
     }),
   );
   const settings: Settings = {
     ...loadSettings({ LEAD_DATA_DIR: dataDir, LEAD_STORE: process.env.LEAD_TEST_STORE ?? 'sqlite', LEAD_EVENTSTOREDB_URL: process.env.LEAD_TEST_ESDB_URL }),
     clientsFile,
+    tokenSecret: 'test-token-secret',
     ...overrides,
   };
   const app = await createApp(settings, { logger: false });

@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SETTINGS, Settings } from '../config/settings';
+
+export interface StaffTokenClaims {
+  readonly sub: string;
+  readonly company_id: string;
+}
+
+const AUDIENCE = 'lead-platform';
+const ISSUER = 'lead-service';
+
+/**
+ * Issues and checks staff bearer tokens: HS256 JWTs, so any instance sharing LEAD_TOKEN_SECRET can verify
+ * them without a lookup. Without that setting a random key is kept in the data directory, which suits
+ * one instance (tokens then survive restarts).
+ */
+@Injectable()
+export class StaffTokens {
+  private readonly jwt: JwtService;
+
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {
+    this.jwt = new JwtService({ secret: settings.tokenSecret || this.localSecret(), signOptions: { algorithm: 'HS256' } });
+  }
+
+  issue(clientId: string, companyId: string): { access_token: string; token_type: 'Bearer'; expires_in: number } {
+    const expiresIn = this.settings.tokenTtlSeconds;
+    const token = this.jwt.sign({ company_id: companyId }, { subject: clientId, audience: AUDIENCE, issuer: ISSUER, expiresIn });
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
+  }
+
+  /** The claims of a valid, unexpired token of ours; undefined otherwise. */
+  verify(token: string): StaffTokenClaims | undefined {
+    try {
+      const claims = this.jwt.verify<StaffTokenClaims>(token, { audience: AUDIENCE, issuer: ISSUER, algorithms: ['HS256'] });
+      return typeof claims.sub === 'string' && typeof claims.company_id === 'string' ? claims : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private localSecret(): string {
+    const file = this.settings.tokenSecretFile;
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    const secret = randomBytes(48).toString('base64url');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, secret + '\n', { mode: 0o600 });
+    new Logger(StaffTokens.name).log(`created a token signing key in ${file}; set LEAD_TOKEN_SECRET when running several instances`);
+    return secret;
+  }
+}
