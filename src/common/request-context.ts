@@ -22,11 +22,13 @@ export function commandContext(request: FastifyRequest, caller: Caller): Command
   const commandId = randomUUID();
   const createdOn = createdOnOf(request);
   const correlation = header(request, 'x-correlation-id') ?? header(request, 'x-request-id');
+  const now = new Date().toISOString();
   return {
     commandId,
     createdOn,
-    now: new Date().toISOString(),
+    now,
     metadata: {
+      occurredAt: now,
       correlationId: correlation && ID.test(correlation) ? correlation : String(request.id),
       causationId: commandId,
       actor: actorOf(caller),

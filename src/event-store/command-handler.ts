@@ -1,3 +1,4 @@
+import { eventHash, lastHash } from '../audit/hash-chain';
 import { KeyedLock } from '../common/keyed-lock';
 import { deterministicEventId } from './event-ids';
 import { AppendResult, EventMetadata, EventStore, WrongExpectedVersionError } from './event-store.port';
@@ -20,7 +21,7 @@ const MAX_ATTEMPTS = 5;
  * The whole command path: read the stream, fold it, decide, append at the revision that was read. A conflict
  * means another writer got there first (another instance, on EventStoreDB): read again and decide again, since
  * the decision may change. Event ids derive from the command id so that a retry after an unknown outcome of
- * the same attempt writes nothing twice.
+ * the same attempt writes nothing twice. Each event extends the stream's hash chain (see audit/hash-chain.ts).
  */
 export async function handleCommand<Command, State, Event extends { type: string; data: unknown }>(
   store: EventStore,
@@ -36,17 +37,16 @@ export async function handleCommand<Command, State, Event extends { type: string
       const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState);
       const events = decider.decide(command, state);
       const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
+      let previousHash = lastHash(history);
+      const chained = events.map((e, i) => {
+        const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
+        const revision = BigInt(history.length + i);
+        const data = e.data as Record<string, unknown>;
+        previousHash = eventHash(previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
+        return { id, type: e.type, data, metadata: { ...context.metadata, hash: previousHash } };
+      });
       try {
-        const result = await store.append(
-          stream,
-          events.map((e, i) => ({
-            id: deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i),
-            type: e.type,
-            data: e.data as Record<string, unknown>,
-            metadata: context.metadata,
-          })),
-          { expectedRevision },
-        );
+        const result = await store.append(stream, chained, { expectedRevision });
         return { events, result, state: events.reduce(decider.evolve, state) };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
