@@ -108,9 +108,11 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       if (first.done) return;
       const batch: RecordedEvent[] = [first.value];
       pending = iterator.next();
-      // Take whatever the subscription already holds, without waiting for more to be written.
+      // Take whatever the subscription delivers before the event loop turns (events it already holds),
+      // without waiting for more to be written. One timer per batch, not per event.
+      const turn = new Promise<typeof IMMEDIATE>((resolve) => setImmediate(resolve, IMMEDIATE));
       while (batch.length < MAX_BATCH) {
-        const next = await Promise.race([pending, new Promise<typeof IMMEDIATE>((resolve) => setImmediate(resolve, IMMEDIATE))]);
+        const next = await Promise.race([pending, turn]);
         if (next === IMMEDIATE || next.done) break;
         batch.push(next.value);
         pending = iterator.next();
