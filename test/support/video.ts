@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AccessToken } from 'livekit-server-sdk';
-import { TestApp } from './test-app';
+import { TestApp, storefrontAuth } from './test-app';
 
 export const WEBHOOK_URL = '/service/webhooks/livekit';
 
@@ -33,3 +33,29 @@ export async function postWebhook(t: TestApp, body: object | string, options: { 
     payload: raw,
   });
 }
+
+export const STOREFRONT = '/service/application/lead/v1.0';
+export const COMPANY1 = '/service/platform/lead/v1.0/company/1';
+export const APP_A = `${COMPANY1}/application/000000000000000000000a01`;
+export const APP_B = `${COMPANY1}/application/000000000000000000000b02`;
+
+export const call = (t: TestApp, method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, payload?: object) =>
+  t.app.inject({ method, url, headers, payload });
+
+/** A storefront ticket of application a, opened by `user`; returns its `_id` (= its room's unique name). */
+export async function newTicket(t: TestApp, user = 'alice'): Promise<string> {
+  const res = await call(t, 'POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', user), { category: 'video', content: { title: 'Show me' } });
+  return res.json()._id as string;
+}
+
+export const openRoom = (t: TestApp, id: string, headers: Record<string, string>, base = COMPANY1, notify: object[] = []) =>
+  call(t, 'POST', `${base}/video/room`, headers, { unique_name: id, notify });
+
+/** `identity=status` of everyone the participants route lists. */
+export async function participantsAt(t: TestApp, url: string, headers: Record<string, string>): Promise<string[]> {
+  const res = await call(t, 'GET', url, headers);
+  if (res.statusCode !== 200) throw new Error(`participants answered ${res.statusCode}: ${res.body}`);
+  return (res.json().participants as { identity: string; status: string }[]).map((p) => `${p.identity}=${p.status}`);
+}
+
+export const eventCount = async (t: TestApp) => (await t.store.readAll()).length;
