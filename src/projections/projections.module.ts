@@ -1,6 +1,8 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
+import { VideoRoomProjection } from '../lead/video/video-room.projection';
+import { VideoModule } from '../lead/video/video.module';
 import { PROJECTIONS, Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
@@ -11,11 +13,11 @@ import { ReadYourWrites } from './read-your-writes';
  */
 @Global()
 @Module({
-  imports: [TicketsModule],
+  imports: [TicketsModule, VideoModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection],
+      inject: [TicketProjection, VideoRoomProjection],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,

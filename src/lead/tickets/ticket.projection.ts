@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../../event-store/event-store.port';
 import { Projection } from '../../projections/projection';
 import { SqliteDatabase } from '../../sqlite/sqlite-database';
+import { TicketVideoRoomField } from '../video/ticket-video-room';
 import { PRIORITIES, STATUSES } from './ticket-catalogue';
 import { HistoryAppended, TicketCreated, TicketEventType } from './ticket.events';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
@@ -17,6 +18,7 @@ export class TicketProjection implements Projection {
   readonly name = 'tickets';
   readonly version = 1;
   private stmts!: ReturnType<typeof prepare>;
+  private readonly videoRoom = new TicketVideoRoomField();
 
   init(db: SqliteDatabase): void {
     db.exec(`
@@ -32,10 +34,12 @@ export class TicketProjection implements Projection {
       CREATE INDEX IF NOT EXISTS rm_ticket_history_ticket ON rm_ticket_history (ticket_id, position);
     `);
     this.stmts = prepare(db);
+    this.videoRoom.init(db);
   }
 
   reset(): void {
     this.stmts.reset();
+    this.videoRoom.reset();
   }
 
   apply(event: RecordedEvent): void {
@@ -44,6 +48,8 @@ export class TicketProjection implements Projection {
         return this.created(event as unknown as RecordedEvent<'TicketCreated', TicketCreated['data']>);
       case TicketEventType.HistoryAppended:
         return this.historyAppended(event as unknown as RecordedEvent<'HistoryAppended', HistoryAppended['data']>);
+      default:
+        return this.videoRoom.apply(event); // video_room_id while the ticket's room is open
     }
   }
 
