@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
-import { EVENT_STORE, EventStore, Position, RecordedEvent, Subscription, comparePositions } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore, Position, RecordedEvent, START, Subscription, comparePositions } from '../event-store/event-store.port';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { CheckpointStore } from './checkpoint-store';
@@ -80,6 +80,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   }
 
   private reached(position: Position): boolean {
+    if (comparePositions(position, START) <= 0) return true;
     return this.running.every((r) => r.position !== undefined && comparePositions(r.position, position) >= 0);
   }
 
