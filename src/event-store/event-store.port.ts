@@ -20,6 +20,8 @@ export interface Position {
 export interface Actor {
   readonly type: 'storefront_user' | 'application' | 'staff_client' | 'staff_user' | 'system';
   readonly id: string;
+  /** A staff user acts through an API client that vouches for them: which one. */
+  readonly clientId?: string;
 }
 
 export interface EventMetadata {
