@@ -79,7 +79,7 @@ function readAnchors(file: string): ExportedAnchor[] {
 function printReport(report: StoreReport, settings: Settings, print: Print): void {
   print(`Lead audit of ${settings.databaseFile} (event store: ${settings.store})`);
   print(`  ${report.events} events in ${report.streams} streams`);
-  print(`  ${report.anchors} anchors; ${report.pendingAnchor} events not yet anchored`);
+  print(`  ${report.anchors} anchors; ${report.pendingAnchor} events not yet anchored; ${report.externalAnchors} exported anchor(s) compared`);
   print(`  ${report.incomplete.length} events with incomplete audit metadata`);
   for (const i of report.incomplete.slice(0, 20)) print(`  WARN ${i.stream} revision ${i.revision}: missing ${i.missing.join(', ')}`);
   for (const f of report.findings) {

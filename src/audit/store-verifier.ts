@@ -21,6 +21,8 @@ export interface StoreReport {
   readonly events: number;
   readonly streams: number;
   readonly anchors: number;
+  /** Exported anchors the ledger was checked against. */
+  readonly externalAnchors: number;
   /** Events after the newest anchor: not yet anchored. */
   readonly pendingAnchor: number;
   readonly findings: Finding[];
@@ -46,8 +48,11 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
   const heads = new Map<string, StreamHead>();
   const anchorReported = new Set<string>();
   const incomplete: StoreReport['incomplete'] = [];
-  const anchors = options.ledger ? new LedgerWalk(options.ledger, findings) : undefined;
-  const ledgerEnd = options.ledger?.head()?.position;
+  // The ledger as it is now: anchors written while the walk runs may cover events the walk has not read.
+  const ledgerHead = options.ledger?.head();
+  const anchorCount = options.ledger?.count() ?? 0;
+  const ledgerEnd = ledgerHead?.position;
+  const anchors = options.ledger ? new LedgerWalk(options.ledger, findings, ledgerHead?.seq ?? 0) : undefined;
   let events = 0;
   let pendingAnchor = 0;
   const anchorFinding = (stream: string, finding: Finding) => {
@@ -99,7 +104,8 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
   }
   if (options.sqlite) findings.push(...compareRevisions(heads, options.sqlite.lastRevisions));
   if (options.ledger) for (const exported of options.externalAnchors ?? []) findings.push(...checkExported(options.ledger, exported));
-  return { events, streams: heads.size, anchors: options.ledger?.count() ?? 0, pendingAnchor, findings, incomplete };
+  const externalAnchors = options.ledger ? (options.externalAnchors ?? []).length : 0;
+  return { events, streams: heads.size, anchors: anchorCount, externalAnchors, pendingAnchor, findings, incomplete };
 }
 
 /** The ledger in seq order, page by page, checking that no row is missing and every MAC chains on. */
@@ -112,10 +118,11 @@ class LedgerWalk {
   constructor(
     private readonly ledger: AnchorLedger,
     private readonly findings: Finding[],
+    private readonly lastSeq: number,
   ) {}
 
   peek(): Anchor | undefined {
-    if (this.page.length === 0) this.page = this.ledger.after(this.seq, BATCH);
+    if (this.page.length === 0) this.page = this.ledger.after(this.seq, BATCH).filter((a) => a.seq <= this.lastSeq);
     return this.page[0];
   }
 

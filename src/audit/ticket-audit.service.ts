@@ -35,8 +35,10 @@ export class TicketAuditService {
     const audits: StreamAudit[] = [];
     const events: RecordedEvent[] = [];
     for (const stream of streamsOfTicket(ticketId)) {
-      const own = await this.store.readStream(stream);
+      // Anchors first: every anchored event is already stored, so the read below holds all of them, even
+      // if the anchorer runs in between (the other order could see an anchor for an event not yet read).
       const anchors = this.ledger.forStream(stream);
+      const own = await this.store.readStream(stream);
       const isTicket = stream === ticketStream(ticketId);
       // A related stream the ticket never used is left out; one emptied after anchoring is not.
       if (!isTicket && own.length === 0 && anchors.length === 0) continue;
