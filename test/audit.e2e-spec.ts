@@ -224,3 +224,20 @@ describe('audit anchoring in the background', () => {
     }
   });
 });
+
+describe('the recorded address behind a proxy', () => {
+  it('is the client named in x-forwarded-for when LEAD_TRUST_PROXY trusts the proxy, else the proxy', async () => {
+    const recordedIp = async (trustProxy: boolean) => {
+      const t = await startTestApp({ trustProxy, auditAnchorIntervalMs: 0 });
+      try {
+        const headers = { ...storefrontAuth('a'), 'x-forwarded-for': '203.0.113.7' };
+        const res = await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers, payload: { category: 'x', content: { title: 't' } } });
+        return ((await t.store.readStream(ticketStream(res.json()._id)))[0].metadata.source as { ip: string }).ip;
+      } finally {
+        await t.dispose();
+      }
+    };
+    expect(await recordedIp(true)).toBe('203.0.113.7');
+    expect(await recordedIp(false)).toBe('127.0.0.1');
+  });
+});
