@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
 import { EventStoreModule } from './event-store/event-store.module';
+import { DeskModule } from './lead/desk/desk.module';
 import { TicketsModule } from './lead/tickets/tickets.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { SqliteModule } from './sqlite/sqlite.module';
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule],
+      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, DeskModule],
     };
   }
 }

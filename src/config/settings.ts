@@ -17,6 +17,8 @@ export interface Settings {
   readonly tokenSecret: string;
   readonly tokenSecretFile: string;
   readonly tokenTtlSeconds: number;
+  /** Optional JSON file with the staff desk's general config per company (see GeneralConfigs). */
+  readonly generalConfigFile: string;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -40,6 +42,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     tokenSecret: env.LEAD_TOKEN_SECRET ?? '',
     tokenSecretFile: resolve(dataDir, 'token-secret'),
     tokenTtlSeconds: integer(env, 'LEAD_TOKEN_TTL_SECONDS', 3600),
+    generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
   };
 }
 

@@ -1,4 +1,6 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DeskModule } from '../lead/desk/desk.module';
+import { DeskProjection } from '../lead/desk/desk.projection';
 import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
 import { PROJECTIONS, Projection } from './projection';
@@ -11,11 +13,11 @@ import { ReadYourWrites } from './read-your-writes';
  */
 @Global()
 @Module({
-  imports: [TicketsModule],
+  imports: [TicketsModule, DeskModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection],
+      inject: [TicketProjection, DeskProjection],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,
