@@ -5,6 +5,7 @@ import { Settings } from './config/settings';
 import { EventStoreModule } from './event-store/event-store.module';
 import { DeskModule } from './lead/desk/desk.module';
 import { TicketsModule } from './lead/tickets/tickets.module';
+import { VideoModule } from './lead/video/video.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { SqliteModule } from './sqlite/sqlite.module';
 
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, DeskModule],
+      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, DeskModule],
     };
   }
 }

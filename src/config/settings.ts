@@ -17,6 +17,12 @@ export interface Settings {
   readonly tokenSecret: string;
   readonly tokenSecretFile: string;
   readonly tokenTtlSeconds: number;
+  /** LiveKit credentials: sign video room tokens and verify LiveKit webhooks. Defaults are for development only. */
+  readonly livekitApiKey: string;
+  readonly livekitApiSecret: string;
+  /** LiveKit server URL; empty = no server (tokens are still issued, participants come from webhooks only). */
+  readonly livekitUrl: string;
+  readonly videoTokenTtlSeconds: number;
   /** Optional JSON file with the staff desk's general config per company (see GeneralConfigs). */
   readonly generalConfigFile: string;
 }
@@ -42,6 +48,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     tokenSecret: env.LEAD_TOKEN_SECRET ?? '',
     tokenSecretFile: resolve(dataDir, 'token-secret'),
     tokenTtlSeconds: integer(env, 'LEAD_TOKEN_TTL_SECONDS', 3600),
+    // `livekit-server --dev` uses this key pair: development only, set real ones in production.
+    livekitApiKey: env.LIVEKIT_API_KEY || 'devkey',
+    livekitApiSecret: env.LIVEKIT_API_SECRET || 'secret',
+    livekitUrl: env.LIVEKIT_URL ?? '',
+    videoTokenTtlSeconds: integer(env, 'LEAD_VIDEO_TOKEN_TTL_SECONDS', 600),
     generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
   };
 }

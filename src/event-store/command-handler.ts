@@ -2,7 +2,7 @@ import { eventHash, lastHash } from '../audit/hash-chain';
 import { DomainError } from '../common/domain-error';
 import { KeyedLock } from '../common/keyed-lock';
 import { deterministicEventId } from './event-ids';
-import { AppendResult, EventMetadata, EventStore, WrongExpectedVersionError } from './event-store.port';
+import { AppendResult, EventMetadata, EventStore, START, WrongExpectedVersionError } from './event-store.port';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -47,6 +47,11 @@ export async function handleCommand<Command, State, Event extends { type: string
       assertPrecondition(stream, history, options.ifRevisionIn);
       const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState);
       const events = decider.decide(command, state);
+      if (events.length === 0) {
+        // Nothing happened: write nothing, and point read-your-writes at what the stream already holds.
+        const last = history[history.length - 1];
+        return { events, state, result: { nextExpectedRevision: last?.revision ?? -1n, position: last?.position ?? START } };
+      }
       const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
       let previousHash = lastHash(history);
       const chained = events.map((e, i) => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
-import { EVENT_STORE, EventStore, Position, RecordedEvent, Subscription, comparePositions } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore, Position, RecordedEvent, START, Subscription, comparePositions } from '../event-store/event-store.port';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { CheckpointStore } from './checkpoint-store';
@@ -80,6 +80,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   }
 
   private reached(position: Position): boolean {
+    if (comparePositions(position, START) <= 0) return true;
     return this.running.every((r) => r.position !== undefined && comparePositions(r.position, position) >= 0);
   }
 
@@ -108,9 +109,11 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       if (first.done) return;
       const batch: RecordedEvent[] = [first.value];
       pending = iterator.next();
-      // Take whatever the subscription already holds, without waiting for more to be written.
+      // Take whatever the subscription delivers before the event loop turns (events it already holds),
+      // without waiting for more to be written. One timer per batch, not per event.
+      const turn = new Promise<typeof IMMEDIATE>((resolve) => setImmediate(resolve, IMMEDIATE));
       while (batch.length < MAX_BATCH) {
-        const next = await Promise.race([pending, new Promise<typeof IMMEDIATE>((resolve) => setImmediate(resolve, IMMEDIATE))]);
+        const next = await Promise.race([pending, turn]);
         if (next === IMMEDIATE || next.done) break;
         batch.push(next.value);
         pending = iterator.next();

@@ -3,6 +3,8 @@ import { DeskModule } from '../lead/desk/desk.module';
 import { DeskProjection } from '../lead/desk/desk.projection';
 import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
+import { VideoRoomProjection } from '../lead/video/video-room.projection';
+import { VideoModule } from '../lead/video/video.module';
 import { PROJECTIONS, Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
@@ -13,11 +15,11 @@ import { ReadYourWrites } from './read-your-writes';
  */
 @Global()
 @Module({
-  imports: [TicketsModule, DeskModule],
+  imports: [TicketsModule, VideoModule, DeskModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection, DeskProjection],
+      inject: [TicketProjection, VideoRoomProjection, DeskProjection],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,

@@ -95,6 +95,14 @@ describe('TicketProjection: staff edits', () => {
     expect(doc().is_feedback_pending).toBe(false);
   });
 
+  it('an edit keeps what other features wrote into the document (video_room_id)', () => {
+    const { projection, doc } = setup();
+    projection.apply(created());
+    projection.apply({ ...recorded('VideoRoomOpened', { room: 't1', ticket: 't1', company_id: '1', session: 1, notify: [], opened_at: 'x' }, 0), streamName: 'video-room-t1' });
+    projection.apply(recorded('TicketPriorityChanged', { ...at(1), priority: 'high' }, 1));
+    expect(doc()).toMatchObject({ video_room_id: 't1', priority: { key: 'high' } });
+  });
+
   it('adds the assigned_to column to a table made by version 1', () => {
     const db = openSqlite(':memory:');
     db.exec(`CREATE TABLE rm_tickets (id TEXT PRIMARY KEY, company_id TEXT NOT NULL, application_id TEXT, number INTEGER NOT NULL,

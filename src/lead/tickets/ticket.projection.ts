@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../../event-store/event-store.port';
 import { Projection } from '../../projections/projection';
 import { SqliteDatabase } from '../../sqlite/sqlite-database';
+import { TicketVideoRoomField } from '../video/ticket-video-room';
 import { PRIORITIES, STATUSES } from './ticket-catalogue';
 import { editTicketDoc } from './ticket-doc';
 import { TicketDeskEvent } from './ticket-edit.events';
@@ -20,6 +21,7 @@ export class TicketProjection implements Projection {
   // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
   readonly version = 2;
   private stmts!: ReturnType<typeof prepare>;
+  private readonly videoRoom = new TicketVideoRoomField();
 
   init(db: SqliteDatabase): void {
     db.exec(`
@@ -43,10 +45,12 @@ export class TicketProjection implements Projection {
       CREATE INDEX IF NOT EXISTS rm_tickets_assignee ON rm_tickets (company_id, assigned_to);
     `);
     this.stmts = prepare(db);
+    this.videoRoom.init(db);
   }
 
   reset(): void {
     this.stmts.reset();
+    this.videoRoom.reset();
   }
 
   apply(event: RecordedEvent): void {
@@ -63,6 +67,8 @@ export class TicketProjection implements Projection {
       case TicketEventType.TicketContentChanged:
       case TicketEventType.FeedbackSubmitted:
         return this.edited(event, { type: event.type, data: event.data } as unknown as TicketDeskEvent);
+      default:
+        return this.videoRoom.apply(event); // video_room_id while the ticket's room is open
     }
   }
 
