@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
 import { EventStoreModule } from './event-store/event-store.module';
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, DeskModule],
+      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, DeskModule, AuditModule],
     };
   }
 }

@@ -12,6 +12,8 @@ import { createValidationPipe } from './common/validation';
 export async function createApp(settings: Settings = loadSettings(), options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: settings.bodyLimitBytes,
+    // Behind a proxy, the client address that events record as their source comes from x-forwarded-for.
+    trustProxy: settings.trustProxy,
     // Fynd clients call POST .../ticket/ with a trailing slash; accept both spellings.
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {

@@ -12,6 +12,9 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 const canonical = configure({ deterministic: true, bigint: false, circularValue: Error });
 
+/** Key-sorted JSON: the same value always gives the same text, whatever the property order. */
+export const canonicalJson = (value: unknown): string => canonical(value)!;
+
 export interface Chainable {
   readonly streamName: string;
   readonly revision: bigint;
@@ -43,21 +46,28 @@ export type ChainVerdict =
   | { readonly valid: true; readonly events: number; readonly head: string }
   | { readonly valid: false; readonly events: number; readonly brokenAt: { readonly revision: string; readonly eventId: string }; readonly reason: string };
 
+/**
+ * Whether `event` is the right next link of its stream: the revision after `expectedRevision - 1` and a hash
+ * over `previousHash`. Returns the reason it is not, or undefined. Shared by `verifyChain` (one stream) and
+ * the store verifier, which walks the global log and keeps one running head per stream.
+ */
+export function checkLink(event: Chainable, expectedRevision: bigint, previousHash: string): string | undefined {
+  if (event.revision !== expectedRevision) {
+    return `expected revision ${expectedRevision} here, found ${event.revision}: an event is missing or out of order`;
+  }
+  if (event.metadata.hash !== eventHash(previousHash, event)) {
+    return 'the stored hash does not match the event: it was altered, or an event before it was removed or reordered';
+  }
+  return undefined;
+}
+
 /** Walks one stream from its first event; names the first event where the chain no longer holds. */
 export function verifyChain(events: readonly RecordedEvent[], expectedLastRevision?: bigint): ChainVerdict {
   let previous = GENESIS_HASH;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
-    const broken = (reason: string): ChainVerdict => ({
-      valid: false,
-      events: events.length,
-      brokenAt: { revision: event.revision.toString(), eventId: event.id },
-      reason,
-    });
-    if (event.revision !== BigInt(i)) return broken(`expected revision ${i} here, found ${event.revision}: an event is missing or out of order`);
-    if (event.metadata.hash !== eventHash(previous, event)) {
-      return broken('the stored hash does not match the event: it was altered, or an event before it was removed or reordered');
-    }
+    const reason = checkLink(event, BigInt(i), previous);
+    if (reason) return { valid: false, events: events.length, brokenAt: { revision: event.revision.toString(), eventId: event.id }, reason };
     previous = event.metadata.hash as string;
   }
   if (expectedLastRevision !== undefined && BigInt(events.length - 1) !== expectedLastRevision) {

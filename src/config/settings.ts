@@ -23,6 +23,13 @@ export interface Settings {
   /** LiveKit server URL; empty = no server (tokens are still issued, participants come from webhooks only). */
   readonly livekitUrl: string;
   readonly videoTokenTtlSeconds: number;
+  /** HMAC key of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see README "Audit"). */
+  readonly auditKey: string;
+  readonly auditKeyFile: string;
+  /** How often new events are anchored; 0 = only on demand (`npm run audit:anchor`, tests). */
+  readonly auditAnchorIntervalMs: number;
+  /** Fastify `trustProxy`: which proxies may name the client address (x-forwarded-for) recorded in events. */
+  readonly trustProxy: boolean | number | string;
   /** Optional JSON file with the staff desk's general config per company (see GeneralConfigs). */
   readonly generalConfigFile: string;
 }
@@ -53,6 +60,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     livekitApiSecret: env.LIVEKIT_API_SECRET || 'secret',
     livekitUrl: env.LIVEKIT_URL ?? '',
     videoTokenTtlSeconds: integer(env, 'LEAD_VIDEO_TOKEN_TTL_SECONDS', 600),
+    auditKey: env.LEAD_AUDIT_KEY ?? '',
+    auditKeyFile: resolve(dataDir, 'audit-key'),
+    auditAnchorIntervalMs: integer(env, 'LEAD_AUDIT_ANCHOR_INTERVAL_MS', 5000),
+    trustProxy: trustProxy(env.LEAD_TRUST_PROXY),
     generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
   };
 }
@@ -63,4 +74,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer; got "${raw}"`);
   return value;
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of proxy addresses/CIDRs, as Fastify takes it. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }

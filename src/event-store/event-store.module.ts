@@ -7,7 +7,8 @@ import { EVENT_STORE, EventStore } from './event-store.port';
 import { MemoryEventStore } from './memory.event-store';
 import { SqliteEventStore } from './sqlite.event-store';
 
-async function openEventStore(settings: Settings, db: SqliteDatabase): Promise<EventStore> {
+/** Also used by the audit CLI, so it verifies whichever store the service is configured with. */
+export async function openEventStore(settings: Settings, db: SqliteDatabase): Promise<EventStore> {
   switch (settings.store) {
     case 'sqlite':
       return new SqliteEventStore(db);

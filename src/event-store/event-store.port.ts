@@ -20,6 +20,8 @@ export interface Position {
 export interface Actor {
   readonly type: 'storefront_user' | 'application' | 'staff_client' | 'staff_user' | 'system';
   readonly id: string;
+  /** A staff user acts through an API client that vouches for them: which one. */
+  readonly clientId?: string;
 }
 
 export interface EventMetadata {
@@ -77,6 +79,10 @@ export interface EventStore {
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * The global log in position order. Positions become visible in order: once a reader has seen position p,
+   * no event at a lower position can appear later (the change feed and subscriptions rely on it).
+   */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch up from `fromPosition` (exclusive), then deliver live events, in global order, each once. */
   subscribeToAll(options?: { fromPosition?: Position }): Subscription;

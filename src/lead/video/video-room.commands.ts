@@ -3,6 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { KeyedLock } from '../../common/keyed-lock';
 import { CommandContext } from '../../common/request-context';
+import { systemContext } from '../../common/system-context';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -99,8 +100,9 @@ export class ReportVideoActivityHandler implements ICommandHandler<ReportVideoAc
     const tenant = this.rooms.tenant(room);
     if (!tenant) return { recorded: 0 };
     const commandId = webhookId ? `livekit:${webhookId}` : randomUUID();
-    const metadata = { correlationId: webhookId || commandId, causationId: commandId, actor: { type: 'system', id: 'livekit' } as const, tenant };
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, report, { commandId, metadata });
+    // Written by no request of a user: actor `system`, with the webhook's delivery id as the correlation id.
+    const context = systemContext('livekit', { tenant, correlationId: webhookId || undefined, commandId });
+    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, report, context);
     if (outcome.events.length) await this.readYourWrites.waitFor(outcome.result.position);
     return { recorded: outcome.events.length };
   }
