@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { Settings, loadSettings } from './config/settings';
+import { declarePathParams } from './common/openapi-path-params';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { createValidationPipe } from './common/validation';
 
@@ -39,7 +40,7 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  SwaggerModule.setup('docs', app, declarePathParams(document), { jsonDocumentUrl: 'docs/json' });
   app.enableShutdownHooks();
   return app;
 }

@@ -30,6 +30,8 @@ export interface Settings {
   readonly auditAnchorIntervalMs: number;
   /** Fastify `trustProxy`: which proxies may name the client address (x-forwarded-for) recorded in events. */
   readonly trustProxy: boolean | number | string;
+  /** Optional JSON file with the staff desk's general config per company (see GeneralConfigs). */
+  readonly generalConfigFile: string;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -62,6 +64,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     auditKeyFile: resolve(dataDir, 'audit-key'),
     auditAnchorIntervalMs: integer(env, 'LEAD_AUDIT_ANCHOR_INTERVAL_MS', 5000),
     trustProxy: trustProxy(env.LEAD_TRUST_PROXY),
+    generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { eventHash, lastHash } from '../audit/hash-chain';
+import { DomainError } from '../common/domain-error';
 import { KeyedLock } from '../common/keyed-lock';
 import { deterministicEventId } from './event-ids';
 import { AppendResult, EventMetadata, EventStore, START, WrongExpectedVersionError } from './event-store.port';
@@ -13,6 +14,14 @@ export interface CommandOutcome<State, Event> {
   readonly events: Event[];
   readonly state: State;
   readonly result: AppendResult;
+}
+
+export interface CommandOptions {
+  /**
+   * Optimistic concurrency that reaches the client (HTTP If-Match): the command runs only while the stream's
+   * last revision is one of these. Checked on every attempt, so a writer that wins a race makes this a 412.
+   */
+  readonly ifRevisionIn?: readonly bigint[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -30,10 +39,12 @@ export async function handleCommand<Command, State, Event extends { type: string
   decider: Decider<Command, State, Event>,
   command: Command,
   context: { commandId: string; metadata: EventMetadata },
+  options: CommandOptions = {},
 ): Promise<CommandOutcome<State, Event>> {
   return lock.run(stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
+      assertPrecondition(stream, history, options.ifRevisionIn);
       const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState);
       const events = decider.decide(command, state);
       if (events.length === 0) {
@@ -57,5 +68,14 @@ export async function handleCommand<Command, State, Event extends { type: string
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  });
+}
+
+function assertPrecondition(stream: string, history: readonly { revision: bigint }[], allowed: readonly bigint[] | undefined): void {
+  if (allowed === undefined) return;
+  const current = history.length ? history[history.length - 1].revision : undefined;
+  if (current !== undefined && allowed.includes(current)) return;
+  throw new DomainError('precondition_failed', `${stream} changed since it was read: it is now at revision ${current ?? 'none'}; read it again and retry`, {
+    current_etag: current === undefined ? null : `"${current}"`,
   });
 }

@@ -1,4 +1,6 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DeskModule } from '../lead/desk/desk.module';
+import { DeskProjection } from '../lead/desk/desk.projection';
 import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
 import { VideoRoomProjection } from '../lead/video/video-room.projection';
@@ -13,11 +15,11 @@ import { ReadYourWrites } from './read-your-writes';
  */
 @Global()
 @Module({
-  imports: [TicketsModule, VideoModule],
+  imports: [TicketsModule, VideoModule, DeskModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection, VideoRoomProjection],
+      inject: [TicketProjection, VideoRoomProjection, DeskProjection],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,

@@ -1,7 +1,8 @@
 import { DomainError } from '../../common/domain-error';
 import { assertNever } from '../../common/assert-never';
 import { HistoryType, PriorityKey, StatusKey } from './ticket-catalogue';
-import { CreatedOn, HistoryAppended, TicketCreated, TicketEvent, TicketEventType } from './ticket.events';
+import { EditTicket, SubmitFeedback, decideEdit, decideFeedback, evolveDesk } from './ticket-edit.decider';
+import { CreatedOn, HistoryAppended, TicketContent, TicketCreated, TicketEvent, TicketEventType } from './ticket.events';
 
 /** A pure decider: what a ticket is (state), what happened to it (evolve), what may happen next (decide). */
 export type TicketState =
@@ -14,7 +15,17 @@ export type TicketState =
       readonly status: StatusKey;
       readonly priority: PriorityKey;
       readonly historyCount: number;
+      // What staff edits compare against (ticket-edit.decider.ts).
+      readonly source: TicketCreated['data']['source'];
+      readonly content: TicketContent;
+      readonly category: { readonly key: string; readonly display: string };
+      readonly subCategory?: string;
+      readonly assignedTo?: string;
+      readonly tags: readonly string[];
+      readonly feedbackCount: number;
     };
+
+export type ExistingTicket = Extract<TicketState, { exists: true }>;
 
 export const initialTicketState: TicketState = { exists: false };
 
@@ -33,7 +44,7 @@ export type AppendHistory = {
   readonly now: string;
 };
 
-export type TicketCommand = CreateTicket | AppendHistory;
+export type TicketCommand = CreateTicket | AppendHistory | EditTicket | SubmitFeedback;
 
 /** History entries one ticket may hold: a bound on stream length that keeps reads and folds cheap. */
 export const MAX_HISTORY_PER_TICKET = 10_000;
@@ -43,11 +54,13 @@ export function decideTicket(command: TicketCommand, state: TicketState): Ticket
     case 'CreateTicket':
       if (state.exists) throw new DomainError('conflict', `Ticket ${state.ticketId} already exists`);
       return [{ type: TicketEventType.TicketCreated, data: command.data }];
-    case 'AppendHistory': {
+    case 'AppendHistory':
+    case 'EditTicket': {
       if (!state.exists) throw new DomainError('not_found', 'Ticket not found');
       if (state.historyCount >= MAX_HISTORY_PER_TICKET) {
         throw new DomainError('limit', `A ticket holds at most ${MAX_HISTORY_PER_TICKET} history entries`);
       }
+      if (command.kind === 'EditTicket') return decideEdit(command, state);
       const event: HistoryAppended = {
         type: TicketEventType.HistoryAppended,
         data: {
@@ -62,6 +75,9 @@ export function decideTicket(command: TicketCommand, state: TicketState): Ticket
       };
       return [event];
     }
+    case 'SubmitFeedback':
+      if (!state.exists) throw new DomainError('not_found', 'Ticket not found');
+      return decideFeedback(command, state);
     default:
       return assertNever(command);
   }
@@ -78,11 +94,16 @@ export function evolveTicket(state: TicketState, event: TicketEvent): TicketStat
         status: event.data.status,
         priority: event.data.priority,
         historyCount: 0,
+        source: event.data.source,
+        content: event.data.content,
+        category: event.data.category,
+        tags: event.data.tags,
+        feedbackCount: 0,
       };
     case TicketEventType.HistoryAppended:
       return state.exists ? { ...state, historyCount: state.historyCount + 1 } : state;
     default:
-      return assertNever(event);
+      return state.exists ? evolveDesk(state, event) : state;
   }
 }
 

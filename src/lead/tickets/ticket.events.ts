@@ -1,4 +1,5 @@
 import { HistoryType, PriorityKey, StatusKey } from './ticket-catalogue';
+import { TicketDeskEvent, TicketEditEventType } from './ticket-edit.events';
 
 /**
  * Ticket events. The `type` strings are stored forever: never rename one, add a new type instead.
@@ -7,6 +8,7 @@ import { HistoryType, PriorityKey, StatusKey } from './ticket-catalogue';
 export const TicketEventType = {
   TicketCreated: 'TicketCreated',
   HistoryAppended: 'HistoryAppended',
+  ...TicketEditEventType,
 } as const;
 
 export interface TicketAsset {
@@ -63,6 +65,6 @@ export interface HistoryAppended {
   };
 }
 
-export type TicketEvent = TicketCreated | HistoryAppended;
+export type TicketEvent = TicketCreated | HistoryAppended | TicketDeskEvent;
 
 export const ticketStream = (ticketId: string) => `ticket-${ticketId}`;

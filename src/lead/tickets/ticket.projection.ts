@@ -4,6 +4,8 @@ import { Projection } from '../../projections/projection';
 import { SqliteDatabase } from '../../sqlite/sqlite-database';
 import { TicketVideoRoomField } from '../video/ticket-video-room';
 import { PRIORITIES, STATUSES } from './ticket-catalogue';
+import { editTicketDoc } from './ticket-doc';
+import { TicketDeskEvent } from './ticket-edit.events';
 import { HistoryAppended, TicketCreated, TicketEventType } from './ticket.events';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
@@ -16,7 +18,8 @@ import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 @Injectable()
 export class TicketProjection implements Projection {
   readonly name = 'tickets';
-  readonly version = 1;
+  // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
+  readonly version = 2;
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();
 
@@ -33,6 +36,14 @@ export class TicketProjection implements Projection {
         id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, position INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS rm_ticket_history_ticket ON rm_ticket_history (ticket_id, position);
     `);
+    // Added in version 2; a table created by version 1 gets the column here and is then rebuilt.
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(rm_tickets)').all();
+    if (!columns.some((c) => c.name === 'assigned_to')) db.exec('ALTER TABLE rm_tickets ADD COLUMN assigned_to TEXT');
+    db.exec(`
+      CREATE INDEX IF NOT EXISTS rm_tickets_application ON rm_tickets (application_id, number);
+      CREATE INDEX IF NOT EXISTS rm_tickets_category ON rm_tickets (company_id, category);
+      CREATE INDEX IF NOT EXISTS rm_tickets_assignee ON rm_tickets (company_id, assigned_to);
+    `);
     this.stmts = prepare(db);
     this.videoRoom.init(db);
   }
@@ -48,6 +59,14 @@ export class TicketProjection implements Projection {
         return this.created(event as unknown as RecordedEvent<'TicketCreated', TicketCreated['data']>);
       case TicketEventType.HistoryAppended:
         return this.historyAppended(event as unknown as RecordedEvent<'HistoryAppended', HistoryAppended['data']>);
+      case TicketEventType.TicketStatusChanged:
+      case TicketEventType.TicketPriorityChanged:
+      case TicketEventType.TicketAssigned:
+      case TicketEventType.TicketTagsChanged:
+      case TicketEventType.TicketCategoryChanged:
+      case TicketEventType.TicketContentChanged:
+      case TicketEventType.FeedbackSubmitted:
+        return this.edited(event, { type: event.type, data: event.data } as unknown as TicketDeskEvent);
       default:
         return this.videoRoom.apply(event); // video_room_id while the ticket's room is open
     }
@@ -103,6 +122,22 @@ export class TicketProjection implements Projection {
     this.stmts.insertHistory.run(d.id, d.ticket, event.position.commit, JSON.stringify(doc));
     this.stmts.touch.run(event.revision, d.ticket);
   }
+
+  private edited(event: RecordedEvent, edit: TicketDeskEvent): void {
+    const row = this.stmts.doc.get(edit.data.ticket);
+    if (!row || BigInt(row.revision) >= event.revision) return; // unknown or redelivered
+    const doc = editTicketDoc(JSON.parse(row.doc) as TicketDoc, edit);
+    this.stmts.update.run({
+      id: doc._id,
+      revision: event.revision,
+      status: doc.status.key,
+      priority: doc.priority.key,
+      category: doc.category.key,
+      assigned_to: typeof doc.assigned_to?.agent_id === 'string' ? doc.assigned_to.agent_id : null,
+      updated_at: doc.updated_at,
+      doc: JSON.stringify(doc),
+    });
+  }
 }
 
 function prepare(db: SqliteDatabase) {
@@ -118,6 +153,11 @@ function prepare(db: SqliteDatabase) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertHistory: db.prepare('INSERT OR IGNORE INTO rm_ticket_history (id, ticket_id, position, doc) VALUES (?, ?, ?, ?)'),
+    doc: db.prepare<[string], { revision: number; doc: string }>('SELECT revision, doc FROM rm_tickets WHERE id = ?'),
+    update: db.prepare(
+      `UPDATE rm_tickets SET revision = @revision, status = @status, priority = @priority, category = @category,
+       assigned_to = @assigned_to, updated_at = @updated_at, doc = @doc WHERE id = @id`,
+    ),
     // A history entry changes the ticket's revision only; updated_at follows edits, not comments.
     touch: db.prepare('UPDATE rm_tickets SET revision = ? WHERE id = ?'),
     reset: () => db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history;'),

@@ -1,0 +1,54 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../common/domain-error';
+import { KeyedLock } from '../../common/keyed-lock';
+import { newObjectId } from '../../common/object-id';
+import { CommandContext } from '../../common/request-context';
+import { handleCommand } from '../../event-store/command-handler';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { ReadYourWrites } from '../../projections/read-your-writes';
+import { TicketChanges } from '../tickets/ticket-edit.decider';
+import { ticketDecider } from '../tickets/ticket.decider';
+import { ticketStream } from '../tickets/ticket.events';
+import { TicketQueries, TicketScope } from '../tickets/ticket.queries';
+import { TicketDoc } from '../tickets/ticket.views';
+
+export class EditTicketCommand extends Command<{ doc: TicketDoc; revision: number }> {
+  constructor(
+    readonly ticketId: string,
+    readonly scope: TicketScope,
+    readonly changes: TicketChanges,
+    readonly createdBy: Record<string, unknown>,
+    /** Revisions the client's If-Match allows; undefined = no precondition. */
+    readonly ifRevisionIn: readonly bigint[] | undefined,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(EditTicketCommand)
+export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly lock: KeyedLock,
+    private readonly readYourWrites: ReadYourWrites,
+    private readonly queries: TicketQueries,
+  ) {}
+
+  async execute({ ticketId, scope, changes, createdBy, ifRevisionIn, context }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
+    if (!this.queries.findTicket(ticketId, scope)) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
+    const outcome = await handleCommand(
+      this.store,
+      this.lock,
+      ticketStream(ticketId),
+      ticketDecider,
+      { kind: 'EditTicket', changes, historyId: newObjectId(), createdBy, createdOn: context.createdOn, now: context.now },
+      context,
+      { ifRevisionIn },
+    );
+    // An edit that changes nothing appends nothing: there is no new position to wait for.
+    if (outcome.events.length) await this.readYourWrites.waitFor(outcome.result.position);
+    return this.queries.findTicket(ticketId, scope)!;
+  }
+}
