@@ -3,6 +3,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
 import { EventStoreModule } from './event-store/event-store.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { FormsModule } from './lead/forms/forms.module';
 import { TicketsModule } from './lead/tickets/tickets.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { SqliteModule } from './sqlite/sqlite.module';
@@ -12,7 +14,7 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule],
+      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, IdempotencyModule, FormsModule],
     };
   }
 }

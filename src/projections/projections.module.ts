@@ -1,4 +1,6 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { FormProjection } from '../lead/forms/form.projection';
+import { FormsModule } from '../lead/forms/forms.module';
 import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
 import { PROJECTIONS, Projection } from './projection';
@@ -11,11 +13,11 @@ import { ReadYourWrites } from './read-your-writes';
  */
 @Global()
 @Module({
-  imports: [TicketsModule],
+  imports: [TicketsModule, FormsModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection],
+      inject: [TicketProjection, FormProjection],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,
