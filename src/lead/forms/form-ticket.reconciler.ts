@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { EVENT_STORE, EventStore, Position } from '../../event-store/event-store.port';
+import { ReadYourWrites } from '../../projections/read-your-writes';
 import { FormEvent, FormSubmitted } from './form.events';
 import { evolveForm, initialFormState } from './form.decider';
 import { FormQueries } from './form.queries';
@@ -26,10 +27,13 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly queries: FormQueries,
     private readonly opener: FormTicketOpener,
+    private readonly readYourWrites: ReadYourWrites,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce(), INTERVAL_MS).unref();
+    const run = () => this.runOnce().catch((error) => this.logger.error(`reconciliation failed: ${String(error)}`));
+    void run();
+    this.timer = setInterval(run, INTERVAL_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -37,7 +41,7 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
     await this.running;
   }
 
-  /** Opens the tickets of pending responses older than `graceMs`; resolves with how many it opened. */
+  /** Opens the tickets of pending responses older than `graceMs`; resolves with how many, once they show. */
   runOnce(graceMs = GRACE_MS): Promise<number> {
     this.running ??= this.reconcile(graceMs).finally(() => (this.running = undefined));
     return this.running;
@@ -45,13 +49,14 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
 
   private async reconcile(graceMs: number): Promise<number> {
     let opened = 0;
+    let last: Position | undefined;
     for (const pending of this.queries.pendingTickets(new Date(Date.now() - graceMs).toISOString(), BATCH)) {
       try {
         const events = await this.store.readStream(pending.stream, { maxCount: pending.revision + 1 });
         const submittedEvent = events[pending.revision];
         const state = events.reduce((s, e) => evolveForm(s, e as unknown as FormEvent), initialFormState);
         const submitted = submittedEvent.data as unknown as FormSubmitted['data'];
-        await this.opener.open(state.form!, submitted, {
+        last = await this.opener.open(state.form!, submitted, {
           ...submittedEvent.metadata,
           causationId: submittedEvent.id,
           actor: { type: 'system', id: 'form-ticket-reconciler' },
@@ -63,6 +68,8 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
         this.logger.error(`cannot open ticket ${pending.ticket_id} of response ${pending.id} yet: ${String(error)}`);
       }
     }
+    // Done means visible: the next run does not see these as pending again.
+    if (last) await this.readYourWrites.waitFor(last);
     return opened;
   }
 }
