@@ -86,7 +86,13 @@ const verdicts = new Map<string, string | null>();
 export async function regexSafetyError(source: string): Promise<string | undefined> {
   const known = verdicts.get(source);
   if (known !== undefined) return known ?? undefined;
-  const diagnostics = await check(source, '', { timeout: CHECK_TIMEOUT_MS });
+  let diagnostics;
+  try {
+    diagnostics = await check(source, '', { timeout: CHECK_TIMEOUT_MS });
+  } catch (error) {
+    // The analyser itself failed: refuse (fail closed) without remembering it, so a retry analyses again.
+    return `could not be analysed for catastrophic backtracking right now (${(error as Error).message}); try again`;
+  }
   let verdict: string | null = null;
   if (diagnostics.status === 'unknown') {
     verdict = `could not be shown safe from catastrophic backtracking (${diagnostics.error.kind}); simplify it`;

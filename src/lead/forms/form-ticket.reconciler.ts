@@ -38,13 +38,15 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 
   /** Opens the tickets of pending responses older than `graceMs`; resolves with how many, once they show. */
   runOnce(graceMs = GRACE_MS): Promise<number> {
-    this.running ??= this.reconcile(graceMs).finally(() => (this.running = undefined));
-    return this.running;
+    // One run at a time: a run asked for during another starts after it, with its own grace period.
+    const run = (this.running ?? Promise.resolve(0)).catch(() => 0).then(() => this.reconcile(graceMs));
+    this.running = run;
+    return run;
   }
 
   private async reconcile(graceMs: number): Promise<number> {

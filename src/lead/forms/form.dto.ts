@@ -18,6 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { DomainError } from '../../common/domain-error';
 import { JsonSize } from '../../common/validation';
 import { PRIORITY_KEYS, PriorityKey } from '../tickets/ticket-catalogue';
 import { TicketAssetDto } from '../tickets/ticket.dto';
@@ -27,6 +28,12 @@ import { FIELD_TYPES, FieldType, LIMITS } from './form-inputs';
 
 export const SLUG = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 const KEY = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** The `{slug}` path parameter: one that cannot exist names no form, so it is 404 like any unknown one. */
+export function knownSlug(slug: string): string {
+  if (!SLUG.test(slug)) throw new DomainError('not_found', 'Form not found');
+  return slug;
+}
 const USER_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 export class FieldOptionDto {

@@ -41,7 +41,7 @@ export class FormProjection implements Projection {
   }
 
   apply(event: RecordedEvent): void {
-    if (FORM_EVENTS.has(event.type)) return this.formEvent(event as unknown as RecordedEvent<FormEvent['type'], never> & FormEvent);
+    if (FORM_EVENTS.has(event.type)) return this.formEvent(event as unknown as RecordedEvent & FormEvent);
     if (event.type === TicketEventType.TicketCreated) {
       const d = event.data as unknown as TicketCreated['data'];
       if (d.response_id) this.stmts.ticketOpened.run(d.response_id, d.id);

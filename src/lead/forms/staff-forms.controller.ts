@@ -8,17 +8,11 @@ import { StaffAuthGuard } from '../../auth/staff-auth.guard';
 import { DomainError } from '../../common/domain-error';
 import { commandContext } from '../../common/request-context';
 import { DefineFormCommand } from './form-definition.commands';
-import { CreateCustomFormPayloadDto, EditCustomFormPayloadDto, FormListQueryDto, SLUG } from './form.dto';
+import { CreateCustomFormPayloadDto, EditCustomFormPayloadDto, FormListQueryDto, knownSlug } from './form.dto';
 import { FormQueries } from './form.queries';
 import { CustomFormDoc } from './form.views';
 
 type AppCaller = StaffCaller & { applicationId: string };
-
-/** A slug that cannot exist names no form: 404, like any unknown one. */
-export function knownSlug(slug: string): string {
-  if (!SLUG.test(slug)) throw new DomainError('not_found', 'Form not found');
-  return slug;
-}
 
 /** Staff routes for an application's custom forms (reference section 3). */
 @ApiTags('staff: custom forms')
@@ -60,7 +54,7 @@ export class StaffFormsController {
 
   @Put(':slug')
   @ApiOperation({ summary: 'editCustomForm: replaces the settings (title, inputs, priority, assignees, login_required, ...)' })
-  edit(@Param('slug') slug: string, @Body() body: EditCustomFormPayloadDto, @CurrentCaller() caller: AppCaller, @Req() request: FastifyRequest) {
+  edit(@Param('slug') slug: string, @Body() body: EditCustomFormPayloadDto, @CurrentCaller() caller: AppCaller, @Req() request: FastifyRequest): Promise<CustomFormDoc> {
     return this.commands.execute(new DefineFormCommand('edit', knownSlug(slug), caller, commandContext(request, caller), body));
   }
 

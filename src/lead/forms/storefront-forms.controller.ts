@@ -8,10 +8,9 @@ import { StorefrontAuthGuard } from '../../auth/storefront-auth.guard';
 import { DomainError } from '../../common/domain-error';
 import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
 import { commandContext } from '../../common/request-context';
-import { CustomFormSubmissionPayloadDto } from './form.dto';
+import { CustomFormSubmissionPayloadDto, knownSlug } from './form.dto';
 import { FormQueries } from './form.queries';
 import { CustomFormDoc } from './form.views';
-import { knownSlug } from './staff-forms.controller';
 import { SubmitFormAnswer, SubmitFormCommand } from './submit-form.command';
 
 /** Storefront routes: read a form of the caller's application, submit it (reference section 1). */
