@@ -1,6 +1,8 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { DeskModule } from '../lead/desk/desk.module';
 import { DeskProjection } from '../lead/desk/desk.projection';
+import { FormProjection } from '../lead/forms/form.projection';
+import { FormsModule } from '../lead/forms/forms.module';
 import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
 import { VideoRoomProjection } from '../lead/video/video-room.projection';
@@ -15,11 +17,11 @@ import { ReadYourWrites } from './read-your-writes';
  */
 @Global()
 @Module({
-  imports: [TicketsModule, VideoModule, DeskModule],
+  imports: [TicketsModule, VideoModule, DeskModule, FormsModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection, VideoRoomProjection, DeskProjection],
+      inject: [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,6 +6,7 @@ import { StorefrontCaller } from '../../auth/caller';
 import { CurrentCaller } from '../../auth/current-caller.decorator';
 import { StorefrontAuthGuard } from '../../auth/storefront-auth.guard';
 import { DomainError } from '../../common/domain-error';
+import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
 import { commandContext } from '../../common/request-context';
 import { categoryDisplay } from './ticket-catalogue';
 import { AppendHistoryCommand } from './append-history.command';
@@ -37,6 +38,7 @@ export class StorefrontTicketsController {
 
   @Post()
   @HttpCode(201)
+  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({ summary: 'createTicket: open a ticket for the storefront user' })
   async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StorefrontCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
     if (body.status !== undefined && body.status !== 'pending') {

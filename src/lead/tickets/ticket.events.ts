@@ -37,7 +37,8 @@ export interface TicketCreated {
     readonly application_id?: string;
     readonly source: 'sales_channel' | 'platform_panel';
     readonly content: TicketContent;
-    readonly category: { readonly key: string; readonly display: string };
+    /** `form`: the custom form a submission opened this ticket from, as it was then. */
+    readonly category: { readonly key: string; readonly display: string; readonly form?: Record<string, unknown> };
     readonly status: StatusKey;
     readonly priority: PriorityKey;
     readonly created_by: Record<string, unknown>;
@@ -46,6 +47,9 @@ export interface TicketCreated {
     readonly custom_json?: Record<string, unknown>;
     readonly additional_info?: readonly Record<string, unknown>[];
     readonly subscribers?: readonly string[];
+    /** Tickets opened by a custom-form submission: the stored response's `_id` and the form's pick of agent. */
+    readonly response_id?: string;
+    readonly assigned_to?: { readonly agent_id: string };
     readonly created_at: string;
   };
 }

@@ -93,6 +93,8 @@ export class TicketProjection implements Projection {
       _custom_json: d.custom_json ?? {},
       ...(d.additional_info ? { additional_info: d.additional_info } : {}),
       ...(d.subscribers ? { subscribers: d.subscribers } : {}),
+      ...(d.response_id ? { response_id: d.response_id } : {}),
+      ...(d.assigned_to ? { assigned_to: d.assigned_to } : {}),
       is_feedback_pending: false,
       created_at: d.created_at,
       updated_at: d.created_at,

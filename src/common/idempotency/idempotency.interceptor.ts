@@ -1,0 +1,69 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { Observable, of, tap, throwError } from 'rxjs';
+import { configure } from 'safe-stable-stringify';
+import { Caller } from '../../auth/caller';
+import { DomainError } from '../domain-error';
+import { toProblem } from '../problem-details.filter';
+import { IdempotencyStore } from './idempotency.store';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const canonical = configure({ deterministic: true });
+
+/**
+ * `Idempotency-Key` on a POST route (IETF draft-ietf-httpapi-idempotency-key-header): the first request with a
+ * key runs; a retry with the same key and the same request gets the first answer again (same status and body,
+ * plus `idempotent-replayed: true`); the same key with another body or user is 422; a retry while the first
+ * still runs is 409 with `retry-after`. Keys are scoped by caller (application, or staff client) and route.
+ * Only 2xx answers are kept: a refusal (4xx) changed nothing and frees the key, a server error keeps it held
+ * until its lease runs out, since the write may have happened. Use: `@UseInterceptors(IdempotencyInterceptor)`.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly keys: IdempotencyStore) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { caller?: Caller }>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return next.handle();
+    // The draft sends the key as a structured-field string ("..."); a bare token is accepted too.
+    const key = typeof header === 'string' ? header.replace(/^"(.*)"$/, '$1') : '';
+    if (!KEY.test(key)) {
+      const message = 'Idempotency-Key must be 1-255 visible ASCII characters';
+      return throwError(() => new DomainError('invalid', message, { errors: [{ field: 'Idempotency-Key', message }] }));
+    }
+    const scope = scopeOf(request);
+    const fingerprint = createHash('sha256')
+      .update(canonical({ body: request.body ?? null, user: request.caller?.userId ?? null }) ?? '')
+      .digest('hex');
+    const claim = this.keys.claim(scope, key, fingerprint);
+    switch (claim.kind) {
+      case 'replay':
+        void reply.header('idempotent-replayed', 'true');
+        return of(claim.body);
+      case 'mismatch':
+        return throwError(() => new UnprocessableEntityException('This Idempotency-Key was used with a different request; use a new key for a new request'));
+      case 'in_progress':
+        void reply.header('retry-after', '1');
+        return throwError(() => new DomainError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly'));
+      case 'execute':
+        return next.handle().pipe(
+          tap({
+            next: (body) => this.keys.complete(scope, key, reply.statusCode, body),
+            error: (error: unknown) => {
+              if (toProblem(error).status < 500) this.keys.release(scope, key);
+            },
+          }),
+        );
+    }
+  }
+}
+
+function scopeOf(request: FastifyRequest & { caller?: Caller }): string {
+  const caller = request.caller;
+  const who = !caller ? 'anonymous' : caller.kind === 'staff' ? `staff:${caller.companyId}:${caller.clientId}` : `app:${caller.applicationId}`;
+  const path = request.url.split('?')[0].replace(/\/+$/, '');
+  return `${who} ${request.method} ${path}`;
+}
