@@ -28,10 +28,14 @@ describe('form definition rules', () => {
     ['showRegexInput without a regex', [text('a', { showRegexInput: true })], 'inputs.0.regex'],
     ['an exponential regex (nested quantifier)', [text('a', { regex: '^(a+)+$', showRegexInput: true })], 'inputs.0.regex'],
     ['an exponential regex (overlapping alternation)', [text('a', { regex: '^(\\w|\\d)*$' })], 'inputs.0.regex'],
-    ['a cubic regex', [text('a'), text('b', { regex: '\\S+@\\S+\\.\\S+', showRegexInput: true })], 'inputs.1.regex'],
+    ['a regex of degree 5', [text('a'), text('b', { regex: 'a*a*a*a*b', showRegexInput: true })], 'inputs.1.regex'],
   ] as [string, FormInput[], string][])('refuses %s, naming the field', async (_name, inputs, field) => {
     const errors = await validateDefinition(inputs);
     expect(errors.map((e) => e.field)).toEqual([field]);
+  });
+
+  it("accepts the Fynd panel's cubic email pattern, which existing forms use", async () => {
+    expect(await validateDefinition([text('e', { regex: '\\S+@\\S+\\.\\S+', showRegexInput: true })])).toEqual([]);
   });
 
   it('explains a catastrophic regex', async () => {

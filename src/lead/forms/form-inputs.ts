@@ -30,8 +30,13 @@ export const LIMITS = {
   inputs: 100,
   options: 100,
   regexLength: 500,
-  /** Longest answer of each type; they also bound the work a (at most quadratic) regex can cause. */
+  /** Longest answer of each type. */
   valueLength: { text: 1000, textarea: 5000, email: 254, number: 50, date: 40 },
+  /**
+   * Longest answer a field's regex is run on. With regexes of at most cubic backtracking this keeps the worst
+   * case in milliseconds (256^3 steps); a longer answer to a regex-checked field is refused.
+   */
+  regexAnswerLength: 256,
 } as const;
 
 /**
@@ -79,8 +84,9 @@ const verdicts = new Map<string, string | null>();
 
 /**
  * Refuses regexes with catastrophic backtracking, as found by `recheck` (automaton analysis plus fuzzing):
- * exponential ones, and polynomial ones of degree 3 or more. Quadratic ones are accepted: answers are short
- * (LIMITS.valueLength), so the worst case stays in milliseconds, and such regexes are common (`^\S+@\S+$`).
+ * exponential ones, and polynomial ones of degree 4 or more. Cubic ones are accepted because Fynd's own panel
+ * ships one as its email pattern (`\S+@\S+\.\S+`), so existing forms must keep working; the answers a regex
+ * runs on are bounded (LIMITS.regexAnswerLength), which keeps a cubic worst case in milliseconds.
  * Returns an error message, or undefined when the regex is safe to run on the server.
  */
 export async function regexSafetyError(source: string): Promise<string | undefined> {
@@ -99,7 +105,7 @@ export async function regexSafetyError(source: string): Promise<string | undefin
   } else if (diagnostics.status === 'vulnerable') {
     const { complexity } = diagnostics;
     if (complexity.type === 'exponential') verdict = 'backtracks catastrophically (exponential time, e.g. on a nested quantifier); rewrite it';
-    else if (complexity.degree >= 3) verdict = `backtracks catastrophically (time grows with the answer's length to the power ${complexity.degree}); rewrite it`;
+    else if (complexity.degree >= 4) verdict = `backtracks catastrophically (time grows with the answer's length to the power ${complexity.degree}); rewrite it`;
   }
   // The analysis is deterministic (fixed seed), so a verdict holds for good, unless it ran out of time on a
   // busy machine. The cache is bounded so it cannot grow forever.

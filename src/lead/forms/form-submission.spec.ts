@@ -91,6 +91,7 @@ describe('checkSubmission', () => {
     ['a date that is no date', [{ key: 'day', value: '2026-02-30' }], 'response.day'],
     ['a date in another format', [{ key: 'day', value: '28/02/2026' }], 'response.day'],
     ['a text failing its regex', [{ key: 'code', value: 'abc' }], 'response.code'],
+    ['a regex-checked answer too long to check safely', [{ key: 'code', value: 'A'.repeat(257) }], 'response.code'],
     ['an object for a text', [{ key: 'code', value: { toString: 'ABC' } }], 'response.code'],
   ])('refuses %s, naming the field', (_name, response, field) => {
     const { errors, values } = check(response as { key: string; value?: unknown }[]);

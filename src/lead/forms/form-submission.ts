@@ -47,6 +47,10 @@ export function checkSubmission(inputs: readonly FormInput[], items: readonly Su
       errors.push({ field, message: checked.message });
       continue;
     }
+    if (input.showRegexInput && input.regex && checked.text !== undefined && checked.text.length > LIMITS.regexAnswerLength) {
+      errors.push({ field, message: `must be at most ${LIMITS.regexAnswerLength} characters to be checked against this field's pattern` });
+      continue;
+    }
     if (input.showRegexInput && input.regex && checked.text !== undefined && !new RegExp(input.regex).test(checked.text)) {
       errors.push({ field, message: input.error_message || `Please enter ${input.display}` });
       continue;
