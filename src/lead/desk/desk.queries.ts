@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SQLITE_DB } from '../../sqlite/sqlite.module';
 import { SqliteDatabase } from '../../sqlite/sqlite-database';
+import { StatementCache } from '../../sqlite/statement-cache';
 import { PRIORITIES, PriorityKey, STATUSES, StatusKey } from '../tickets/ticket-catalogue';
 import { FeedbackSubmitted } from '../tickets/ticket-edit.events';
 import { TicketDoc } from '../tickets/ticket.views';
@@ -31,9 +32,11 @@ export interface TicketListQuery {
  */
 @Injectable()
 export class DeskQueries {
-  private readonly cache = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  private readonly statements: StatementCache;
 
-  constructor(@Inject(SQLITE_DB) private readonly db: SqliteDatabase) {}
+  constructor(@Inject(SQLITE_DB) db: SqliteDatabase) {
+    this.statements = new StatementCache(db);
+  }
 
   listTickets(scope: StaffScope, query: TicketListQuery): { items: TicketDoc[]; page: Page } {
     const where = ['company_id = @company'];
@@ -101,9 +104,7 @@ export class DeskQueries {
 
   // Lists build their SQL from the filters given; each shape is prepared once.
   private stmt(sql: string) {
-    let stmt = this.cache.get(sql);
-    if (!stmt) this.cache.set(sql, (stmt = this.db.prepare(sql)));
-    return stmt;
+    return this.statements.get<unknown[], unknown>(sql);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SQLITE_DB } from '../../sqlite/sqlite.module';
 import { SqliteDatabase } from '../../sqlite/sqlite-database';
+import { StatementCache } from '../../sqlite/statement-cache';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
 /** Who is asking: a ticket outside this scope reads as missing (404), never as forbidden. */
@@ -22,25 +23,27 @@ interface TicketRow {
 /** Reads of the tickets read model (tables owned by TicketProjection). */
 @Injectable()
 export class TicketQueries {
-  constructor(@Inject(SQLITE_DB) private readonly db: SqliteDatabase) {}
+  private readonly sql: StatementCache;
+
+  constructor(@Inject(SQLITE_DB) db: SqliteDatabase) {
+    this.sql = new StatementCache(db);
+  }
 
   findTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } | undefined {
-    const row = this.db
-      .prepare<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, revision FROM rm_tickets WHERE id = ?')
-      .get(id);
+    const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, revision FROM rm_tickets WHERE id = ?').get(id);
     if (!row || !inScope(row, scope)) return undefined;
     return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
   }
 
   findHistory(id: string): TicketHistoryDoc | undefined {
-    const row = this.db.prepare<[string], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE id = ?').get(id);
+    const row = this.sql.get<[string], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE id = ?').get(id);
     return row && (JSON.parse(row.doc) as TicketHistoryDoc);
   }
 
   listHistory(ticketId: string, limit: number, offset: number): { items: TicketHistoryDoc[]; total: number } {
-    const total = this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM rm_ticket_history WHERE ticket_id = ?').get(ticketId)!.n;
-    const items = this.db
-      .prepare<[string, number, number], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE ticket_id = ? ORDER BY position LIMIT ? OFFSET ?')
+    const total = this.sql.get<[string], { n: number }>('SELECT count(*) AS n FROM rm_ticket_history WHERE ticket_id = ?').get(ticketId)!.n;
+    const items = this.sql
+      .get<[string, number, number], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE ticket_id = ? ORDER BY position LIMIT ? OFFSET ?')
       .all(ticketId, limit, offset)
       .map((r) => JSON.parse(r.doc) as TicketHistoryDoc);
     return { items, total };
