@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, EventStore, Position, RecordedEvent, START, Subscription, comparePositions } from '../event-store/event-store.port';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
-import { SqliteDatabase } from '../sqlite/sqlite-database';
+import { SqliteDatabase, readModelTransaction } from '../sqlite/sqlite-database';
 import { CheckpointStore } from './checkpoint-store';
 import { PROJECTIONS, Projection } from './projection';
 
@@ -126,10 +126,10 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     const fresh = batch.filter((e) => r.position === undefined || comparePositions(e.position, r.position) > 0);
     if (fresh.length === 0) return;
     const last = fresh[fresh.length - 1].position;
-    this.db.transaction(() => {
+    readModelTransaction(this.db, () => {
       for (const event of fresh) r.projection.apply(event);
       this.checkpoints.save(r.projection.name, r.projection.version, last);
-    })();
+    });
     r.position = last;
     this.waiters = this.waiters.filter((w) => (this.reached(w.position) ? (w.resolve(), false) : true));
   }
