@@ -1,15 +1,11 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
-  NO_STREAM,
   START as ESDB_START,
-  STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
-  AppendExpectedRevision,
   excludeSystemEvents,
   jsonEvent,
 } from '@eventstore/db-client';
@@ -29,7 +25,17 @@ import {
   WrongExpectedVersionError,
   comparePositions,
 } from './event-store.port';
-import { BackoffOptions, backoffDelay, isSystemEventType, isUnavailable, toRecorded, toWireMetadata } from './eventstoredb.mapping';
+import {
+  BackoffOptions,
+  backoffDelay,
+  errorMessage,
+  isSystemEventType,
+  isUnavailable,
+  maskPassword,
+  toClientRevision,
+  toRecorded,
+  toWireMetadata,
+} from './eventstoredb.mapping';
 import { resubscribingSubscription } from './eventstoredb.subscription';
 
 export interface EventStoreDbOptions {
@@ -187,7 +193,13 @@ export class EventStoreDbEventStore implements EventStore {
  * request. The message names the connection string (password masked) because that is what the operator must fix.
  */
 export async function connectEventStoreDb(connectionString: string, options: EventStoreDbOptions = {}): Promise<EventStoreDbEventStore> {
-  const store = new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  let client: EventStoreDBClient;
+  try {
+    client = EventStoreDBClient.connectionString(connectionString);
+  } catch (error) {
+    throw new Error(`Invalid EventStoreDB connection string ${maskPassword(connectionString)}: ${errorMessage(error)}`, { cause: error });
+  }
+  const store = new EventStoreDbEventStore(client, options);
   try {
     await store.ping();
   } catch (error) {
@@ -196,19 +208,4 @@ export async function connectEventStoreDb(connectionString: string, options: Eve
     throw new StoreUnavailableError(`Cannot reach EventStoreDB at ${maskPassword(connectionString)}: ${errorMessage(cause)}`, error);
   }
   return store;
-}
-
-function toClientRevision(expected: ExpectedRevision): AppendExpectedRevision {
-  if (expected === 'any') return ANY;
-  if (expected === 'no_stream') return NO_STREAM;
-  if (expected === 'stream_exists') return STREAM_EXISTS;
-  return expected;
-}
-
-function maskPassword(connectionString: string): string {
-  return connectionString.replace(/^([a-z+]+:\/\/[^:@/]+:)[^@/]*@/i, '$1***@');
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
-import { CancelledError, RecordedEvent as EsdbRecordedEvent, UnavailableError } from '@eventstore/db-client';
-import { EventMetadata, RecordedEvent, START } from './event-store.port';
+import { ANY, AppendExpectedRevision, CancelledError, NO_STREAM, RecordedEvent as EsdbRecordedEvent, STREAM_EXISTS, UnavailableError } from '@eventstore/db-client';
+import { EventMetadata, ExpectedRevision, RecordedEvent, START } from './event-store.port';
 
 /** gRPC status UNAVAILABLE: after a drop the client sometimes rethrows the raw gRPC error instead of its own class. */
 const GRPC_UNAVAILABLE = 14;
@@ -63,4 +63,20 @@ export function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
     position: event.position ?? START,
     created: event.created,
   };
+}
+
+export function toClientRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'any') return ANY;
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
+  return expected;
+}
+
+/** Connection strings may carry `user:password@`; messages and logs get the user only. */
+export function maskPassword(connectionString: string): string {
+  return connectionString.replace(/^([a-z+]+:\/\/[^:@/]+:)[^@/]*@/i, '$1***@');
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

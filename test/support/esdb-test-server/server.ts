@@ -8,6 +8,9 @@
  *
  * Control over IPC: { id, command: 'pause' | 'resume' | 'drop' | 'failNextAppend' | 'counters', arg? }
  * answered with { id, ok, result?, error? }; at start it sends { ready: true, port }.
+ *
+ * Standalone (no IPC, e.g. to point LEAD_ESDB_REAL_URL or a local run at it):
+ *   ESDB_TEST_SERVER_CONFIG='{"port":2113,"batchAppend":true}' node -r ts-node/register/transpile-only test/support/esdb-test-server/server.ts
  */
 import { Server as NetServer, Socket, createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
