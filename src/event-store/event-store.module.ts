@@ -4,6 +4,7 @@ import { SETTINGS, Settings } from '../config/settings';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { EVENT_STORE, EventStore } from './event-store.port';
+import { connectEventStoreDb } from './eventstoredb.event-store';
 import { MemoryEventStore } from './memory.event-store';
 import { SqliteEventStore } from './sqlite.event-store';
 
@@ -15,7 +16,8 @@ export async function openEventStore(settings: Settings, db: SqliteDatabase): Pr
     case 'memory':
       return new MemoryEventStore();
     case 'eventstoredb':
-      throw new Error('LEAD_STORE=eventstoredb is not available in this build');
+      // Fails fast, naming the connection string, when the server cannot be reached at start.
+      return connectEventStoreDb(settings.eventStoreDbUrl);
   }
 }
 

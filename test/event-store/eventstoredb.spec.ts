@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
+import { RecordedEvent } from '../../src/event-store/event-store.port';
+import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb.event-store';
+import { EsdbTestServer, startEsdbTestServer } from '../support/esdb-test-server';
+
+/** What the contract does not pin but the EventStoreDB adapter promises: no system events, the server's metadata conventions. */
+describe('EventStoreDB adapter specifics', () => {
+  let server: EsdbTestServer;
+  let client: EventStoreDBClient;
+  let store: EventStoreDbEventStore;
+
+  beforeAll(async () => {
+    server = await startEsdbTestServer({ batchAppend: true, systemEventEvery: 1 });
+    client = EventStoreDBClient.connectionString(server.connectionString);
+    store = new EventStoreDbEventStore(EventStoreDBClient.connectionString(server.connectionString));
+  });
+  afterAll(async () => {
+    await store?.close();
+    await client?.dispose();
+    await server?.stop();
+  });
+
+  it('hands out none of the system events that sit in $all, in reads and in subscriptions', async () => {
+    const { position: start } = await store.append(`mark-${randomUUID()}`, [{ type: 'Marked', data: {} }], { expectedRevision: 'no_stream' });
+    const s = `sys-${randomUUID()}`;
+    for (let n = 0; n < 5; n++) await store.append(s, [{ type: 'Counted', data: { n } }], { expectedRevision: 'any' });
+
+    const raw = [];
+    for await (const { event } of client.readAll({ fromPosition: start, direction: FORWARDS, maxCount: 100 })) raw.push(event!.type);
+    expect(raw.filter((t) => t.startsWith('$')).length).toBeGreaterThanOrEqual(5); // the test means something
+
+    const read = await store.readAll({ fromPosition: start });
+    expect(read.map((e) => e.type)).toEqual(['Counted', 'Counted', 'Counted', 'Counted', 'Counted']);
+
+    const sub = store.subscribeToAll({ fromPosition: start });
+    const seen: RecordedEvent[] = [];
+    for await (const e of sub) {
+      seen.push(e);
+      if (e.streamName === s && e.revision === 4n) break;
+    }
+    await sub.close();
+    expect(seen.map((e) => e.type)).toEqual(['Counted', 'Counted', 'Counted', 'Counted', 'Counted']);
+  });
+
+  it('writes $correlationId / $causationId for the server projections and reads metadata back as written', async () => {
+    const s = `meta-${randomUUID()}`;
+    const metadata = { correlationId: 'corr-9', causationId: 'cause-9', actor: { type: 'system' as const, id: 'x' } };
+    await store.append(s, [{ type: 'Tagged', data: {}, metadata }], { expectedRevision: 'no_stream' });
+    const [wire] = await collect(client.readStream(s, { fromRevision: START }));
+    expect(wire.event?.metadata).toMatchObject({ $correlationId: 'corr-9', $causationId: 'cause-9' });
+    const [read] = await store.readStream(s);
+    expect(read.metadata).toEqual(metadata);
+  });
+});
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
