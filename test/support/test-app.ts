@@ -6,6 +6,7 @@ import { sha256 } from '../../src/auth/client-registry';
 import { createApp } from '../../src/bootstrap';
 import { Settings, loadSettings } from '../../src/config/settings';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
 
 /** Two companies; company 1 has two storefront applications. Tokens are known here, stored hashed. */
 export const APPS = {
@@ -61,6 +62,23 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
+/** The store the end-to-end suites run on: LEAD_TEST_STORE=sqlite (default), memory or eventstoredb. */
+export const TEST_STORE = (process.env.LEAD_TEST_STORE ?? 'sqlite') as Settings['store'];
+
+/** Runs a test only on the stores where it means something (e.g. tampering with the SQLite file). */
+export const onStores = (...stores: Settings['store'][]) => (stores.includes(TEST_STORE) ? it : it.skip);
+
+// On eventstoredb without LEAD_TEST_ESDB_URL, each data directory gets its own wire-level test server, so
+// every suite starts from an empty log (as it does on SQLite) and a restart finds the same log again.
+const esdbServers = new Map<string, EsdbTestServer>();
+
+async function eventStoreDbUrl(dataDir: string): Promise<string | undefined> {
+  if (TEST_STORE !== 'eventstoredb' || process.env.LEAD_TEST_ESDB_URL) return process.env.LEAD_TEST_ESDB_URL;
+  let server = esdbServers.get(dataDir);
+  if (!server) esdbServers.set(dataDir, (server = await startEsdbTestServer({ batchAppend: true })));
+  return server.connectionString;
+}
+
 /**
  * Boots the real application on a fresh data directory. LEAD_TEST_STORE picks the adapter (default sqlite),
  * so the same end-to-end suite can run against every store.
@@ -76,7 +94,7 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     }),
   );
   const settings: Settings = {
-    ...loadSettings({ LEAD_DATA_DIR: dataDir, LEAD_STORE: process.env.LEAD_TEST_STORE ?? 'sqlite', LEAD_EVENTSTOREDB_URL: process.env.LEAD_TEST_ESDB_URL }),
+    ...loadSettings({ LEAD_DATA_DIR: dataDir, LEAD_STORE: TEST_STORE, LEAD_EVENTSTOREDB_URL: await eventStoreDbUrl(dataDir) }),
     clientsFile,
     tokenSecret: 'test-token-secret',
     ...overrides,
@@ -97,6 +115,8 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     close,
     dispose: async () => {
       await close();
+      await esdbServers.get(dataDir)?.stop();
+      esdbServers.delete(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
