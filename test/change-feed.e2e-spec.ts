@@ -63,8 +63,10 @@ describe('change feed (end to end)', () => {
     expect(items.map((i) => i.id)).toEqual(await expected('1'));
     expect(items).toHaveLength(80);
     expect((await page('1', `?after=${cursor}`, staff)).json()).toEqual({ items: [], next_cursor: cursor, end_of_stream: true });
-    const positions = items.map((i) => BigInt(i.position));
-    expect(positions.every((p, i) => i === 0 || p > positions[i - 1])).toBe(true);
+    // A cursor is "<position>" on the embedded stores and "<commit>-<prepare>" on EventStoreDB.
+    const positions = items.map((i) => (i.position as string).split('-').map(BigInt));
+    const after = (a: bigint[], b: bigint[]) => a[0] > b[0] || (a[0] === b[0] && (a[1] ?? 0n) > (b[1] ?? 0n));
+    expect(positions.every((p, i) => i === 0 || after(p, positions[i - 1]))).toBe(true);
     expect(items.every((i) => i.tenant.company_id === '1' && ['TicketCreated', 'HistoryAppended'].includes(i.type) && i.data && !('source' in i))).toBe(true);
 
     const other = await follow('2', await staffAuth(t, 'two'), 50, () => true);
