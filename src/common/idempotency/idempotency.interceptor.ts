@@ -3,13 +3,17 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Observable, of, tap, throwError } from 'rxjs';
 import { configure } from 'safe-stable-stringify';
+import { v5 as uuidv5 } from 'uuid';
 import { Caller } from '../../auth/caller';
 import { DomainError } from '../domain-error';
 import { toProblem } from '../problem-details.filter';
+import { useKeyedCommandId } from '../request-context';
 import { IdempotencyStore } from './idempotency.store';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const canonical = configure({ deterministic: true });
+// Namespace of command ids derived from keys; changing it would let a retry after a crash write twice.
+const COMMAND_NAMESPACE = 'b3c1f0a4-5d2e-4c8b-9a7f-2e6d8c4b1a90';
 
 /**
  * `Idempotency-Key` on a POST route (IETF draft-ietf-httpapi-idempotency-key-header): the first request with a
@@ -17,7 +21,9 @@ const canonical = configure({ deterministic: true });
  * plus `idempotent-replayed: true`); the same key with another body or user is 422; a retry while the first
  * still runs is 409 with `retry-after`. Keys are scoped by caller (application, or staff client) and route.
  * Only 2xx answers are kept: a refusal (4xx) changed nothing and frees the key, a server error keeps it held
- * until its lease runs out, since the write may have happened. Use: `@UseInterceptors(IdempotencyInterceptor)`.
+ * until its lease runs out, since the write may have happened. The command of a keyed request gets an id
+ * derived from scope, key and request, so running it again after a crash finds its own events and writes
+ * nothing twice (see `useKeyedCommandId`). Use: `@Idempotent()` on the route.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -49,6 +55,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         void reply.header('retry-after', '1');
         return throwError(() => new DomainError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly'));
       case 'execute':
+        useKeyedCommandId(request, uuidv5(`${scope}\n${key}\n${fingerprint}`, COMMAND_NAMESPACE));
         return next.handle().pipe(
           tap({
             next: (body) => this.keys.complete(scope, key, reply.statusCode, body),
