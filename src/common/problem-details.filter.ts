@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from './domain-error';
@@ -68,6 +68,23 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void 
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 
+// Fastify's own messages repeat the whole path, which can be kilobytes long; these say what is wrong.
+const FRAMEWORK_DETAIL: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The path is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than any id this API has (100 characters)',
+};
+
+/**
+ * Fastify's `frameworkErrors`: requests it refuses before any route or Nest code runs (an undecodable path,
+ * an overlong path parameter) are answered as problem details too.
+ */
+export function sendFrameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = toProblem(error, shortened(request.url));
+  sendProblem(reply, { ...problem, detail: FRAMEWORK_DETAIL[error.code] ?? problem.detail });
+}
+
+const shortened = (url: string) => (url.length > 512 ? `${url.slice(0, 512)}…` : url);
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
@@ -75,7 +92,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const problem = toProblem(error, request.url);
+    const problem = toProblem(error, shortened(request.url));
     if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(`${request.method} ${request.url}: ${error instanceof Error ? error.stack : String(error)}`);
     }
