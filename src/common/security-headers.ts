@@ -1,4 +1,4 @@
-import { FastifyInstance } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The API answers JSON only, so no response may be taken for a page: `nosniff` stops a browser from guessing
@@ -13,9 +13,19 @@ export const DOCS_CSP =
 
 const DOCS_PAGE = /^\/docs(\/(?!json)|$|\?)/;
 
+function setHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-content-type-options', 'nosniff');
+  void reply.header('content-security-policy', DOCS_PAGE.test(request.url) ? DOCS_CSP : API_CSP);
+}
+
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (request, reply) => {
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('content-security-policy', DOCS_PAGE.test(request.url) ? DOCS_CSP : API_CSP);
-  });
+  fastify.addHook('onSend', async (request, reply) => setHeaders(request, reply));
+}
+
+/** Fastify answers its `frameworkErrors` outside the hooks: the wrapped handler sets the headers itself. */
+export function withSecurityHeaders<E>(handler: (error: E, request: FastifyRequest, reply: FastifyReply) => void) {
+  return (error: E, request: FastifyRequest, reply: FastifyReply): void => {
+    setHeaders(request, reply);
+    handler(error, request, reply);
+  };
 }
