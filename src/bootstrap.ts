@@ -5,9 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { Settings, loadSettings } from './config/settings';
 import { declarePathParams } from './common/openapi-path-params';
-import { ProblemDetailsFilter, sendFrameworkProblem } from './common/problem-details.filter';
+import { fastifyRefusals } from './common/fastify-refusals';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { registerRateLimit } from './common/rate-limit';
-import { registerSecurityHeaders, withSecurityHeaders } from './common/security-headers';
+import { registerSecurityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 
 /** Builds the application exactly as `main.ts` serves it; the end-to-end tests use this too. */
@@ -18,7 +19,7 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
     trustProxy: settings.trustProxy,
     // Fynd clients call POST .../ticket/ with a trailing slash; accept both spellings.
     routerOptions: { ignoreTrailingSlash: true },
-    frameworkErrors: withSecurityHeaders(sendFrameworkProblem),
+    ...fastifyRefusals(),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { Socket } from 'node:net';
 import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from './domain-error';
 import { RequestValidationError } from './validation';
@@ -81,6 +82,23 @@ const FRAMEWORK_DETAIL: Record<string, string> = {
 export function sendFrameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const problem = toProblem(error, shortened(request.url));
   sendProblem(reply, { ...problem, detail: FRAMEWORK_DETAIL[error.code] ?? problem.detail });
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request (headers over
+ * the size limit, a malformed request, a client too slow to send one) is a problem document too, written
+ * raw on the socket, which is then closed.
+ */
+export function writeClientErrorProblem(error: Error & { code?: string }, socket: Socket, headers: Record<string, string> = {}): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers are larger than this server accepts']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request did not arrive in time']
+    : [400, 'The request is not valid HTTP/1.1'];
+  const body = JSON.stringify(toProblem(Object.assign(new Error(detail), { statusCode: status })));
+  const head = { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...headers };
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  socket.destroy(error);
 }
 
 const shortened = (url: string) => (url.length > 512 ? `${url.slice(0, 512)}…` : url);

@@ -22,6 +22,9 @@ export function registerSecurityHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onSend', async (request, reply) => setHeaders(request, reply));
 }
 
+/** The headers of a response written without Fastify (see writeClientErrorProblem). */
+export const API_HEADERS = { 'x-content-type-options': 'nosniff', 'content-security-policy': API_CSP };
+
 /** Fastify answers its `frameworkErrors` outside the hooks: the wrapped handler sets the headers itself. */
 export function withSecurityHeaders<E>(handler: (error: E, request: FastifyRequest, reply: FastifyReply) => void) {
   return (error: E, request: FastifyRequest, reply: FastifyReply): void => {
