@@ -1,4 +1,6 @@
 /** One jest project: unit specs sit beside the code (src/**), end-to-end and contract suites in test/. */
+const ESM_ONLY = '(content-disposition|htmlparser2|domhandler|domutils|domelementtype|dom-serializer|entities)';
+
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -6,10 +8,11 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    // @fastify/static (Swagger UI on Fastify) requires the ESM-only content-disposition; Node loads it with
-    // require(esm), jest's module system cannot, so jest compiles that one package to CommonJS.
-    '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
+    // @fastify/static (Swagger UI on Fastify) requires the ESM-only content-disposition, sanitize-html the
+    // ESM-only htmlparser2 family; Node loads them with require(esm), jest's module system cannot, so jest
+    // compiles those packages to CommonJS.
+    [`/node_modules/${ESM_ONLY}/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   testTimeout: 30000,
 };

@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { Settings, loadSettings } from './config/settings';
 import { declarePathParams } from './common/openapi-path-params';
+import { fastifyRefusals } from './common/fastify-refusals';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { registerRateLimit } from './common/rate-limit';
+import { registerSecurityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 
 /** Builds the application exactly as `main.ts` serves it; the end-to-end tests use this too. */
@@ -16,6 +19,7 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
     trustProxy: settings.trustProxy,
     // Fynd clients call POST .../ticket/ with a trailing slash; accept both spellings.
     routerOptions: { ignoreTrailingSlash: true },
+    ...fastifyRefusals(),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -31,6 +35,8 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  registerSecurityHeaders(fastify);
+  await registerRateLimit(app, settings);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

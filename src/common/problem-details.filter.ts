@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { Socket } from 'node:net';
 import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from './domain-error';
 import { RequestValidationError } from './validation';
@@ -68,6 +69,40 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void 
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 
+// Fastify's own messages repeat the whole path, which can be kilobytes long; these say what is wrong.
+const FRAMEWORK_DETAIL: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The path is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than any id this API has (100 characters)',
+};
+
+/**
+ * Fastify's `frameworkErrors`: requests it refuses before any route or Nest code runs (an undecodable path,
+ * an overlong path parameter) are answered as problem details too.
+ */
+export function sendFrameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = toProblem(error, shortened(request.url));
+  sendProblem(reply, { ...problem, detail: FRAMEWORK_DETAIL[error.code] ?? problem.detail });
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request (headers over
+ * the size limit, a malformed request, a client too slow to send one) is a problem document too, written
+ * raw on the socket, which is then closed.
+ */
+export function writeClientErrorProblem(error: Error & { code?: string }, socket: Socket, headers: Record<string, string> = {}): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers are larger than this server accepts']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request did not arrive in time']
+    : [400, 'The request is not valid HTTP/1.1'];
+  const body = JSON.stringify(toProblem(Object.assign(new Error(detail), { statusCode: status })));
+  const head = { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...headers };
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  socket.destroy(error);
+}
+
+const shortened = (url: string) => (url.length > 512 ? `${url.slice(0, 512)}…` : url);
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
@@ -75,7 +110,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const problem = toProblem(error, request.url);
+    const problem = toProblem(error, shortened(request.url));
     if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(`${request.method} ${request.url}: ${error instanceof Error ? error.stack : String(error)}`);
     }

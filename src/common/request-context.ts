@@ -1,8 +1,9 @@
 import { FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Caller, actorOf } from '../auth/caller';
 import { EventMetadata } from '../event-store/event-store.port';
 import { CreatedOn } from '../lead/tickets/ticket.events';
+import { newObjectId } from './object-id';
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,10 +17,31 @@ export interface CommandContext {
   readonly metadata: EventMetadata;
   readonly createdOn: CreatedOn;
   readonly now: string;
+  /** Set when the command id derives from an Idempotency-Key: new ids derive from it too (`newIdFor`). */
+  readonly keyed?: boolean;
+}
+
+// Command ids the idempotency interceptor derived from a request's key (see `useKeyedCommandId`).
+const keyedCommandIds = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Makes the command of this request reproducible: the same key and request give the same command id and the
+ * same new ids, so a retry after a crash finds what the first attempt wrote (handleCommand) instead of
+ * writing it again.
+ */
+export function useKeyedCommandId(request: FastifyRequest, commandId: string): void {
+  keyedCommandIds.set(request, commandId);
+}
+
+/** A new ObjectId-shaped id, or for a keyed command one derived from its command id and `purpose`. */
+export function newIdFor(context: CommandContext, purpose: string): string {
+  if (!context.keyed) return newObjectId();
+  return createHash('sha256').update(`${context.commandId}\n${purpose}`).digest('hex').slice(0, 24);
 }
 
 export function commandContext(request: FastifyRequest, caller: Caller): CommandContext {
-  const commandId = randomUUID();
+  const keyed = keyedCommandIds.get(request);
+  const commandId = keyed ?? randomUUID();
   const createdOn = createdOnOf(request);
   const correlation = header(request, 'x-correlation-id') ?? header(request, 'x-request-id');
   const now = new Date().toISOString();
@@ -27,6 +49,7 @@ export function commandContext(request: FastifyRequest, caller: Caller): Command
     commandId,
     createdOn,
     now,
+    ...(keyed ? { keyed: true } : {}),
     metadata: {
       occurredAt: now,
       correlationId: correlation && ID.test(correlation) ? correlation : String(request.id),

@@ -32,6 +32,10 @@ export interface Settings {
   readonly trustProxy: boolean | number | string;
   /** Optional JSON file with the staff desk's general config per company (see GeneralConfigs). */
   readonly generalConfigFile: string;
+  /** Requests per minute per caller (application, staff client, else address); 0 = no limit. */
+  readonly rateLimitPerMinute: number;
+  /** History entries one ticket may hold (comments, edits' diff entries...). */
+  readonly maxHistoryPerTicket: number;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -65,6 +69,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     auditAnchorIntervalMs: integer(env, 'LEAD_AUDIT_ANCHOR_INTERVAL_MS', 5000),
     trustProxy: trustProxy(env.LEAD_TRUST_PROXY),
     generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
+    rateLimitPerMinute: integer(env, 'LEAD_RATE_LIMIT_PER_MINUTE', 3000),
+    maxHistoryPerTicket: integer(env, 'LEAD_MAX_HISTORY_PER_TICKET', 10_000),
   };
 }
 

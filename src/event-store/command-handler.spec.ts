@@ -41,3 +41,18 @@ describe('handleCommand with a revision precondition (If-Match)', () => {
     expect(await store.readStream('s-1')).toHaveLength(2);
   });
 });
+
+describe('handleCommand with a command id that already wrote (a keyed request retried)', () => {
+  it('writes nothing and answers the events that command wrote, even after other writes', async () => {
+    const store = new MemoryEventStore();
+    const lock = new KeyedLock();
+    const keyed = { commandId: 'keyed-1', metadata: { causationId: 'keyed-1' } };
+    const first = await handleCommand(store, lock, 's-1', counter, 'count', keyed);
+    await handleCommand(store, lock, 's-1', counter, 'count', context());
+    const again = await handleCommand(store, lock, 's-1', counter, 'count', keyed, { ifRevisionIn: [0n] });
+    expect(await store.readStream('s-1')).toHaveLength(2);
+    expect(again.events).toEqual(first.events);
+    expect(again.result).toEqual(first.result);
+  });
+});
+

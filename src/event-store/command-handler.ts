@@ -31,6 +31,9 @@ const MAX_ATTEMPTS = 5;
  * means another writer got there first (another instance, on EventStoreDB): read again and decide again, since
  * the decision may change. Event ids derive from the command id so that a retry after an unknown outcome of
  * the same attempt writes nothing twice. Each event extends the stream's hash chain (see audit/hash-chain.ts).
+ * Events record the command id as their causation id; a stream that already holds events caused by this
+ * command id gets nothing new, and the outcome is those events (see `commandContext`: a request with an
+ * Idempotency-Key has a command id derived from the key, so its retry is this case).
  */
 export async function handleCommand<Command, State, Event extends { type: string; data: unknown }>(
   store: EventStore,
@@ -44,8 +47,15 @@ export async function handleCommand<Command, State, Event extends { type: string
   return lock.run(stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
-      assertPrecondition(stream, history, options.ifRevisionIn);
       const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState);
+      // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
+      const earlier = history.filter((e) => e.metadata.causationId === context.commandId);
+      if (earlier.length) {
+        const last = earlier[earlier.length - 1];
+        const events = earlier.map((e) => ({ type: e.type, data: e.data }) as unknown as Event);
+        return { events, state, result: { nextExpectedRevision: last.revision, position: last.position } };
+      }
+      assertPrecondition(stream, history, options.ifRevisionIn);
       const events = decider.decide(command, state);
       if (events.length === 0) {
         // Nothing happened: write nothing, and point read-your-writes at what the stream already holds.

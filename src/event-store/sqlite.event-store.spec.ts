@@ -30,4 +30,19 @@ describe('SqliteEventStore group commit', () => {
     expect((reopened.prepare('SELECT count(*) AS n FROM es_events').get() as { n: number }).n).toBe(51);
     reopened.close();
   });
+
+  it('a full disk fails the whole group: no append of it is stored, none is answered as stored', async () => {
+    const db = openSqlite(join(dir, 'lead.db'));
+    const store = new SqliteEventStore(db);
+    await store.append('s-0', [{ type: 'T', data: {} }], { expectedRevision: 'no_stream' });
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+    // The big one fails with SQLITE_FULL and SQLite ends the transaction; the small ones would fit on their own.
+    const results = await Promise.allSettled([
+      store.append('big', [{ type: 'T', data: { blob: 'x'.repeat(100_000) } }], { expectedRevision: 'any' }),
+      ...Array.from({ length: 3 }, (_, i) => store.append(`small-${i}`, [{ type: 'T', data: {} }], { expectedRevision: 'any' })),
+    ]);
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as { code?: string }).code)).toEqual(Array(4).fill('SQLITE_FULL'));
+    expect(await store.readAll()).toHaveLength(1);
+    db.close();
+  });
 });

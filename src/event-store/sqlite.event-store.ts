@@ -135,12 +135,15 @@ export class SqliteEventStore implements EventStore {
           try {
             outcomes.push({ ok: this.appendTx(item.stream, item.events, item.expected) });
           } catch (error) {
+            // On some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls the whole transaction back: nothing of the
+            // batch is stored, and the appends after this one would each commit on their own. Fail it whole.
+            if (!this.db.inTransaction) throw error;
             outcomes.push({ error });
           }
         }
       })();
     } catch (error) {
-      // The commit itself failed (disk full, read-only): nothing of the batch is stored.
+      // The commit itself failed, or SQLite ended the transaction (disk full, read-only): nothing is stored.
       for (const item of batch) item.reject(error);
       return;
     }

@@ -51,8 +51,13 @@ export class CheckpointStore {
     this.stmts.save.run({ name, version, commit: position?.commit ?? null, prepare: position?.prepare ?? null, now: new Date().toISOString() });
   }
 
+  /** Best effort: the disk may be what failed, and the runner must go on retrying either way. */
   recordError(name: string, error: string): void {
-    this.stmts.error.run(error, new Date().toISOString(), name);
+    try {
+      this.stmts.error.run(error, new Date().toISOString(), name);
+    } catch {
+      // Not recorded; the runner logs the error itself.
+    }
   }
 
   remove(name: string): void {

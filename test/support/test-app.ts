@@ -17,10 +17,11 @@ export const APPS = {
 
 export type AppKey = keyof typeof APPS;
 
-/** Staff API clients: one per company. */
+/** Staff API clients: 'one' and 'three' of company 1, 'two' of company 2. */
 export const STAFF = {
   one: { client_id: 'staff-client-1', company_id: '1', secret: 'staff-secret-1-0123456789' },
   two: { client_id: 'staff-client-2', company_id: '2', secret: 'staff-secret-2-0123456789' },
+  three: { client_id: 'staff-client-3', company_id: '1', secret: 'staff-secret-3-0123456789' },
 } as const;
 
 export type StaffKey = keyof typeof STAFF;
@@ -79,13 +80,9 @@ async function eventStoreDbUrl(dataDir: string): Promise<string | undefined> {
   return server.connectionString;
 }
 
-/**
- * Boots the real application on a fresh data directory. LEAD_TEST_STORE picks the adapter (default sqlite),
- * so the same end-to-end suite can run against every store.
- */
-export async function startTestApp(overrides: Partial<Settings> = {}, dir?: string): Promise<TestApp> {
-  const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'lead-e2e-'));
-  const clientsFile = join(dataDir, 'clients.json');
+/** The clients file of APPS and STAFF (hashed secrets) in `dir`; answers its path. */
+export function writeClientsFile(dir: string): string {
+  const clientsFile = join(dir, 'clients.json');
   writeFileSync(
     clientsFile,
     JSON.stringify({
@@ -93,10 +90,22 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
       staff_clients: Object.values(STAFF).map(({ secret, ...client }) => ({ ...client, secret_sha256: sha256(secret) })),
     }),
   );
+  return clientsFile;
+}
+
+/**
+ * Boots the real application on a fresh data directory. LEAD_TEST_STORE picks the adapter (default sqlite),
+ * so the same end-to-end suite can run against every store.
+ */
+export async function startTestApp(overrides: Partial<Settings> = {}, dir?: string): Promise<TestApp> {
+  const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'lead-e2e-'));
+  const clientsFile = writeClientsFile(dataDir);
   const settings: Settings = {
     ...loadSettings({ LEAD_DATA_DIR: dataDir, LEAD_STORE: TEST_STORE, LEAD_EVENTSTOREDB_URL: await eventStoreDbUrl(dataDir) }),
     clientsFile,
     tokenSecret: 'test-token-secret',
+    // Suites fire hundreds of requests as one caller; the rate limit has its own suite.
+    rateLimitPerMinute: 0,
     ...overrides,
   };
   const app = await createApp(settings, { logger: false });

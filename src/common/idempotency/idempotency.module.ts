@@ -6,7 +6,7 @@ import { IdempotencyStore } from './idempotency.store';
 
 const PURGE_EVERY_MS = 3600_000;
 
-/** Idempotency keys for any POST route; expired keys are purged at start and every hour. */
+/** Idempotency keys for any POST route; expired keys are purged at start and every hour, keys in flight at start. */
 @Global()
 @Module({
   providers: [{ provide: IdempotencyStore, inject: [SQLITE_DB], useFactory: (db: SqliteDatabase) => new IdempotencyStore(db) }, IdempotencyInterceptor],
@@ -18,6 +18,8 @@ export class IdempotencyModule implements OnApplicationBootstrap, BeforeApplicat
   constructor(private readonly keys: IdempotencyStore) {}
 
   onApplicationBootstrap(): void {
+    const freed = this.keys.releaseInFlight();
+    if (freed > 0) new Logger('Idempotency').warn(`freed ${freed} idempotency keys of requests cut off by the last stop`);
     const purge = () => {
       const n = this.keys.purgeExpired();
       if (n > 0) new Logger('Idempotency').log(`purged ${n} expired idempotency keys`);

@@ -50,4 +50,14 @@ describe('IdempotencyStore', () => {
     now += 500;
     expect(keys.purgeExpired()).toBe(1);
   });
+
+  it('at start, frees the keys of requests that were running, and keeps the answered ones', () => {
+    const keys = setup();
+    keys.claim('s', 'cut-off', 'b');
+    keys.claim('s', 'answered', 'b');
+    keys.complete('s', 'answered', 201, { id: 1 });
+    expect(keys.releaseInFlight()).toBe(1);
+    expect(keys.claim('s', 'cut-off', 'b')).toEqual({ kind: 'execute' });
+    expect(keys.claim('s', 'answered', 'b')).toEqual({ kind: 'replay', status: 201, body: { id: 1 } });
+  });
 });

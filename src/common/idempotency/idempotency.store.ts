@@ -59,6 +59,7 @@ export class IdempotencyStore {
       complete: db.prepare(`UPDATE idempotency_keys SET state = 'done', status = ?, body = ? WHERE scope = ? AND key = ? AND state = 'in_progress'`),
       release: db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
       purge: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
+      releaseInFlight: db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`),
     };
   }
 
@@ -84,6 +85,15 @@ export class IdempotencyStore {
 
   release(scope: string, key: string): void {
     this.stmts.release.run(scope, key);
+  }
+
+  /**
+   * At start: frees the keys of requests that were running when the service stopped, so their retries run
+   * now instead of after the lease. Safe because a keyed command that did write finds its events on the
+   * retry and writes nothing again (handleCommand); answers how many.
+   */
+  releaseInFlight(): number {
+    return this.stmts.releaseInFlight.run().changes;
   }
 
   /** Forgets keys older than the retention window; answers how many. */

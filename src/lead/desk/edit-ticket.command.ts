@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../common/domain-error';
 import { KeyedLock } from '../../common/keyed-lock';
-import { newObjectId } from '../../common/object-id';
-import { CommandContext } from '../../common/request-context';
+import { CommandContext, newIdFor } from '../../common/request-context';
+import { SETTINGS, Settings } from '../../config/settings';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -34,6 +34,7 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
     private readonly lock: KeyedLock,
     private readonly readYourWrites: ReadYourWrites,
     private readonly queries: TicketQueries,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async execute({ ticketId, scope, changes, createdBy, ifRevisionIn, context }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
@@ -43,7 +44,7 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
       this.lock,
       ticketStream(ticketId),
       ticketDecider,
-      { kind: 'EditTicket', changes, historyId: newObjectId(), createdBy, createdOn: context.createdOn, now: context.now },
+      { kind: 'EditTicket', changes, historyId: newIdFor(context, 'history'), createdBy, createdOn: context.createdOn, now: context.now, maxHistory: this.settings.maxHistoryPerTicket },
       context,
       { ifRevisionIn },
     );

@@ -19,6 +19,7 @@ import { staffAuthor, staffScope } from './desk-http';
 import { GeneralConfigDetails, GeneralConfigs } from './general-config';
 import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
 import { SubmitFeedbackCommand } from './submit-feedback.command';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 
 /** Company-level staff routes: the shared ticket routes, plus create, feedback and general config. */
 @ApiTags('staff: company tickets')
@@ -37,6 +38,7 @@ export class StaffCompanyController extends StaffTicketRoutes {
 
   @Post('ticket')
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({ summary: 'createTicket: a company-level ticket (source platform_panel); staff may set its status' })
   create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
     const content = body.content;
@@ -70,6 +72,7 @@ export class StaffCompanyController extends StaffTicketRoutes {
 
   @Post('ticket/:id/feedback')
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({ summary: 'submitFeedback: answers of the feedback form, as {key: answer}' })
   submitFeedback(@Param('id') id: string, @Body() body: TicketFeedbackPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketFeedbackDoc> {
     return this.commands.execute(new SubmitFeedbackCommand(id, staffScope(caller), body.form_response, staffAuthor(caller), commandContext(request, caller)));

@@ -16,6 +16,7 @@ import { DeskQueries } from './desk.queries';
 import { TicketHistoryList, TicketList, numberPage } from './desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from './edit-ticket.command';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 
 export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
 export const APPLICATION_PATH = `${COMPANY_PATH}/application/:application_id`;
@@ -90,6 +91,7 @@ export abstract class StaffTicketRoutes {
 
   @Post('ticket/:id/history')
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({ summary: 'createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry' })
   addHistory(@Param('id') id: string, @Body() body: TicketHistoryPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketHistoryDoc> {
     const entry = { type: body.type, value: body.value, createdBy: staffAuthor(caller) };

@@ -2,8 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../common/domain-error';
 import { KeyedLock } from '../../common/keyed-lock';
-import { newObjectId } from '../../common/object-id';
-import { CommandContext } from '../../common/request-context';
+import { CommandContext, newIdFor } from '../../common/request-context';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -38,7 +37,7 @@ export class SubmitFeedbackHandler implements ICommandHandler<SubmitFeedbackComm
 
   async execute({ ticketId, scope, formResponse, user, context }: SubmitFeedbackCommand): Promise<TicketFeedbackDoc> {
     if (!this.tickets.findTicket(ticketId, scope)) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
-    const feedbackId = newObjectId();
+    const feedbackId = newIdFor(context, 'feedback');
     const outcome = await handleCommand(
       this.store,
       this.lock,

@@ -3,8 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StaffCaller } from '../../auth/caller';
 import { DomainError } from '../../common/domain-error';
 import { KeyedLock } from '../../common/keyed-lock';
-import { newObjectId } from '../../common/object-id';
-import { CommandContext } from '../../common/request-context';
+import { CommandContext, newIdFor } from '../../common/request-context';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -40,7 +39,7 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
     const settings = body && (await settingsOf(body));
     let command: FormCommand;
     if (action === 'create') {
-      const data = { ...settings!, id: newObjectId(), company_id: caller.companyId, application_id: caller.applicationId, slug };
+      const data = { ...settings!, id: newIdFor(context, 'form'), company_id: caller.companyId, application_id: caller.applicationId, slug };
       command = { kind: 'CreateForm', data: { ...data, created_by: actor, created_on: context.createdOn, created_at: context.now } };
     } else if (action === 'edit') {
       command = { kind: 'EditForm', settings: settings!, editedBy: actor, now: context.now };

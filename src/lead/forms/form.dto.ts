@@ -19,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DomainError } from '../../common/domain-error';
+import { RichText } from '../../common/rich-text';
 import { JsonSize } from '../../common/validation';
 import { PRIORITY_KEYS, PriorityKey } from '../tickets/ticket-catalogue';
 import { TicketAssetDto } from '../tickets/ticket.dto';
@@ -79,12 +80,12 @@ class FormSettingsDto {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIMITS.inputs) @ValidateNested({ each: true }) @Type(() => FormInputDto)
   inputs!: FormInputDto[];
   @ApiProperty({ enum: PRIORITY_KEYS }) @IsIn(PRIORITY_KEYS) priority!: PriorityKey;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional({ description: 'rich text: HTML cleaned to an allow-list on write' }) @RichText() @IsOptional() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional({ description: 'http(s) URL' })
   @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }) @MaxLength(2048)
   header_image?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() should_notify?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) success_message?: string;
+  @ApiPropertyOptional({ description: 'rich text: HTML cleaned to an allow-list on write' }) @RichText() @IsOptional() @IsString() @MaxLength(500) success_message?: string;
   @ApiPropertyOptional({ type: SubmitButtonDto }) @IsOptional() @ValidateNested() @Type(() => SubmitButtonDto) submit_button?: SubmitButtonDto;
   @ApiPropertyOptional({ type: PollForAssignmentDto })
   @IsOptional() @ValidateNested() @Type(() => PollForAssignmentDto)

@@ -11,6 +11,7 @@ import { DefineFormCommand } from './form-definition.commands';
 import { CreateCustomFormPayloadDto, EditCustomFormPayloadDto, FormListQueryDto, knownSlug } from './form.dto';
 import { FormQueries } from './form.queries';
 import { CustomFormDoc } from './form.views';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 
 type AppCaller = StaffCaller & { applicationId: string };
 
@@ -27,6 +28,7 @@ export class StaffFormsController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({ summary: 'createCustomForm' })
   create(@Body() body: CreateCustomFormPayloadDto, @CurrentCaller() caller: AppCaller, @Req() request: FastifyRequest): Promise<CustomFormDoc> {
     return this.commands.execute(new DefineFormCommand('create', body.slug, caller, commandContext(request, caller), body));

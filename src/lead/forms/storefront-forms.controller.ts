@@ -1,17 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { StorefrontCaller } from '../../auth/caller';
 import { CurrentCaller } from '../../auth/current-caller.decorator';
 import { StorefrontAuthGuard } from '../../auth/storefront-auth.guard';
 import { DomainError } from '../../common/domain-error';
-import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
 import { commandContext } from '../../common/request-context';
 import { CustomFormSubmissionPayloadDto, knownSlug } from './form.dto';
 import { FormQueries } from './form.queries';
 import { CustomFormDoc } from './form.views';
 import { SubmitFormAnswer, SubmitFormCommand } from './submit-form.command';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 
 /** Storefront routes: read a form of the caller's application, submit it (reference section 1). */
 @ApiTags('storefront: custom forms')
@@ -34,8 +34,7 @@ export class StorefrontFormsController {
 
   @Post(':slug/submit')
   @HttpCode(201)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key answers the first response again' })
+  @Idempotent()
   @ApiOperation({ summary: 'submitCustomForm: stores the response and opens a ticket from it' })
   submit(
     @Param('slug') slug: string,

@@ -2,8 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StorefrontCaller } from '../../auth/caller';
 import { KeyedLock } from '../../common/keyed-lock';
-import { newObjectId } from '../../common/object-id';
-import { CommandContext } from '../../common/request-context';
+import { CommandContext, newIdFor } from '../../common/request-context';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -59,8 +58,8 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
       formDecider,
       {
         kind: 'SubmitForm',
-        responseId: newObjectId(),
-        ticketId: newObjectId(),
+        responseId: newIdFor(context, 'response'),
+        ticketId: newIdFor(context, 'ticket'),
         response: body.response.map((item) => ({ key: item.key, value: item.value })),
         attachments: (body.attachments ?? []).map((a) => ({ ...(a.display !== undefined ? { display: a.display } : {}), value: a.value, type: a.type })),
         userId: caller.userId,

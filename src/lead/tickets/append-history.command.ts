@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../common/domain-error';
 import { KeyedLock } from '../../common/keyed-lock';
-import { newObjectId } from '../../common/object-id';
-import { CommandContext } from '../../common/request-context';
+import { CommandContext, newIdFor } from '../../common/request-context';
+import { SETTINGS, Settings } from '../../config/settings';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -31,18 +31,19 @@ export class AppendHistoryHandler implements ICommandHandler<AppendHistoryComman
     private readonly lock: KeyedLock,
     private readonly readYourWrites: ReadYourWrites,
     private readonly queries: TicketQueries,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async execute({ ticketId, scope, entry, context }: AppendHistoryCommand): Promise<TicketHistoryDoc> {
     // Tenancy is checked on the read model: a ticket outside the caller's scope does not exist for them.
     if (!this.queries.findTicket(ticketId, scope)) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
-    const historyId = newObjectId();
+    const historyId = newIdFor(context, 'history');
     const outcome = await handleCommand(
       this.store,
       this.lock,
       ticketStream(ticketId),
       ticketDecider,
-      { kind: 'AppendHistory', historyId, ...entry, createdOn: context.createdOn, now: context.now },
+      { kind: 'AppendHistory', historyId, ...entry, createdOn: context.createdOn, now: context.now, maxHistory: this.settings.maxHistoryPerTicket },
       context,
     );
     await this.readYourWrites.waitFor(outcome.result.position);

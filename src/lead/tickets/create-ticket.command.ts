@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { KeyedLock } from '../../common/keyed-lock';
-import { newObjectId } from '../../common/object-id';
-import { CommandContext } from '../../common/request-context';
+import { CommandContext, newIdFor } from '../../common/request-context';
 import { handleCommand } from '../../event-store/command-handler';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ReadYourWrites } from '../../projections/read-your-writes';
@@ -32,7 +31,7 @@ export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand>
   ) {}
 
   async execute({ ticket, context }: CreateTicketCommand): Promise<TicketDoc> {
-    const id = newObjectId();
+    const id = newIdFor(context, 'ticket');
     const outcome = await handleCommand(
       this.store,
       this.lock,

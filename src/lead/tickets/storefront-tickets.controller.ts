@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,7 +6,6 @@ import { StorefrontCaller } from '../../auth/caller';
 import { CurrentCaller } from '../../auth/current-caller.decorator';
 import { StorefrontAuthGuard } from '../../auth/storefront-auth.guard';
 import { DomainError } from '../../common/domain-error';
-import { IdempotencyInterceptor } from '../../common/idempotency/idempotency.interceptor';
 import { commandContext } from '../../common/request-context';
 import { categoryDisplay } from './ticket-catalogue';
 import { AppendHistoryCommand } from './append-history.command';
@@ -14,6 +13,7 @@ import { CreateTicketCommand } from './create-ticket.command';
 import { AddTicketPayloadDto, TicketHistoryPayloadDto } from './ticket.dto';
 import { TicketQueries, TicketScope } from './ticket.queries';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 
 const scopeOf = (caller: StorefrontCaller): TicketScope => ({
   companyId: caller.companyId,
@@ -38,7 +38,7 @@ export class StorefrontTicketsController {
 
   @Post()
   @HttpCode(201)
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiOperation({ summary: 'createTicket: open a ticket for the storefront user' })
   async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StorefrontCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
     if (body.status !== undefined && body.status !== 'pending') {
@@ -77,6 +77,7 @@ export class StorefrontTicketsController {
 
   @Post(':id/history')
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({ summary: 'createHistory: comment, log, rating or thread entry on a ticket' })
   addHistory(
     @Param('id') id: string,

@@ -29,6 +29,8 @@ export type EditTicket = {
   readonly createdBy: Record<string, unknown>;
   readonly createdOn: CreatedOn;
   readonly now: string;
+  /** History entries the ticket may hold (LEAD_MAX_HISTORY_PER_TICKET); default MAX_HISTORY_PER_TICKET. */
+  readonly maxHistory?: number;
 };
 
 export type SubmitFeedback = {

@@ -42,6 +42,8 @@ export type AppendHistory = {
   readonly createdBy: Record<string, unknown>;
   readonly createdOn: CreatedOn;
   readonly now: string;
+  /** History entries the ticket may hold (LEAD_MAX_HISTORY_PER_TICKET); default MAX_HISTORY_PER_TICKET. */
+  readonly maxHistory?: number;
 };
 
 export type TicketCommand = CreateTicket | AppendHistory | EditTicket | SubmitFeedback;
@@ -57,9 +59,8 @@ export function decideTicket(command: TicketCommand, state: TicketState): Ticket
     case 'AppendHistory':
     case 'EditTicket': {
       if (!state.exists) throw new DomainError('not_found', 'Ticket not found');
-      if (state.historyCount >= MAX_HISTORY_PER_TICKET) {
-        throw new DomainError('limit', `A ticket holds at most ${MAX_HISTORY_PER_TICKET} history entries`);
-      }
+      const maxHistory = command.maxHistory ?? MAX_HISTORY_PER_TICKET;
+      if (state.historyCount >= maxHistory) throw new DomainError('limit', `A ticket holds at most ${maxHistory} history entries`);
       if (command.kind === 'EditTicket') return decideEdit(command, state);
       const event: HistoryAppended = {
         type: TicketEventType.HistoryAppended,

@@ -13,6 +13,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { RichText, RichTextMember } from '../../common/rich-text';
 import { JsonSize } from '../../common/validation';
 import { ASSET_TYPES, HISTORY_TYPES, PRIORITY_KEYS, STATUS_KEYS } from './ticket-catalogue';
 
@@ -26,7 +27,9 @@ export class TicketAssetDto {
 
 export class TicketContentDto {
   @ApiProperty({ maxLength: 300 }) @IsString() @IsNotEmpty() @MaxLength(300) title!: string;
-  @ApiPropertyOptional({ maxLength: 20000 }) @IsOptional() @IsString() @MaxLength(20_000) description?: string;
+  @ApiPropertyOptional({ maxLength: 20000, description: 'rich text: HTML cleaned to an allow-list on write' })
+  @RichText() @IsOptional() @IsString() @MaxLength(20_000)
+  description?: string;
   @ApiPropertyOptional({ type: [TicketAssetDto] })
   @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TicketAssetDto)
   attachments?: TicketAssetDto[];
@@ -53,8 +56,8 @@ export class AddTicketPayloadDto {
 }
 
 export class TicketHistoryPayloadDto {
-  @ApiProperty({ description: 'Details of history event, e.g. {"text": "hello", "media": []} for a comment' })
-  @IsObject() @JsonSize(32768)
+  @ApiProperty({ description: 'Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write)' })
+  @RichTextMember('text') @IsObject() @JsonSize(32768)
   value!: Record<string, unknown>;
   @ApiProperty({ enum: HISTORY_TYPES }) @IsIn(HISTORY_TYPES) type!: (typeof HISTORY_TYPES)[number];
 }

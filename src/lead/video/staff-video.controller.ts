@@ -8,6 +8,7 @@ import { StaffAuthGuard } from '../../auth/staff-auth.guard';
 import { commandContext } from '../../common/request-context';
 import { CloseVideoRoomCommand, OpenVideoRoomCommand } from './video-room.commands';
 import { VideoRooms, videoCallerOf } from './video-rooms';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import {
   CloseVideoRoomResponse,
   CreateVideoRoomPayloadDto,
@@ -34,6 +35,7 @@ export class StaffVideoController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({ summary: 'openVideoRoom: open the video room of a ticket (unique_name = ticket _id)' })
   @ApiOkResponse({ type: CreateVideoRoomResponse })
   open(@Body() body: CreateVideoRoomPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest) {
