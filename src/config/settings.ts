@@ -30,6 +30,10 @@ export interface Settings {
   readonly auditAnchorIntervalMs: number;
   /** Fastify `trustProxy`: which proxies may name the client address (x-forwarded-for) recorded in events. */
   readonly trustProxy: boolean | number | string;
+  /** First wait before a failed projection batch is tried again; doubles up to 30 s. */
+  readonly projectionRetryMs: number;
+  /** /health/ready answers 503 while a projection is more events than this behind the log, or halted. */
+  readonly readyMaxLagEvents: number;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -62,6 +66,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     auditKeyFile: resolve(dataDir, 'audit-key'),
     auditAnchorIntervalMs: integer(env, 'LEAD_AUDIT_ANCHOR_INTERVAL_MS', 5000),
     trustProxy: trustProxy(env.LEAD_TRUST_PROXY),
+    projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
+    readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
   };
 }
 

@@ -83,6 +83,7 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM es_events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ).safeIntegers(),
       all: db.prepare<[bigint, number], EventRow>('SELECT * FROM es_events WHERE global_position > ? ORDER BY global_position LIMIT ?').safeIntegers(),
+      countAfter: db.prepare<[bigint, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)'),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -163,6 +164,10 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1).map(toRecorded);
+  }
+
+  async countAfter(position: Position | undefined, limit: number): Promise<number> {
+    return this.stmts.countAfter.get((position ?? START).commit, limit)!.n;
   }
 
   subscribeToAll(options: { fromPosition?: Position } = {}): Subscription {

@@ -17,6 +17,9 @@ import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 export class TicketProjection implements Projection {
   readonly name = 'tickets';
   readonly version = 1;
+  readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
+  /** A skipped TicketCreated would shift every later ticket number: stop instead (README "Poison events"). */
+  readonly onError = 'halt' as const;
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();
 
