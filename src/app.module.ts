@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
 import { EventStoreModule } from './event-store/event-store.module';
+import { OpsModule } from './ops/ops.module';
 import { TicketsModule } from './lead/tickets/tickets.module';
 import { VideoModule } from './lead/video/video.module';
 import { ProjectionsModule } from './projections/projections.module';
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, AuditModule],
+      imports: [ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, AuditModule],
     };
   }
 }

@@ -8,16 +8,20 @@ import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
 
 /**
- * All projection wiring, top to bottom: which read models exist, in what order they are fed.
- * Add a projection here and it gets its own subscription and checkpoint.
+ * Every projection, in feeding order. Add yours here (and its module to `imports`): it gets its own
+ * subscription, checkpoint, blue/green rebuilds, health and metrics, and the projections CLI sees it. The CLI
+ * builds them with `new`, so a projection takes no constructor arguments: it gets its database in `init`.
  */
+export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection] as const;
+
+/** All projection wiring, top to bottom: which read models exist, in what order they are fed. */
 @Global()
 @Module({
   imports: [TicketsModule, VideoModule],
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection, VideoRoomProjection],
+      inject: [...PROJECTION_TYPES],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,

@@ -79,6 +79,7 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     ...loadSettings({ LEAD_DATA_DIR: dataDir, LEAD_STORE: process.env.LEAD_TEST_STORE ?? 'sqlite', LEAD_EVENTSTOREDB_URL: process.env.LEAD_TEST_ESDB_URL }),
     clientsFile,
     tokenSecret: 'test-token-secret',
+    logLevel: process.env.LOG_LEVEL ?? 'silent', // LOG_LEVEL=info npx jest … to see the JSON logs
     ...overrides,
   };
   const app = await createApp(settings, { logger: false });
