@@ -130,7 +130,9 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
     try {
-      // appendTx is itself a db.transaction: nested inside this one it runs as a savepoint.
+      // appendTx is itself a db.transaction: nested inside this one it runs as a savepoint. IMMEDIATE takes the
+      // write lock first: a transaction that reads and then writes while another process (the projections
+      // CLI) commits would fail with SQLITE_BUSY at once, whatever busy_timeout says.
       this.db.transaction(() => {
         for (const item of batch) {
           try {
@@ -139,7 +141,7 @@ export class SqliteEventStore implements EventStore {
             outcomes.push({ error });
           }
         }
-      })();
+      }).immediate();
     } catch (error) {
       // The commit itself failed (disk full, read-only): nothing of the batch is stored.
       for (const item of batch) item.reject(error);

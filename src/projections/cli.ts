@@ -7,7 +7,7 @@ import { openSqlite } from '../sqlite/sqlite-database';
 import { retryParked, skipHaltingEvent } from './operator-actions';
 import { Projection } from './projection';
 import { printReport, projectionReport } from './projection-report';
-import { PROJECTION_TYPES } from './projections.module';
+import { PROJECTION_TYPES } from './projection-types';
 import { RebuildOutcome, Rebuilder } from './rebuilder';
 
 const USAGE = `Usage: npm run -s projections -- <command>   (or: node dist/projections/cli.js <command>)

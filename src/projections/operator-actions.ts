@@ -31,7 +31,7 @@ export async function retryParked(
       db.transaction(() => {
         projection.apply(event);
         parked.unpark(projection.name, live.generation, entry.eventId);
-      })();
+      }).immediate();
       outcome.applied.push(entry.eventId);
     } catch (error) {
       if (event) parked.park(projection.name, live.generation, event, errorText(error));

@@ -146,7 +146,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
         }
       }
       slot.target?.activate();
-    })();
+    }).immediate();
   }
 
   private async run(slot: Slot): Promise<void> {

@@ -17,6 +17,9 @@ export interface Ledger {
   readonly parked: ParkedEvents;
 }
 
+// The database could not do the work (locked, disk full, I/O): not the event's fault, so never parked; retried.
+const STORAGE_FAULT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|NOMEM|INTERRUPT|PROTOCOL)/;
+const storageFault = (error: unknown) => STORAGE_FAULT.test(String((error as { code?: unknown })?.code ?? ''));
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at position ${e.position.commit} (${e.streamName}@${e.revision})`;
 
@@ -63,12 +66,13 @@ export class ProjectionTarget {
           }
         }
         this.save(fresh[fresh.length - 1].position);
-      })();
+      }).immediate(); // write lock first: reading then writing beside another writing process fails otherwise
       this.position = fresh[fresh.length - 1].position;
       this.halted = undefined;
       return;
     } catch (error) {
-      if (failedAt < 0) throw error; // not the projection's doing (moved, disk): the caller retries the batch
+      // Not the projection's doing (moved, locked, disk): the caller retries the batch.
+      if (failedAt < 0 || storageFault(failure)) throw error;
     }
     if (failedAt > 0) this.applyBatch(fresh.slice(0, failedAt)); // keep what came before the poison
     this.poisoned(fresh[failedAt], failure);
@@ -84,7 +88,7 @@ export class ProjectionTarget {
       db.transaction(() => {
         parked.park(name, this.generation, event, errorText(failure));
         this.save(event.position);
-      })();
+      }).immediate();
       this.position = event.position;
       return;
     }

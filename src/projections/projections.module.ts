@@ -1,20 +1,15 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
-import { VideoRoomProjection } from '../lead/video/video-room.projection';
 import { VideoModule } from '../lead/video/video.module';
 import { PROJECTIONS, Projection } from './projection';
+import { PROJECTION_TYPES } from './projection-types';
 import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
 
 /**
- * Every projection, in feeding order. Add yours here (and its module to `imports`): it gets its own
- * subscription, checkpoint, blue/green rebuilds, health and metrics, and the projections CLI sees it. The CLI
- * builds them with `new`, so a projection takes no constructor arguments: it gets its database in `init`.
+ * All projection wiring, top to bottom: which read models exist (PROJECTION_TYPES, in projection-types.ts),
+ * in what order they are fed. Add a projection there and its module here.
  */
-export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection] as const;
-
-/** All projection wiring, top to bottom: which read models exist, in what order they are fed. */
 @Global()
 @Module({
   imports: [TicketsModule, VideoModule],

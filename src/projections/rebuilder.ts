@@ -52,7 +52,7 @@ export class Rebuilder {
         if (!target) outcomes.set(projection.name, { name: projection.name, result: 'busy', owner: this.ledger.checkpoints.rebuild(projection.name)?.owner ?? null });
         else building.push(target);
       }
-    })();
+    }).immediate();
     building.forEach((t) => t.activate());
     const from = building.some((t) => !t.position) ? undefined : building.map((t) => t.position!).sort(comparePositions)[0];
     let done = 0;
