@@ -2,6 +2,9 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
 
+/** How long requests in flight may take to finish once a shutdown begins; then their connections are cut. */
+const GRACE_MS = 10_000;
+
 /**
  * First step of a shutdown (SIGTERM or app.close()): Nest runs `onModuleDestroy` before any
  * `beforeApplicationShutdown`, so the server stops accepting and finishes the requests in flight while the
@@ -14,6 +17,18 @@ export class GracefulHttpClose implements OnModuleDestroy {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   async onModuleDestroy(): Promise<void> {
-    await this.adapterHost.httpAdapter?.getInstance<FastifyInstance>().close();
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
+    const closed = fastify.close();
+    // A keep-alive connection whose request finishes after the close began would otherwise stay open until
+    // its keep-alive timeout, and the server's close with it: close connections as they become idle.
+    const sweep = setInterval(() => fastify.server.closeIdleConnections(), 25);
+    const cut = setTimeout(() => fastify.server.closeAllConnections(), GRACE_MS);
+    try {
+      await closed;
+    } finally {
+      clearInterval(sweep);
+      clearTimeout(cut);
+    }
   }
 }
