@@ -27,6 +27,8 @@ interface EventRow {
   created: string;
 }
 
+type LogRow = [number, string, number, string, string, string, string, string];
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS es_streams (
     stream_id TEXT PRIMARY KEY,
@@ -82,7 +84,13 @@ export class SqliteEventStore implements EventStore {
       backwards: db.prepare<[string, bigint, number], EventRow>(
         'SELECT * FROM es_events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ).safeIntegers(),
-      all: db.prepare<[bigint, number], EventRow>('SELECT * FROM es_events WHERE global_position > ? ORDER BY global_position LIMIT ?').safeIntegers(),
+      // The global log is read in bulk (subscriptions, rebuilds): rows as arrays and integers as numbers are
+      // markedly cheaper than objects of bigints. Exact up to 2^53 events.
+      all: db
+        .prepare<[bigint, number], LogRow>(
+          'SELECT global_position, stream_id, revision, event_id, type, data, metadata, created FROM es_events WHERE global_position > ? ORDER BY global_position LIMIT ?',
+        )
+        .raw(),
       countAfter: db.prepare<[bigint, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)'),
       ping: db.prepare('SELECT 1'),
     };
@@ -165,7 +173,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1).map(toRecorded);
+    return this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1).map(fromLogRow);
   }
 
   async countAfter(position: Position | undefined, limit: number): Promise<number> {
@@ -200,5 +208,19 @@ function toRecorded(row: EventRow): RecordedEvent {
     revision: BigInt(row.revision),
     position: { commit: global, prepare: global },
     created: new Date(row.created),
+  };
+}
+
+function fromLogRow([global, stream, revision, id, type, data, metadata, created]: LogRow): RecordedEvent {
+  const position = BigInt(global);
+  return {
+    id,
+    streamName: stream,
+    type,
+    data: JSON.parse(data),
+    metadata: JSON.parse(metadata),
+    revision: BigInt(revision),
+    position: { commit: position, prepare: position },
+    created: new Date(created),
   };
 }

@@ -20,6 +20,22 @@ export interface Ledger {
 // The database could not do the work (locked, disk full, I/O): not the event's fault, so never parked; retried.
 const STORAGE_FAULT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|NOMEM|INTERRUPT|PROTOCOL)/;
 const storageFault = (error: unknown) => STORAGE_FAULT.test(String((error as { code?: unknown })?.code ?? ''));
+/**
+ * Runs a projection batch with synchronous=NORMAL: its commit skips the fsync. A read model can always be
+ * applied again from the log, and the WAL is written in order, so the next FULL commit (the next append)
+ * makes it durable too; a crash before that loses the batch and its checkpoint together. The events
+ * themselves keep synchronous=FULL: an append is on disk before the request is answered.
+ */
+function relaxedSync<T>(db: SqliteDatabase, work: () => T): T {
+  const level = db.inTransaction ? 0 : (db.pragma('synchronous', { simple: true }) as number);
+  if (level > 1) db.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    if (level > 1) db.pragma(`synchronous = ${level}`);
+  }
+}
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at position ${e.position.commit} (${e.streamName}@${e.revision})`;
 
@@ -56,7 +72,7 @@ export class ProjectionTarget {
     let failedAt = -1;
     let failure: unknown;
     try {
-      this.ledger.db.transaction(() => {
+      relaxedSync(this.ledger.db, () => this.ledger.db.transaction(() => {
         for (let i = 0; i < fresh.length; i++) {
           try {
             this.projection.apply(fresh[i]);
@@ -66,7 +82,7 @@ export class ProjectionTarget {
           }
         }
         this.save(fresh[fresh.length - 1].position);
-      }).immediate(); // write lock first: reading then writing beside another writing process fails otherwise
+      }).immediate()); // write lock first: reading then writing beside another writing process fails otherwise
       this.position = fresh[fresh.length - 1].position;
       this.halted = undefined;
       return;
