@@ -99,7 +99,7 @@ async function rebuild(
   const outcomes = await new Rebuilder(store, db, projections).run({
     signal: options.signal,
     onProgress: ({ done, total }) => {
-      if (options.progress === false) return;
+      if (options.progress === false || total === 0) return;
       const speed = Math.round(done / Math.max(0.001, (Date.now() - started) / 1000));
       if (!shown) bar.start(total, done, { speed });
       shown = true;

@@ -48,5 +48,8 @@ export async function* batchesOf(subscription: Subscription, max: number): Async
       pending = source.next();
     }
     yield { events, atHead };
+    // Let the event loop turn between batches: a store that answers from memory (SQLite is synchronous)
+    // would otherwise chain a whole catch-up in microtasks, and requests and signals would wait for its end.
+    await turn();
   }
 }
