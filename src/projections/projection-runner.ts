@@ -150,26 +150,31 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   }
 
   private async run(slot: Slot): Promise<void> {
-    while (!this.stopped) {
+    for (let round = 0; !this.stopped; round++) {
       try {
+        if (round > 0) this.setUp(slot); // start() did the first one
         if (slot.target) await this.consume(slot, slot.target);
-        else await this.pause(this.retryMs);
-        if (!this.stopped) this.setUp(slot);
+        else await this.pause(this.retryMs); // another process builds it: look again later
       } catch (error) {
         await slot.subscription?.close();
         if (this.stopped) return;
         if (error instanceof MovedError) {
           this.logger.log(`${slot.projection.name}: ${error.message}; following it`);
-        } else {
-          slot.failures++;
-          const message = error instanceof Error ? error.message : String(error);
-          if (!(error instanceof HaltedError)) this.ledger.checkpoints.recordError(slot.projection.name, message);
-          this.logger.error(`${message}; retry ${slot.failures}`);
-          await this.pause(Math.min(MAX_BACKOFF_MS, this.retryMs * 2 ** Math.min(slot.failures - 1, 10)));
+          continue;
         }
-        if (!this.stopped) this.setUp(slot);
+        slot.failures++;
+        const message = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof HaltedError)) this.recordError(slot, message);
+        this.logger.error(`${message}; retry ${slot.failures}`);
+        await this.pause(Math.min(MAX_BACKOFF_MS, this.retryMs * 2 ** Math.min(slot.failures - 1, 10)));
       }
     }
+  }
+
+  private recordError(slot: Slot, message: string): void {
+    if (!this.db.open) return;
+    if (slot.target?.kind === 'rebuild') this.ledger.checkpoints.recordRebuildError(slot.projection.name, this.owner, message);
+    else this.ledger.checkpoints.recordError(slot.projection.name, message);
   }
 
   private async consume(slot: Slot, first: ProjectionTarget): Promise<void> {
