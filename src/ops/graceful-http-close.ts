@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
 
@@ -19,6 +19,8 @@ export class GracefulHttpClose implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
+    const logger = new Logger('Shutdown');
+    logger.log('no new requests; finishing those in flight');
     const closed = fastify.close();
     // A keep-alive connection whose request finishes after the close began would otherwise stay open until
     // its keep-alive timeout, and the server's close with it: close connections as they become idle.
@@ -26,6 +28,7 @@ export class GracefulHttpClose implements OnModuleDestroy {
     const cut = setTimeout(() => fastify.server.closeAllConnections(), GRACE_MS);
     try {
       await closed;
+      logger.log('HTTP server closed; stopping projections, then the store');
     } finally {
       clearInterval(sweep);
       clearTimeout(cut);

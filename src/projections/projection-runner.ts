@@ -111,6 +111,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     await Promise.all(this.slots.map((s) => s.subscription?.close()));
     await Promise.all(this.slots.map((s) => s.done));
     for (const s of this.slots) if (s.target?.kind === 'rebuild' && this.db.open) this.ledger.checkpoints.releaseRebuild(s.projection.name, this.owner);
+    this.logger.log(`stopped at ${this.slots.map((s) => `${s.projection.name} ${s.served.position?.commit ?? '-'}`).join(', ')}`);
   }
 
   private reached(position: Position): boolean {
