@@ -15,17 +15,21 @@ const USAGE = `Usage: npm run -s projections -- <command>   (or: node dist/proje
   replay <name>            rebuild one projection from the start beside the live one, switch it in when caught up
   rebuild-all              the same for every projection, in one read of the log
   retry <name> [event-id]  apply parked events again (all, or one); unparked when they apply
-  skip <name>              park the event a halted projection is stuck on, so that it goes on
+  skip <name>              park the event a halted projection (or its rebuild) is stuck on, so that it goes on
 Ctrl-C stops a rebuild after the current batch; running the command again continues it. Safe while the service
 runs on the same database. Settings come from the environment as for the service (LEAD_DATA_DIR, LEAD_DATABASE_FILE, LEAD_STORE).`;
 
 export type Print = (line: string) => void;
 
-/** Each projection built afresh for this process: the service's instances are bound to the live tables. */
-export function newProjections(): Projection[] {
-  return PROJECTION_TYPES.map((Type) => {
-    if (Type.length > 0) throw new Error(`${Type.name} takes constructor arguments; the projections CLI builds projections with \`new\`.`);
-    return new Type();
+/**
+ * Each projection built afresh for this process (the service's instances are bound to the live tables). One
+ * that takes constructor arguments cannot be built without Nest: it is left out, and said so.
+ */
+export function newProjections(warn: Print = () => undefined): Projection[] {
+  return PROJECTION_TYPES.flatMap((Type: new () => Projection) => {
+    if (Type.length === 0) return [new Type()];
+    warn(`${Type.name} takes constructor arguments: the projections CLI builds projections with \`new\` and leaves it out.`);
+    return [];
   });
 }
 
@@ -37,7 +41,7 @@ export async function runProjectionsCli(
   options: { signal?: AbortSignal; progress?: boolean } = {},
 ): Promise<number> {
   const [command, name, extra] = argv;
-  const projections = newProjections();
+  const projections = newProjections(print);
   const named = projections.filter((p) => p.name === name);
   const needsName = ['replay', 'retry', 'skip'].includes(command ?? '');
   if (!command || !['status', 'replay', 'rebuild-all', 'retry', 'skip'].includes(command) || (needsName && named.length !== 1)) {

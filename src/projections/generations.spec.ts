@@ -24,6 +24,8 @@ describe('generations of a read model', () => {
     // `rm_tickets.id` is renamed (qualified column); `rm_tickets` inside `rm_tickets_company` is not.
     expect(shadow.prepare('SELECT rm_tickets.id FROM rm_tickets').all()).toEqual([{ id: 'new' }]);
     expect(db.prepare('SELECT id FROM rm_tickets').all()).toEqual([{ id: 'old' }]);
+    // String literals are data, not names; double-quoted identifiers are names.
+    expect(shadow.prepare(`SELECT 'rm_tickets' AS s, 'it''s rm_tickets' AS t, count(*) AS n FROM "rm_tickets"`).get()).toEqual({ s: 'rm_tickets', t: "it's rm_tickets", n: 1 });
     expect(objects(db)).toEqual([
       { type: 'index', name: 'rm_tickets_company', tbl: 'rm_tickets' },
       { type: 'index', name: 'rm_tickets_company__g2', tbl: 'rm_tickets__g2' },

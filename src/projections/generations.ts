@@ -45,12 +45,14 @@ export function shadowNames(db: SqliteDatabase, projection: Projection, generati
 
 /**
  * A handle on the same connection whose `prepare` and `exec` rewrite the given identifiers (whole words
- * only: `rm_tickets` is not touched inside `rm_tickets_company`). Everything else passes through.
+ * only: `rm_tickets` is not touched inside `rm_tickets_company`, nor inside a '…' string literal).
+ * Everything else passes through.
  */
 export function renamingDatabase(db: SqliteDatabase, names: Map<string, string>): SqliteDatabase {
   if (names.size === 0) return db;
-  const pattern = new RegExp(`\\b(${[...names.keys()].sort((a, b) => b.length - a.length).join('|')})\\b`, 'g');
-  const rename = (sql: string) => sql.replace(pattern, (name) => names.get(name) ?? name);
+  // String literals are matched first and kept as they are: `'$.rm_tickets'` in a JSON path is not a name.
+  const pattern = new RegExp(`'(?:[^']|'')*'|\\b(${[...names.keys()].sort((a, b) => b.length - a.length).join('|')})\\b`, 'g');
+  const rename = (sql: string) => sql.replace(pattern, (match, name?: string) => (name ? (names.get(name) ?? name) : match));
   const handle: SqliteDatabase = new Proxy(db, {
     get(target, property) {
       if (property === 'prepare') return (sql: string) => target.prepare(rename(sql));

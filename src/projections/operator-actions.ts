@@ -43,13 +43,17 @@ export async function retryParked(
 
 /**
  * An operator's decision to go past the event a halted projection is stuck on: it is parked, and the runner
- * (which looks for it in the parked events before halting again) skips it at its next attempt.
+ * (which looks for it in the parked events before halting again) skips it at its next attempt. A halted
+ * rebuild is looked at first, then the live model.
  */
 export async function skipHaltingEvent(store: EventStore, db: SqliteDatabase, projection: Projection): Promise<string | undefined> {
-  const live = new CheckpointStore(db).get(projection.name);
-  if (!live?.lastError) return undefined;
-  const [event] = await store.readAll({ fromPosition: live.position, maxCount: 1 });
+  const checkpoints = new CheckpointStore(db);
+  const rebuild = checkpoints.rebuild(projection.name);
+  const live = checkpoints.get(projection.name);
+  const stuck = rebuild?.lastError ? rebuild : live?.lastError ? live : undefined;
+  if (!stuck) return undefined;
+  const [event] = await store.readAll({ fromPosition: stuck.position, maxCount: 1 });
   if (!event) return undefined;
-  new ParkedEvents(db).park(projection.name, live.generation, event, `skipped by an operator after: ${live.lastError}`);
-  return `${event.type} ${event.id} at position ${event.position.commit}`;
+  new ParkedEvents(db).park(projection.name, stuck.generation, event, `skipped by an operator after: ${stuck.lastError}`);
+  return `${event.type} ${event.id} at position ${event.position.commit}${stuck === rebuild ? ` (rebuild of generation ${rebuild.generation})` : ''}`;
 }

@@ -3,6 +3,7 @@ import { MemoryEventStore } from '../event-store/memory.event-store';
 import { RecordedEvent } from '../event-store/event-store.port';
 import { SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
 import { CheckpointStore } from './checkpoint-store';
+import { skipHaltingEvent } from './operator-actions';
 import { ParkedEvents } from './parked-events';
 import { PoisonPolicy, Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
@@ -129,8 +130,34 @@ describe('ProjectionRunner', () => {
     expect(objects()).toEqual(['counts', 'counts_n__g2']);
   });
 
+  it('a rebuild halted on a poison event serves the old model meanwhile; an operator skip lets it finish', async () => {
+    const projection = new CountingProjection();
+    const first = startRunner(projection);
+    await first.waitFor(await append(3), 2000);
+    await first.beforeApplicationShutdown();
+    await store.append('s-9', [{ type: 'Poison', data: {} }], { expectedRevision: 'any' });
+    const last = await append(1);
+    projection.version = 2;
+    projection.failOn = 'Poison'; // the new version cannot apply an event the old one took
+    const second = startRunner(projection);
+    await waitUntil(() => second.status()[0].halted !== undefined);
+    expect(second.status()[0]).toMatchObject({ mode: 'rebuilding', generation: 1, halted: expect.stringContaining('cannot apply Poison') });
+    expect(total()).toBe(3); // the old model, as it stood
+    expect(await skipHaltingEvent(store, db, projection)).toMatch(/^Poison .* at position 3 \(rebuild of generation 2\)$/);
+    expect(await second.waitFor(last, 2000)).toBe(true);
+    expect(second.status()[0]).toMatchObject({ mode: 'live', generation: 2, halted: undefined });
+    expect(total()).toBe(4);
+    expect(new ParkedEvents(db).list('counting', 2)).toEqual([expect.objectContaining({ type: 'Poison', stream: 's-9' })]);
+  });
+
   it('refuses a projection that does not declare its tables, saying what to add', () => {
     const projection = Object.assign(new CountingProjection(), { tables: undefined as unknown as string[] });
     expect(() => new ProjectionRunner(store, db, [projection])).toThrow(/Projection "counting" does not declare its tables: add `readonly tables/);
   });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !condition(); await new Promise((r) => setTimeout(r, 5))) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+  }
+}
