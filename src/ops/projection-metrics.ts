@@ -7,8 +7,8 @@ import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { Metrics } from './metrics';
 
-/** Lag is counted up to this many events per scrape; a lag this large reads as this number. */
-export const LAG_LIMIT = 1_000_000;
+/** Lag is counted up to this many events per scrape (a store without `countAfter` reads them); more reads as this. */
+export const LAG_LIMIT = 100_000;
 
 /** Where each projection stands, computed at every scrape from the runner (this process) and the store. */
 @Injectable()
@@ -38,7 +38,7 @@ export class ProjectionMetrics implements OnModuleInit {
       });
     const runner = this.runner;
     gauge('lead_projection_position', 'Global-log position of the served read model', (s) => Number(s.position?.commit ?? -1));
-    gauge('lead_projection_lag_events', 'Events in the log after the served read model (counted up to 1e6)', (s) =>
+    gauge('lead_projection_lag_events', 'Events in the log after the served read model (counted up to 100,000)', (s) =>
       countEventsAfter(this.store, s.position, LAG_LIMIT),
     );
     gauge('lead_projection_parked_events', 'Events parked by the served generation (policy skip-and-park)', (s) => this.parked.count(s.name, s.generation));

@@ -6,7 +6,7 @@ import { Projection } from './projection';
 import { leaseIsFree } from './rebuild-lease';
 
 /** Lag is counted up to this many events; more reads as "at least". */
-export const LAG_COUNT_LIMIT = 10_000_000;
+export const LAG_COUNT_LIMIT = 1_000_000;
 
 export interface ProjectionReport {
   readonly name: string;
