@@ -178,11 +178,19 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     else this.ledger.checkpoints.recordError(slot.projection.name, message);
   }
 
-  private async consume(slot: Slot, first: ProjectionTarget): Promise<void> {
-    let target = first;
+  private async consume(slot: Slot, target: ProjectionTarget): Promise<void> {
     const subscription = this.store.subscribeToAll({ fromPosition: target.position });
     slot.subscription = subscription;
     if (this.stopped) await subscription.close();
+    try {
+      await this.feed(slot, target, subscription);
+    } finally {
+      await subscription.close();
+    }
+  }
+
+  private async feed(slot: Slot, first: ProjectionTarget, subscription: Subscription): Promise<void> {
+    let target = first;
     for await (const batch of batchesOf(subscription, target.kind === 'live' ? LIVE_BATCH : REBUILD_BATCH)) {
       if (slot.target !== target) return; // set up again (a switch noticed by the timer)
       try {
