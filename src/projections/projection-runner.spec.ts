@@ -3,7 +3,7 @@ import { MemoryEventStore } from '../event-store/memory.event-store';
 import { RecordedEvent } from '../event-store/event-store.port';
 import { SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
 import { CheckpointStore } from './checkpoint-store';
-import { skipHaltingEvent } from './operator-actions';
+import { retryParked, skipHaltingEvent } from './operator-actions';
 import { ParkedEvents } from './parked-events';
 import { PoisonPolicy, Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
@@ -103,6 +103,15 @@ describe('ProjectionRunner', () => {
     expect(total()).toBe(4);
     const parked = new ParkedEvents(db).list('counting', 1);
     expect(parked).toEqual([expect.objectContaining({ type: 'Poison', stream: 's-2', revision: 0n, position: '2', error: 'cannot apply Poison' })]);
+    // The operator's retry (projections CLI) applies it once it can be applied, and unparks it.
+    const fixed = new CountingProjection(); // the CLI's own instance, on the live tables
+    fixed.failOn = 'Poison';
+    expect(await retryParked(store, db, fixed)).toEqual({ applied: [], failed: [{ eventId: parked[0].eventId, error: 'cannot apply Poison' }] });
+    expect(new ParkedEvents(db).list('counting', 1)[0].attempts).toBe(2);
+    fixed.failOn = undefined;
+    expect(await retryParked(store, db, fixed)).toEqual({ applied: [parked[0].eventId], failed: [] });
+    expect(new ParkedEvents(db).count('counting', 1)).toBe(0);
+    expect(total()).toBe(5);
   });
 
   it('builds a new version beside the served one and switches it in whole', async () => {
