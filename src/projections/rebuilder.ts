@@ -27,7 +27,7 @@ const BATCH = 4000;
  * Rebuilds projections beside their live models (the projections CLI; README "Operating projections"): each
  * gets a new generation, or continues the one an interrupted run left, all fed from one read of the log and
  * switched in one by one as they catch up. Progress is committed with every batch, so an interrupted run
- * continues where it stopped. Safe beside the running service: see ProjectionTarget.promote.
+ * continues where it stopped. Safe beside the running service: see promoteUnderLock and ProjectionTarget.promote.
  */
 export class Rebuilder {
   private readonly ledger: Ledger;
@@ -56,7 +56,9 @@ export class Rebuilder {
     building.forEach((t) => t.activate());
     const from = building.some((t) => !t.position) ? undefined : building.map((t) => t.position!).sort(comparePositions)[0];
     let done = 0;
-    let total = building.length ? await countEventsAfter(this.store, from, Number.MAX_SAFE_INTEGER) : 0;
+    // For the progress bar only; a store that must read events to count them reads at most a million (the
+    // total then grows as the rebuild goes).
+    let total = building.length ? await countEventsAfter(this.store, from, this.store.countAfter ? Number.MAX_SAFE_INTEGER : 1_000_000) : 0;
     const subscription = this.store.subscribeToAll({ fromPosition: from });
     options.signal?.addEventListener('abort', () => void subscription.close());
     const finish = (target: ProjectionTarget, outcome: RebuildOutcome) => {
