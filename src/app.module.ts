@@ -7,6 +7,7 @@ import { Settings } from './config/settings';
 import { EventStoreModule } from './event-store/event-store.module';
 import { DeskModule } from './lead/desk/desk.module';
 import { FormsModule } from './lead/forms/forms.module';
+import { OpsModule } from './ops/ops.module';
 import { TicketsModule } from './lead/tickets/tickets.module';
 import { VideoModule } from './lead/video/video.module';
 import { ProjectionsModule } from './projections/projections.module';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, DeskModule, AuditModule, IdempotencyModule, FormsModule],
+      imports: [ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, DeskModule, AuditModule, IdempotencyModule, FormsModule],
     };
   }
 }

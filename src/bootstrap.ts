@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { Settings, loadSettings } from './config/settings';
 import { declarePathParams } from './common/openapi-path-params';
@@ -10,6 +9,9 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { registerRateLimit } from './common/rate-limit';
 import { registerSecurityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
+import { Logger } from 'nestjs-pino';
+import { requestIdOf } from './ops/logging';
+import { Metrics, installHttpMetrics } from './ops/metrics';
 
 /** Builds the application exactly as `main.ts` serves it; the end-to-end tests use this too. */
 export async function createApp(settings: Settings = loadSettings(), options: { logger?: false } = {}): Promise<NestFastifyApplication> {
@@ -20,18 +22,18 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
     // Fynd clients call POST .../ticket/ with a trailing slash; accept both spellings.
     routerOptions: { ignoreTrailingSlash: true },
     ...fastifyRefusals(),
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
-    },
+    // The caller's x-request-id when sane, else a new one; the logs use the same id (ops/logging.ts).
+    genReqId: requestIdOf,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
     logger: options.logger,
-    bufferLogs: false,
+    bufferLogs: options.logger !== false,
   });
+  if (options.logger !== false) app.useLogger(app.get(Logger)); // JSON lines through pino (LOG_LEVEL)
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  installHttpMetrics(fastify, app.get(Metrics));
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

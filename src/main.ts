@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { loadSettings } from './config/settings';
 
@@ -6,7 +7,7 @@ async function main(): Promise<void> {
   const settings = loadSettings();
   const app = await createApp(settings);
   await app.listen(settings.port, settings.host);
-  console.log(`Lead service on http://${settings.host}:${settings.port} (store: ${settings.store}); API docs at /docs`);
+  new Logger('Lead').log(`Lead service on http://${settings.host}:${settings.port} (store: ${settings.store}); API docs at /docs`);
 }
 
 main().catch((error: unknown) => {

@@ -69,7 +69,8 @@ export class AnchorLedger {
          VALUES (@seq, @commit, @prepare, @stream, @revision, @eventId, @digest, @anchoredAt, @mac)`,
       ),
     };
-    this.appendTx = db.transaction((events: readonly RecordedEvent[], anchoredAt: string) => this.appendRows(events, anchoredAt));
+    // IMMEDIATE: reads then writes, beside other processes writing the same file (see SqliteEventStore.flush).
+    this.appendTx = db.transaction((events: readonly RecordedEvent[], anchoredAt: string) => this.appendRows(events, anchoredAt)).immediate;
   }
 
   private readonly appendTx: (events: readonly RecordedEvent[], anchoredAt: string) => number;

@@ -36,6 +36,10 @@ export interface Settings {
   readonly rateLimitPerMinute: number;
   /** History entries one ticket may hold (comments, edits' diff entries...). */
   readonly maxHistoryPerTicket: number;
+  /** First wait before a failed projection batch is tried again; doubles up to 30 s. */
+  readonly projectionRetryMs: number;
+  /** /health/ready answers 503 while a projection is more events than this behind the log, or halted. */
+  readonly readyMaxLagEvents: number;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -71,6 +75,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
     rateLimitPerMinute: integer(env, 'LEAD_RATE_LIMIT_PER_MINUTE', 3000),
     maxHistoryPerTicket: integer(env, 'LEAD_MAX_HISTORY_PER_TICKET', 10_000),
+    projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
+    readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
   };
 }
 

@@ -1,6 +1,8 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { KeyedLock } from '../common/keyed-lock';
 import { SETTINGS, Settings } from '../config/settings';
+import { meteredEventStore } from '../ops/metered-event-store';
+import { Metrics } from '../ops/metrics';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { EVENT_STORE, EventStore } from './event-store.port';
@@ -27,11 +29,11 @@ export async function openEventStore(settings: Settings, db: SqliteDatabase): Pr
   providers: [
     {
       provide: EVENT_STORE,
-      inject: [SETTINGS, SQLITE_DB],
-      useFactory: async (settings: Settings, db: SqliteDatabase) => {
+      inject: [SETTINGS, SQLITE_DB, { token: Metrics, optional: true }],
+      useFactory: async (settings: Settings, db: SqliteDatabase, metrics?: Metrics) => {
         const store = await openEventStore(settings, db);
         new Logger('EventStore').log(`event store: ${settings.store}`);
-        return store;
+        return metrics ? meteredEventStore(store, metrics) : store; // appends and conflicts counted for /metrics
       },
     },
     KeyedLock,

@@ -73,6 +73,11 @@ export interface ReadAllOptions {
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   /** Ends the iteration; pending `next()` calls resolve with `done`. */
   close(): Promise<void>;
+  /**
+   * Optional: the same events in the batches the adapter reads them, without a promise per event (projection
+   * rebuilds). Iterate a subscription one way only. Callers fall back to the event iteration when absent.
+   */
+  batches?(): AsyncIterable<readonly RecordedEvent[]>;
 }
 
 export interface EventStore {
@@ -86,6 +91,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch up from `fromPosition` (exclusive), then deliver live events, in global order, each once. */
   subscribeToAll(options?: { fromPosition?: Position }): Subscription;
+  /**
+   * Optional: how many events the global log holds after `position` (exclusive), counting at most `limit`
+   * (projection lag). Callers fall back to reading the log (`countEventsAfter`).
+   */
+  countAfter?(position: Position | undefined, limit: number): Promise<number>;
   /** Throws when the store cannot be reached; used at start and by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -121,3 +131,17 @@ export function comparePositions(a: Position, b: Position): number {
 }
 
 export const START: Position = Object.freeze({ commit: -1n, prepare: -1n });
+
+/** Events after `position` (at most `limit`): the adapter's count when it has one, else a read of the log. */
+export async function countEventsAfter(store: EventStore, position: Position | undefined, limit: number): Promise<number> {
+  if (store.countAfter) return store.countAfter(position, limit);
+  let count = 0;
+  let from = position;
+  while (count < limit) {
+    const page = await store.readAll({ fromPosition: from, maxCount: Math.min(1000, limit - count) });
+    count += page.length;
+    if (page.length === 0) break;
+    from = page[page.length - 1].position;
+  }
+  return count;
+}

@@ -68,6 +68,10 @@ export class MemoryEventStore implements EventStore {
     return this.log.slice(start, start + (options.maxCount ?? this.log.length));
   }
 
+  async countAfter(position: Position | undefined, limit: number): Promise<number> {
+    return Math.max(0, Math.min(limit, this.log.length - Number((position ?? START).commit) - 1));
+  }
+
   subscribeToAll(options: { fromPosition?: Position } = {}): Subscription {
     return pollingSubscription(
       (from, maxCount) => this.readAll({ fromPosition: from, maxCount }),

@@ -9,7 +9,7 @@ export interface AppendNotifier {
  * Catch-up-then-live subscription over `readAll`, for the embedded stores. It always reads strictly after the
  * last delivered position, so catching up and going live are the same loop: no gap, no duplicate, whatever
  * the timing of concurrent appends. A commit notification wakes it; a slow poll is the safety net for writes
- * that another process (the CLI) makes to the same file.
+ * that another process (the CLI) makes to the same file. Both iterations (per event, per batch) share it.
  */
 export function pollingSubscription(
   readAll: (from: Position, maxCount: number) => Promise<RecordedEvent[]>,
@@ -27,16 +27,16 @@ export function pollingSubscription(
     wake?.();
   });
 
-  async function* run(): AsyncGenerator<RecordedEvent> {
+  async function* pages(): AsyncGenerator<RecordedEvent[]> {
     let position = fromPosition;
     try {
       while (!closed) {
         dirty = false;
         const batch = await readAll(position, batchSize);
-        for (const event of batch) {
-          if (closed) return;
-          yield event;
-          position = event.position;
+        if (closed) return;
+        if (batch.length) {
+          position = batch[batch.length - 1].position;
+          yield batch;
         }
         if (batch.length === batchSize || dirty) continue;
         await new Promise<void>((resolve) => {
@@ -53,9 +53,25 @@ export function pollingSubscription(
     }
   }
 
-  const iterator = run();
+  async function* events(): AsyncGenerator<RecordedEvent> {
+    for await (const batch of pages()) {
+      for (const event of batch) {
+        if (closed) return;
+        yield event;
+      }
+    }
+  }
+
+  let used: 'events' | 'batches' | undefined;
+  const once = (how: 'events' | 'batches') => {
+    if (used && used !== how) throw new Error('a subscription is iterated one way only');
+    used = how;
+  };
+  let eventIterator: AsyncGenerator<RecordedEvent> | undefined;
+  let pageIterator: AsyncGenerator<RecordedEvent[]> | undefined;
   return {
-    [Symbol.asyncIterator]: () => iterator,
+    [Symbol.asyncIterator]: () => (once('events'), (eventIterator ??= events())),
+    batches: () => (once('batches'), { [Symbol.asyncIterator]: () => (pageIterator ??= pages()) }),
     async close() {
       closed = true;
       wake?.();

@@ -1,19 +1,16 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { DeskModule } from '../lead/desk/desk.module';
-import { DeskProjection } from '../lead/desk/desk.projection';
-import { FormProjection } from '../lead/forms/form.projection';
 import { FormsModule } from '../lead/forms/forms.module';
-import { TicketProjection } from '../lead/tickets/ticket.projection';
 import { TicketsModule } from '../lead/tickets/tickets.module';
-import { VideoRoomProjection } from '../lead/video/video-room.projection';
 import { VideoModule } from '../lead/video/video.module';
 import { PROJECTIONS, Projection } from './projection';
+import { PROJECTION_TYPES } from './projection-types';
 import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
 
 /**
- * All projection wiring, top to bottom: which read models exist, in what order they are fed.
- * Add a projection here and it gets its own subscription and checkpoint.
+ * All projection wiring, top to bottom: which read models exist (PROJECTION_TYPES, in projection-types.ts),
+ * in what order they are fed. Add a projection there and its module here.
  */
 @Global()
 @Module({
@@ -21,7 +18,7 @@ import { ReadYourWrites } from './read-your-writes';
   providers: [
     {
       provide: PROJECTIONS,
-      inject: [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection],
+      inject: [...PROJECTION_TYPES],
       useFactory: (...projections: Projection[]) => projections,
     },
     ProjectionRunner,

@@ -19,19 +19,3 @@ export function openSqlite(file: string): SqliteDatabase {
   return db;
 }
 
-/**
- * Runs a read-model transaction without its own fsync. Read models and their checkpoints can always be
- * rebuilt from the event log, so their commits need not reach the disk at once: in WAL mode a commit with
- * synchronous=NORMAL is still atomic, and the next event append (synchronous=FULL) syncs the WAL up to and
- * including it. A power cut can lose only a tail of projected batches, together with their checkpoint, which
- * the runner then applies again. The event log's durability is untouched; each write saves one fsync per
- * projection.
- */
-export function readModelTransaction<T>(db: SqliteDatabase, work: () => T): T {
-  db.pragma('synchronous = NORMAL');
-  try {
-    return db.transaction(work)();
-  } finally {
-    db.pragma('synchronous = FULL');
-  }
-}

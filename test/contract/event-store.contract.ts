@@ -210,6 +210,43 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       });
     });
 
+    describe('optional capabilities (projection rebuilds, lag): checked when the adapter has them', () => {
+      it('batches(): the same events as the event iteration, in order, then live ones; close ends it', async () => {
+        const start = await mark();
+        const s = stream('batches');
+        await store.append(s, [0, 1, 2, 3, 4].map((n) => ev(n)), { expectedRevision: 'no_stream' });
+        const probe = store.subscribeToAll({ fromPosition: start });
+        await probe.close();
+        if (!probe.batches) return;
+        const sub = store.subscribeToAll({ fromPosition: start });
+        const seen: RecordedEvent[] = [];
+        let wroteLive = false;
+        for await (const batch of sub.batches!()) {
+          seen.push(...batch.filter((e) => e.streamName === s));
+          if (seen.length === 5 && !wroteLive) {
+            wroteLive = true;
+            await store.append(s, [ev(5)], { expectedRevision: 4n });
+          }
+          if (seen.length === 6) break;
+        }
+        await sub.close();
+        expect(seen.map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+        expect(seen[1]).toMatchObject({ type: 'ContractTested', data: ev(1).data, metadata: ev(1).metadata });
+        for (let i = 1; i < seen.length; i++) expect(comparePositions(seen[i - 1].position, seen[i].position)).toBe(-1);
+      });
+
+      it('countAfter(): the events after a position, up to a limit', async () => {
+        if (!store.countAfter) return;
+        const start = await mark();
+        await store.append(stream('count'), [ev(0), ev(1), ev(2)], { expectedRevision: 'no_stream' });
+        // Other tests' writes may land meanwhile on a shared server: at least ours, and the limit holds.
+        expect(await store.countAfter(start, 1000)).toBeGreaterThanOrEqual(3);
+        expect(await store.countAfter(start, 2)).toBe(2);
+        const [last] = await store.readAll({ fromPosition: start, maxCount: 3 }).then((e) => e.slice(-1));
+        expect(await store.countAfter(last.position, 1000)).toBeLessThan(await store.countAfter(start, 1000));
+      });
+    });
+
     describe('concurrency', () => {
       it('many concurrent appenders with any on one stream lose nothing', async () => {
         const s = stream();

@@ -106,6 +106,7 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     tokenSecret: 'test-token-secret',
     // Suites fire hundreds of requests as one caller; the rate limit has its own suite.
     rateLimitPerMinute: 0,
+    logLevel: process.env.LOG_LEVEL ?? 'silent', // LOG_LEVEL=info npx jest … to see the JSON logs
     ...overrides,
   };
   const app = await createApp(settings, { logger: false });

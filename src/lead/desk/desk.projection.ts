@@ -14,6 +14,7 @@ import { TicketContent, TicketCreated, TicketEventType } from '../tickets/ticket
 export class DeskProjection implements Projection {
   readonly name = 'desk';
   readonly version = 1;
+  readonly tables = ['rm_ticket_search', 'rm_ticket_search_rows', 'rm_ticket_feedback'];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

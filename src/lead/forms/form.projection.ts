@@ -18,6 +18,7 @@ const FORM_EVENTS = new Set<string>(Object.values(FormEventType));
 export class FormProjection implements Projection {
   readonly name = 'forms';
   readonly version = 1;
+  readonly tables = ['rm_forms', 'rm_form_responses'];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

@@ -9,6 +9,8 @@ import { VideoRoomEventType } from './video-room.events';
  * applied per ticket, so a redelivered opening cannot bring back a room that was closed since.
  */
 export class TicketVideoRoomField {
+  /** Its table, for the owning projection's `tables`. */
+  static readonly tables = ['rm_ticket_video_rooms'];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

@@ -12,6 +12,7 @@ import { VideoParticipantJoined, VideoParticipantLeft, VideoRoomClosed, VideoRoo
 export class VideoRoomProjection implements Projection {
   readonly name = 'video-rooms';
   readonly version = 1;
+  readonly tables = ['rm_video_rooms', 'rm_video_participants'];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

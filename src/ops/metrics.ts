@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so that several
+ * applications in one process (the tests) do not collide. Served at GET /metrics.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'lead_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'lead_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its answer, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly appends = new Counter({
+    name: 'lead_event_store_appends_total',
+    help: 'Appends to the event store by result: ok, conflict (wrong expected revision; the command path retries) or error',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsAppended = new Counter({
+    name: 'lead_events_appended_total',
+    help: 'Events written by successful appends',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'lead_' });
+  }
+}
+
+/**
+ * Counts every answered request by its route pattern (`/ticket/:id`, not the raw URL, so the label set stays
+ * small); requests no route matched are `unmatched`.
+ */
+export function installHttpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
+  fastify.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+}
