@@ -3,7 +3,7 @@ import { SETTINGS, Settings } from '../config/settings';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { AnchorLedger } from './anchor-ledger';
 
-const BATCH = 1000;
+const BATCH = 250;
 
 /** Anchors every event after the ledger's head, reading the global log through the port. */
 export async function anchorPending(store: EventStore, ledger: AnchorLedger): Promise<number> {
@@ -12,6 +12,9 @@ export async function anchorPending(store: EventStore, ledger: AnchorLedger): Pr
     const events = await store.readAll({ fromPosition: ledger.head()?.position, maxCount: BATCH });
     added += ledger.append(events);
     if (events.length < BATCH) return added;
+    // The embedded store answers without I/O, so without this a long run would hold the event loop (and
+    // every request) until it ends: let requests in between batches.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
