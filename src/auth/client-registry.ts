@@ -82,16 +82,17 @@ export class ClientRegistry {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
     const bearer = Buffer.from(`${applicationId}:${token}`).toString('base64');
-    this.logger.warn(
-      [
-        `No clients file was found, so ${path} was created with a development application (company 1).`,
-        `Its token is shown only now. Call the API with:`,
-        `  export LEAD_AUTH="Authorization: Bearer ${bearer}"`,
-        `  curl -s -H "$LEAD_AUTH" -H 'content-type: application/json' -X POST http://${this.settings.host}:${this.settings.port}/service/application/lead/v1.0/ticket/ -d '{"category":"general","content":{"title":"Hello"}}'`,
-        `Staff routes (company 1): get a token with api_key ${staffKey} and api_secret ${staffSecret}:`,
-        `  curl -s -u '${staffKey}:${staffSecret}' -d grant_type=client_credentials http://${this.settings.host}:${this.settings.port}/service/panel/authentication/v1.0/company/1/oauth/token`,
-      ].join('\n'),
-    );
+    // Plain text on stderr, not a JSON log line: a person reads this once and copies the commands.
+    const howTo = [
+      `No clients file was found, so ${path} was created with a development application (company 1).`,
+      `Its token is shown only now. Call the API with:`,
+      `  export LEAD_AUTH="Authorization: Bearer ${bearer}"`,
+      `  curl -s -H "$LEAD_AUTH" -H 'content-type: application/json' -X POST http://${this.settings.host}:${this.settings.port}/service/application/lead/v1.0/ticket/ -d '{"category":"general","content":{"title":"Hello"}}'`,
+      `Staff routes (company 1): get a token with api_key ${staffKey} and api_secret ${staffSecret}:`,
+      `  curl -s -u '${staffKey}:${staffSecret}' -d grant_type=client_credentials http://${this.settings.host}:${this.settings.port}/service/panel/authentication/v1.0/company/1/oauth/token`,
+    ].join('\n');
+    process.stderr.write(`\n${howTo}\n\n`);
+    this.logger.warn(`No clients file was found: created ${path} with a development application and staff client (secrets printed to stderr once)`);
     return file;
   }
 }
