@@ -1,18 +1,8 @@
-import { RecordedEvent } from '../../event-store/event-store.port';
+import { eventRecorder } from '../../../test/support/recorded-events';
 import { openSqlite } from '../../sqlite/sqlite-database';
 import { DeskProjection, searchableText } from './desk.projection';
 
-let position = 0;
-const recorded = (type: string, data: object, revision: number): RecordedEvent => ({
-  id: `e-${++position}`,
-  streamName: 'ticket-t1',
-  type,
-  data: data as Record<string, unknown>,
-  metadata: {},
-  revision: BigInt(revision),
-  position: { commit: BigInt(position), prepare: BigInt(position) },
-  created: new Date(),
-});
+const recorded = eventRecorder();
 const created = (id: string, title: string, description: string) =>
   recorded('TicketCreated', { id, company_id: '1', content: { title, description, attachments: [] } }, 0);
 

@@ -1,37 +1,9 @@
-import { RecordedEvent } from '../../event-store/event-store.port';
+import { eventRecorder, ticketCreatedData } from '../../../test/support/recorded-events';
 import { openSqlite } from '../../sqlite/sqlite-database';
 import { TicketProjection } from './ticket.projection';
 
-let position = 0;
-const recorded = (type: string, data: object, revision: number): RecordedEvent => ({
-  id: `e-${++position}`,
-  streamName: 'ticket-t1',
-  type,
-  data: data as Record<string, unknown>,
-  metadata: {},
-  revision: BigInt(revision),
-  position: { commit: BigInt(position), prepare: BigInt(position) },
-  created: new Date(),
-});
-const created = () =>
-  recorded(
-    'TicketCreated',
-    {
-      id: 't1',
-      company_id: '1',
-      application_id: 'app',
-      source: 'sales_channel',
-      content: { title: 't', description: '', attachments: [] },
-      category: { key: 'c', display: 'C' },
-      status: 'pending',
-      priority: 'low',
-      created_by: { id: 'alice' },
-      created_on: { user_agent: 'ua' },
-      tags: [],
-      created_at: '2026-01-01T00:00:00.000Z',
-    },
-    0,
-  );
+const recorded = eventRecorder();
+const created = () => recorded('TicketCreated', ticketCreatedData({ created_by: { id: 'alice' } }), 0);
 const at = (minute: number) => ({ ticket: 't1', changed_at: `2026-01-01T00:0${minute}:00.000Z` });
 
 describe('TicketProjection: staff edits', () => {

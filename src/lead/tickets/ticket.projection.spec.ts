@@ -1,39 +1,10 @@
-import { RecordedEvent } from '../../event-store/event-store.port';
+import { eventRecorder, ticketCreatedData } from '../../../test/support/recorded-events';
 import { openSqlite } from '../../sqlite/sqlite-database';
 import { TicketProjection } from './ticket.projection';
 
-const at = (n: number) => ({ commit: BigInt(n), prepare: BigInt(n) });
-const recorded = (type: string, data: object, revision: number, position: number): RecordedEvent => ({
-  id: `e-${position}`,
-  streamName: 'ticket-t1',
-  type,
-  data: data as Record<string, unknown>,
-  metadata: {},
-  revision: BigInt(revision),
-  position: at(position),
-  created: new Date(),
-});
-
+const recorded = eventRecorder();
 const created = (id: string, company: string, position: number) =>
-  recorded(
-    'TicketCreated',
-    {
-      id,
-      company_id: company,
-      application_id: 'app',
-      source: 'sales_channel',
-      content: { title: 't', description: '', attachments: [] },
-      category: { key: 'c', display: 'C' },
-      status: 'pending',
-      priority: 'low',
-      created_by: {},
-      created_on: { user_agent: 'ua' },
-      tags: [],
-      created_at: '2026-01-01T00:00:00.000Z',
-    },
-    0,
-    position,
-  );
+  recorded('TicketCreated', ticketCreatedData({ id, company_id: company }), 0, position);
 
 describe('TicketProjection', () => {
   const setup = () => {
