@@ -79,18 +79,18 @@ async function emmett(): Promise<Record<string, number>> {
   const { getSQLiteEventStore, sqliteConnection, readMessagesBatch } = require('@event-driven-io/emmett-sqlite');
   const tmp = tempDir('bench-emmett-');
   const fileName = tmp.file('emmett.db');
-  // A fresh store object per phase: after a failed phase emmett's store may be closed.
+  // After a failed phase emmett's store may be closed: the next phase gets a fresh store object.
   let store = getSQLiteEventStore({ fileName, schema: { autoMigration: 'CreateOrUpdate' } });
   const ev = (i: number) => ({ type: 'HistoryAppended', data: payload(i), metadata: { correlationId: 'c' } });
   const r: Record<string, number> = {};
   // Each phase on its own: a phase the peer cannot do is reported, not allowed to hide the others.
   const phase = async (name: string, count: number, work: () => Promise<void>) => {
-    store = getSQLiteEventStore({ fileName, schema: { autoMigration: 'CreateOrUpdate' } });
     try {
       r[name] = count / (await timed(work));
     } catch (error) {
       r[name] = NaN;
       console.warn(`emmett-sqlite ${name}: ${(error as Error).message}`);
+      store = getSQLiteEventStore({ fileName, schema: { autoMigration: 'CreateOrUpdate' } });
     }
   };
   await store.appendToStream('warmup', [ev(0)]);
