@@ -1,22 +1,8 @@
+import { ticketCreatedData } from '../../../test/support/recorded-events';
 import { DomainError } from '../../common/domain-error';
 import { AppendHistory, CreateTicket, MAX_HISTORY_PER_TICKET, decideTicket, evolveTicket, initialTicketState } from './ticket.decider';
 
-const create: CreateTicket = {
-  kind: 'CreateTicket',
-  data: {
-    id: 't1',
-    company_id: '1',
-    source: 'sales_channel',
-    content: { title: 't', description: '', attachments: [] },
-    category: { key: 'c', display: 'C' },
-    status: 'pending',
-    priority: 'low',
-    created_by: {},
-    created_on: { user_agent: 'ua' },
-    tags: [],
-    created_at: 'now',
-  },
-};
+const create: CreateTicket = { kind: 'CreateTicket', data: ticketCreatedData({ application_id: undefined, created_at: 'now' }) };
 const comment: AppendHistory = {
   kind: 'AppendHistory',
   historyId: 'h1',
