@@ -5,8 +5,8 @@
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '../src/event-store/sqlite.event-store';
-import { openSqlite } from '../src/sqlite/sqlite-database';
+import { SqliteEventStore } from '../src/platform/event-store/sqlite.event-store';
+import { openSqlite } from '../src/platform/sqlite/sqlite-database';
 import { envInt, printTable, ratio, tempDir, timed } from './lib';
 
 const N = envInt('BENCH_N', 2000);

@@ -6,7 +6,7 @@
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256 } from '../src/auth/client-registry';
+import { sha256 } from '../src/platform/auth/client-registry';
 import { envInt, printTable, tempDir } from './lib';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256 } from '../src/auth/client-registry';
+import { sha256 } from '../src/platform/auth/client-registry';
 import { createApp } from '../src/bootstrap';
-import { loadSettings } from '../src/config/settings';
-import { ProjectionRunner } from '../src/projections/projection-runner';
+import { loadSettings } from '../src/platform/config/settings';
+import { ProjectionRunner } from '../src/platform/projections/projection-runner';
 import { seedTicketLog } from '../test/support/ticket-log';
 import { envInt, printTable, tempDir } from './lib';
 
@@ -60,7 +60,7 @@ async function main() {
   const clients = Array.from({ length: CONCURRENCY }, (_, c) => client(c));
   const started = Date.now();
   const cli = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/projections/cli.ts', 'replay', 'tickets'], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/platform/projections/cli.ts', 'replay', 'tickets'], {
       cwd: join(__dirname, '..'),
       env: { ...process.env, LEAD_DATA_DIR: tmp.dir },
     });

@@ -7,11 +7,11 @@
  * Prints events/s by wall clock and by CPU time (the latter is steadier on a shared machine), and resident
  * memory as the first build advances (flat = no growth with history size). Run: npm run bench:rebuild
  */
-import { SqliteEventStore } from '../src/event-store/sqlite.event-store';
-import { ProjectionRunner } from '../src/projections/projection-runner';
-import { newProjections } from '../src/projections/cli';
-import { Rebuilder } from '../src/projections/rebuilder';
-import { openSqlite } from '../src/sqlite/sqlite-database';
+import { SqliteEventStore } from '../src/platform/event-store/sqlite.event-store';
+import { ProjectionRunner } from '../src/platform/projections/projection-runner';
+import { newProjections } from '../src/platform/projections/cli';
+import { Rebuilder } from '../src/platform/projections/rebuilder';
+import { openSqlite } from '../src/platform/sqlite/sqlite-database';
 import { seedTicketLog } from '../test/support/ticket-log';
 import { envInt, printTable, tempDir, timed } from './lib';
 

@@ -1,17 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AuditModule } from './audit/audit.module';
-import { IdempotencyModule } from './common/idempotency/idempotency.module';
-import { ConfigModule } from './config/config.module';
-import { Settings } from './config/settings';
-import { EventStoreModule } from './event-store/event-store.module';
-import { DeskModule } from './lead/desk/desk.module';
-import { FormsModule } from './lead/forms/forms.module';
-import { OpsModule } from './ops/ops.module';
-import { TicketsModule } from './lead/tickets/tickets.module';
-import { VideoModule } from './lead/video/video.module';
-import { ProjectionsModule } from './projections/projections.module';
-import { SqliteModule } from './sqlite/sqlite.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { IdempotencyModule } from './platform/http/idempotency/idempotency.module';
+import { ConfigModule } from './platform/config/config.module';
+import { Settings } from './platform/config/settings';
+import { EventStoreModule } from './platform/event-store/event-store.module';
+import { DeskModule } from './modules/tickets/desk.module';
+import { FormsModule } from './modules/forms/forms.module';
+import { OpsModule } from './platform/ops/ops.module';
+import { TicketsModule } from './modules/tickets/tickets.module';
+import { VideoModule } from './modules/video/video.module';
+import { ProjectionsModule } from './platform/projections/projections.module';
+import { SqliteModule } from './platform/sqlite/sqlite.module';
 
 @Module({})
 export class AppModule {

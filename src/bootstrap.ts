@@ -2,16 +2,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { Settings, loadSettings } from './config/settings';
-import { declarePathParams } from './common/openapi-path-params';
-import { fastifyRefusals } from './common/fastify-refusals';
-import { ProblemDetailsFilter } from './common/problem-details.filter';
-import { registerRateLimit } from './common/rate-limit';
-import { registerSecurityHeaders } from './common/security-headers';
-import { createValidationPipe } from './common/validation';
+import { Settings, loadSettings } from './platform/config/settings';
+import { declarePathParams } from './platform/http/openapi-path-params';
+import { fastifyRefusals } from './platform/http/fastify-refusals';
+import { ProblemDetailsFilter } from './platform/http/problem-details.filter';
+import { registerRateLimit } from './platform/http/rate-limit';
+import { registerSecurityHeaders } from './platform/http/security-headers';
+import { createValidationPipe } from './platform/http/validation';
 import { Logger } from 'nestjs-pino';
-import { requestIdOf } from './ops/logging';
-import { Metrics, installHttpMetrics } from './ops/metrics';
+import { requestIdOf } from './platform/ops/logging';
+import { Metrics, installHttpMetrics } from './platform/ops/metrics';
 
 /** Builds the application exactly as `main.ts` serves it; the end-to-end tests use this too. */
 export async function createApp(settings: Settings = loadSettings(), options: { logger?: false } = {}): Promise<NestFastifyApplication> {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
-import { loadSettings } from './config/settings';
+import { loadSettings } from './platform/config/settings';
 
 async function main(): Promise<void> {
   const settings = loadSettings();

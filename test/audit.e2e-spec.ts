@@ -1,16 +1,16 @@
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditAnchorer } from '../src/audit/audit-anchorer';
-import { runAuditCli } from '../src/audit/cli';
-import { eventHash, verifyChain } from '../src/audit/hash-chain';
-import { KeyedLock } from '../src/common/keyed-lock';
-import { newObjectId } from '../src/common/object-id';
-import { systemContext } from '../src/common/system-context';
-import { handleCommand } from '../src/event-store/command-handler';
-import { ReadYourWrites } from '../src/projections/read-your-writes';
-import { ticketDecider } from '../src/lead/tickets/ticket.decider';
-import { ticketStream } from '../src/lead/tickets/ticket.events';
+import { AuditAnchorer } from '../src/modules/audit/audit-anchorer';
+import { runAuditCli } from '../src/modules/audit/cli';
+import { eventHash, verifyChain } from '../src/platform/event-store/hash-chain';
+import { KeyedLock } from '../src/platform/command/keyed-lock';
+import { newObjectId } from '../src/platform/command/object-id';
+import { systemContext } from '../src/platform/http/system-context';
+import { handleCommand } from '../src/platform/command/command-handler';
+import { ReadYourWrites } from '../src/platform/projections/read-your-writes';
+import { ticketDecider } from '../src/modules/tickets/ticket.decider';
+import { ticketStream } from '../src/modules/tickets/ticket.events';
 import { APPS, TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
 
 const STOREFRONT = '/service/application/lead/v1.0';

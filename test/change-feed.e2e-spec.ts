@@ -1,4 +1,4 @@
-import { RecordedEvent } from '../src/event-store/event-store.port';
+import { RecordedEvent } from '../src/platform/event-store/event-store.port';
 import { TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
 
 const STOREFRONT = '/service/application/lead/v1.0';

@@ -1,7 +1,7 @@
 import { InjectOptions } from 'light-my-request';
-import { StoreUnavailableError } from '../src/event-store/event-store.port';
-import { FormQueries } from '../src/lead/forms/form.queries';
-import { FormTicketReconciler } from '../src/lead/forms/form-ticket.reconciler';
+import { StoreUnavailableError } from '../src/platform/event-store/event-store.port';
+import { FormQueries } from '../src/modules/forms/form.queries';
+import { FormTicketReconciler } from '../src/modules/forms/form-ticket.reconciler';
 import { XSS_PAYLOADS, unescapeHtml } from './support/form-fixtures';
 import { CONTACT, SHOP, STAFF_FORMS as STAFF } from './support/form-routes';
 import { APPS, TestApp, startTestApp, staffAuth, storefrontAuth } from './support/test-app';

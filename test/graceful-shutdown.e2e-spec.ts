@@ -1,4 +1,4 @@
-import { EventStore } from '../src/event-store/event-store.port';
+import { EventStore } from '../src/platform/event-store/event-store.port';
 import { TestApp, startTestApp, storefrontAuth } from './support/test-app';
 
 const BASE = '/service/application/lead/v1.0';

@@ -1,10 +1,10 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { systemContext } from '../src/common/system-context';
-import { RecordedEvent } from '../src/event-store/event-store.port';
-import { AppendHistoryCommand } from '../src/lead/tickets/append-history.command';
-import { runProjectionsCli } from '../src/projections/cli';
-import { ProjectionReport } from '../src/projections/projection-report';
-import { ProjectionRunner } from '../src/projections/projection-runner';
+import { systemContext } from '../src/platform/http/system-context';
+import { RecordedEvent } from '../src/platform/event-store/event-store.port';
+import { AppendHistoryCommand } from '../src/modules/tickets/commands/append-history.command';
+import { runProjectionsCli } from '../src/platform/projections/cli';
+import { ProjectionReport } from '../src/platform/projections/projection-report';
+import { ProjectionRunner } from '../src/platform/projections/projection-runner';
 import { APPS, TestApp, startTestApp, storefrontAuth } from './support/test-app';
 
 const BASE = '/service/application/lead/v1.0';

@@ -1,11 +1,11 @@
-import { TicketProjection } from '../src/lead/tickets/ticket.projection';
+import { TicketProjection } from '../src/modules/tickets/read-model/ticket.projection';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite } from '../src/sqlite/sqlite-database';
-import { CheckpointStore } from '../src/projections/checkpoint-store';
-import { ProjectionRunner } from '../src/projections/projection-runner';
+import { openSqlite } from '../src/platform/sqlite/sqlite-database';
+import { CheckpointStore } from '../src/platform/projections/checkpoint-store';
+import { ProjectionRunner } from '../src/platform/projections/projection-runner';
 import { APPS, TestApp, startTestApp, storefrontAuth } from './support/test-app';
 import { seedTicketLog } from './support/ticket-log';
 
@@ -15,7 +15,7 @@ const TICKETS = 800; // x 10 events = 8,000 events
 /** Runs the projections CLI as an operator would, in its own process, against the service's database. */
 function runCli(dir: string, ...args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/projections/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/platform/projections/cli.ts', ...args], {
       cwd: join(__dirname, '..'),
       env: { ...process.env, LEAD_DATA_DIR: dir },
     });

@@ -6,7 +6,7 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
   comparePositions,
-} from '../../src/event-store/event-store.port';
+} from '../../src/platform/event-store/event-store.port';
 
 /**
  * THE event-store contract. Every adapter runs exactly this suite (see *.contract.spec.ts). The tests only

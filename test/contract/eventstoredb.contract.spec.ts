@@ -1,5 +1,5 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb.event-store';
+import { EventStoreDbEventStore } from '../../src/platform/event-store/eventstoredb.event-store';
 import { startEsdbTestServer } from '../support/esdb-test-server';
 import { describeEventStoreContract } from './event-store.contract';
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { StartedTestContainer } from 'testcontainers';
-import { connectEventStoreDb } from '../../src/event-store/eventstoredb.event-store';
+import { connectEventStoreDb } from '../../src/platform/event-store/eventstoredb.event-store';
 import { describeEventStoreContract } from './event-store.contract';
 
 /**

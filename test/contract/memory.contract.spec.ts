@@ -1,4 +1,4 @@
-import { MemoryEventStore } from '../../src/event-store/memory.event-store';
+import { MemoryEventStore } from '../../src/platform/event-store/memory.event-store';
 import { describeEventStoreContract } from './event-store.contract';
 
 describeEventStoreContract('memory', async () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/event-store/sqlite.event-store';
-import { openSqlite } from '../../src/sqlite/sqlite-database';
+import { SqliteEventStore } from '../../src/platform/event-store/sqlite.event-store';
+import { openSqlite } from '../../src/platform/sqlite/sqlite-database';
 import { describeEventStoreContract } from './event-store.contract';
 
 describeEventStoreContract('sqlite (file, WAL)', async () => {

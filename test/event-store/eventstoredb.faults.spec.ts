@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { NewEvent, Position, RecordedEvent, StoreUnavailableError, comparePositions } from '../../src/event-store/event-store.port';
-import { EventStoreDbEventStore, connectEventStoreDb } from '../../src/event-store/eventstoredb.event-store';
+import { NewEvent, Position, RecordedEvent, StoreUnavailableError, comparePositions } from '../../src/platform/event-store/event-store.port';
+import { EventStoreDbEventStore, connectEventStoreDb } from '../../src/platform/event-store/eventstoredb.event-store';
 import { EsdbTestServer, startEsdbTestServer } from '../support/esdb-test-server';
 
 /**

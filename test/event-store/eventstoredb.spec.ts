@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
-import { RecordedEvent } from '../../src/event-store/event-store.port';
-import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb.event-store';
+import { RecordedEvent } from '../../src/platform/event-store/event-store.port';
+import { EventStoreDbEventStore } from '../../src/platform/event-store/eventstoredb.event-store';
 import { EsdbTestServer, startEsdbTestServer } from '../support/esdb-test-server';
 
 /** What the contract does not pin but the EventStoreDB adapter promises: no system events, the server's metadata conventions. */

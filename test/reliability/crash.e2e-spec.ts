@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/event-store/sqlite.event-store';
-import { RecordedEvent } from '../../src/event-store/event-store.port';
-import { openSqlite } from '../../src/sqlite/sqlite-database';
+import { SqliteEventStore } from '../../src/platform/event-store/sqlite.event-store';
+import { RecordedEvent } from '../../src/platform/event-store/event-store.port';
+import { openSqlite } from '../../src/platform/sqlite/sqlite-database';
 import { ServerProcess, startServer } from '../support/server-process';
 import { STAFF, storefrontAuth } from '../support/test-app';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Position } from '../../src/event-store/event-store.port';
+import { Position } from '../../src/platform/event-store/event-store.port';
 import { OpenApiDocument, Operation, fromSchema, hostileString, junk, pathParam } from '../support/openapi-arbitraries';
 import { APPS, TestApp, startTestApp, storefrontAuth } from '../support/test-app';
 import { World, seedWorld } from '../support/world';

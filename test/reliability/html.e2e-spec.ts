@@ -1,4 +1,4 @@
-import { API_CSP, DOCS_CSP } from '../../src/common/security-headers';
+import { API_CSP, DOCS_CSP } from '../../src/platform/http/security-headers';
 import { TestApp, startTestApp, storefrontAuth } from '../support/test-app';
 import { CONTACT_FORM, SHOP, World, application, company, seedWorld } from '../support/world';
 

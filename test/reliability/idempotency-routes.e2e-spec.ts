@@ -1,5 +1,5 @@
-import { SQLITE_DB } from '../../src/sqlite/sqlite.module';
-import { SqliteDatabase } from '../../src/sqlite/sqlite-database';
+import { SQLITE_DB } from '../../src/platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../../src/platform/sqlite/sqlite-database';
 import { TestApp, startTestApp, storefrontAuth } from '../support/test-app';
 import { CONTACT_FORM, SHOP, World, application, company, seedWorld } from '../support/world';
 

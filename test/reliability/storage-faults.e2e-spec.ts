@@ -1,8 +1,8 @@
-import { newObjectId } from '../../src/common/object-id';
-import { SQLITE_DB } from '../../src/sqlite/sqlite.module';
-import { SqliteDatabase } from '../../src/sqlite/sqlite-database';
-import { sqliteLogFacts } from '../../src/audit/sqlite-log-checks';
-import { verifyStore } from '../../src/audit/store-verifier';
+import { newObjectId } from '../../src/platform/command/object-id';
+import { SQLITE_DB } from '../../src/platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../../src/platform/sqlite/sqlite-database';
+import { sqliteLogFacts } from '../../src/modules/audit/sqlite-log-checks';
+import { verifyStore } from '../../src/modules/audit/store-verifier';
 import { TestApp, startTestApp, staffAuth, storefrontAuth } from '../support/test-app';
 import { SHOP, company } from '../support/world';
 

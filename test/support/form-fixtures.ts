@@ -1,5 +1,5 @@
-import { SubmitForm } from '../../src/lead/forms/form.decider';
-import { FormCreated } from '../../src/lead/forms/form.events';
+import { SubmitForm } from '../../src/modules/forms/form.decider';
+import { FormCreated } from '../../src/modules/forms/form.events';
 
 /** Plain test data shared by the forms specs. */
 export function formCreated(more: Partial<FormCreated['data']> = {}): FormCreated {

@@ -1,5 +1,5 @@
-import { RecordedEvent } from '../../src/event-store/event-store.port';
-import { TicketCreated } from '../../src/lead/tickets/ticket.events';
+import { RecordedEvent } from '../../src/platform/event-store/event-store.port';
+import { TicketCreated } from '../../src/modules/tickets/ticket.events';
 
 /**
  * Builds recorded events for projection unit specs, as a store would deliver them: each call takes the next

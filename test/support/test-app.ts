@@ -2,10 +2,10 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '../../src/auth/client-registry';
+import { sha256 } from '../../src/platform/auth/client-registry';
 import { createApp } from '../../src/bootstrap';
-import { Settings, loadSettings } from '../../src/config/settings';
-import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { Settings, loadSettings } from '../../src/platform/config/settings';
+import { EVENT_STORE, EventStore } from '../../src/platform/event-store/event-store.port';
 import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
 
 /** Two companies; company 1 has two storefront applications. Tokens are known here, stored hashed. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '../../src/event-store/sqlite.event-store';
-import { SqliteDatabase, openSqlite } from '../../src/sqlite/sqlite-database';
+import { SqliteEventStore } from '../../src/platform/event-store/sqlite.event-store';
+import { SqliteDatabase, openSqlite } from '../../src/platform/sqlite/sqlite-database';
 
 export interface TicketLogOptions {
   readonly tickets: number;

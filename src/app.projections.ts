@@ -1,0 +1,12 @@
+import { DeskProjection } from './modules/tickets/read-model/desk.projection';
+import { FormProjection } from './modules/forms/form.projection';
+import { TicketProjection } from './modules/tickets/read-model/ticket.projection';
+import { VideoRoomProjection } from './modules/video/video-room.projection';
+
+/**
+ * Every projection, in feeding order. Add yours here (and its module to ProjectionsModule's `imports`): it
+ * gets its own subscription, checkpoint, blue/green rebuilds, health and metrics, and the projections CLI
+ * sees it. The CLI builds them with `new` and without Nest (it starts in a second), so a projection takes
+ * no constructor arguments: it gets its database in `init`. Keep this file free of other imports.
+ */
+export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection] as const;

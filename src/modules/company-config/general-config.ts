@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { SETTINGS, Settings } from '../../platform/config/settings';
+
+interface SupportConfig {
+  type: string;
+  integration: { type: string };
+  available_integration: string[];
+  allow_ticket_creation: boolean;
+  show_listing: boolean;
+  show_communication_info: boolean;
+  show_support_dris: boolean;
+  enable_dris: boolean;
+  support_communication: { type: string; title: string; description: string; enabled: boolean }[];
+  support_email: { value: string; description: string; enabled: boolean };
+  support_phone: { value: string; description: string; enabled: boolean };
+  support_faq: { value: string; description: string; enabled: boolean };
+}
+
+/** GeneralConfigDetails (reference 4.11). Unknown fields in the file pass through to clients. */
+export type GeneralConfigDetails = SupportConfig & { _id: string } & Record<string, unknown>;
+
+/** The general-config file: `default` applies to every company, `companies.<id>` overrides it per company. */
+interface GeneralConfigFile {
+  default?: Record<string, unknown>;
+  companies?: Record<string, Record<string, unknown>>;
+}
+
+const off = { value: '', description: '', enabled: false };
+
+/** This service's own ticketing, nothing to contact: what a company gets until the file says otherwise. */
+export const BUILT_IN_CONFIG: SupportConfig = {
+  type: 'default',
+  integration: { type: 'default' },
+  available_integration: ['default'],
+  allow_ticket_creation: true,
+  show_listing: true,
+  show_communication_info: false,
+  show_support_dris: false,
+  enable_dris: false,
+  support_communication: [],
+  support_email: off,
+  support_phone: off,
+  support_faq: off,
+};
+
+@Injectable()
+export class GeneralConfigs {
+  private readonly file: GeneralConfigFile;
+
+  constructor(@Inject(SETTINGS) settings: Settings) {
+    this.file = existsSync(settings.generalConfigFile) ? parse(settings.generalConfigFile) : {};
+  }
+
+  /** Built-in defaults, then the file's `default`, then the company's own entry (top-level fields replace). */
+  forCompany(companyId: string): GeneralConfigDetails {
+    // A stable ObjectId-shaped id per company, as clients expect `_id` to look.
+    const _id = createHash('sha256').update(`general-config:${companyId}`).digest('hex').slice(0, 24);
+    return { ...BUILT_IN_CONFIG, ...this.file.default, ...this.file.companies?.[companyId], _id };
+  }
+}
+
+function parse(path: string): GeneralConfigFile {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const ok =
+    isObject(value) &&
+    (value.default === undefined || isObject(value.default)) &&
+    (value.companies === undefined || (isObject(value.companies) && Object.values(value.companies).every(isObject)));
+  if (!ok) throw new Error(`${path} must be {"default": {...}, "companies": {"<company_id>": {...}}}`);
+  return value as GeneralConfigFile;
+}

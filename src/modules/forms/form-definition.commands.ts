@@ -1,0 +1,89 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { StaffCaller } from '../../platform/auth/caller';
+import { DomainError } from '../../platform/command/domain-error';
+import { KeyedLock } from '../../platform/command/keyed-lock';
+import { CommandContext, newIdFor } from '../../platform/http/request-context';
+import { handleCommand } from '../../platform/command/command-handler';
+import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
+import { ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { validateDefinition } from './form-inputs';
+import { FormCommand, formDecider } from './form.decider';
+import { CreateCustomFormPayloadDto, EditCustomFormPayloadDto } from './http/form.dto';
+import { FormSettings, formStream } from './form.events';
+import { CustomFormDoc, customFormDoc } from './form.views';
+
+/** Staff commands on a form's definition: create, edit (PUT), delete. Each answers the CustomForm. */
+export class DefineFormCommand extends Command<CustomFormDoc> {
+  constructor(
+    readonly action: 'create' | 'edit' | 'delete',
+    readonly slug: string,
+    readonly caller: StaffCaller & { applicationId: string },
+    readonly context: CommandContext,
+    readonly body?: CreateCustomFormPayloadDto | EditCustomFormPayloadDto,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(DefineFormCommand)
+export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly lock: KeyedLock,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  async execute({ action, slug, caller, context, body }: DefineFormCommand): Promise<CustomFormDoc> {
+    const actor = caller.userId ?? caller.clientId;
+    const settings = body && (await settingsOf(body));
+    let command: FormCommand;
+    if (action === 'create') {
+      const data = { ...settings!, id: newIdFor(context, 'form'), company_id: caller.companyId, application_id: caller.applicationId, slug };
+      command = { kind: 'CreateForm', data: { ...data, created_by: actor, created_on: context.createdOn, created_at: context.now } };
+    } else if (action === 'edit') {
+      command = { kind: 'EditForm', settings: settings!, editedBy: actor, now: context.now };
+    } else {
+      command = { kind: 'DeleteForm', deletedBy: actor, now: context.now };
+    }
+    const outcome = await handleCommand(this.store, this.lock, formStream(caller.applicationId, slug), formDecider, command, context);
+    await this.readYourWrites.waitFor(outcome.result.position);
+    // After a delete the state still holds the form as it was: DELETE answers with it.
+    return customFormDoc(outcome.state.form!);
+  }
+}
+
+/**
+ * The settings a payload gives, checked across fields (ReDoS analysis included) and resolved: PUT replaces,
+ * so a setting left out takes its default. Copied field by field into plain JSON for the event.
+ */
+async function settingsOf(body: CreateCustomFormPayloadDto | EditCustomFormPayloadDto): Promise<FormSettings> {
+  const inputs = body.inputs.map((i) =>
+    plain({
+      key: i.key, display: i.display, type: i.type, required: i.required, placeholder: i.placeholder, regex: i.regex,
+      showRegexInput: i.showRegexInput, error_message: i.error_message, enum: i.enum?.map((o) => ({ display: o.display, key: o.key })),
+    }),
+  );
+  const errors = await validateDefinition(inputs);
+  if (errors.length > 0) {
+    throw new DomainError('invalid', `Invalid form: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+  }
+  return plain({
+    title: body.title,
+    description: body.description ?? '',
+    header_image: body.header_image,
+    priority: body.priority,
+    login_required: ('login_required' in body && body.login_required) || false,
+    should_notify: body.should_notify ?? false,
+    success_message: body.success_message,
+    submit_button: body.submit_button && { ...body.submit_button },
+    inputs,
+    available_assignees: body.available_assignees ?? [],
+    poll_for_assignment: body.poll_for_assignment && { ...body.poll_for_assignment },
+  });
+}
+
+/** Drops undefined members (DTO instances carry every declared field), so events hold only what was given. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

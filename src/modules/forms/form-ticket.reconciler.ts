@@ -1,0 +1,77 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EVENT_STORE, EventStore, Position } from '../../platform/event-store/event-store.port';
+import { ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { FormEvent, FormSubmitted } from './form.events';
+import { evolveForm, initialFormState } from './form.decider';
+import { FormQueries } from './form.queries';
+import { FormTicketOpener } from './form-ticket.opener';
+
+const INTERVAL_MS = 5_000;
+/** A submission this young is still in the hands of its request; leave it be (doing it too would be harmless). */
+const GRACE_MS = 30_000;
+const BATCH = 50;
+
+/**
+ * Finishes submissions whose ticket was not opened: the forms read model lists stored responses with no
+ * TicketCreated yet; for each, the form stream is folded up to its FormSubmitted, which gives the form as it
+ * was then, and the same pure function as the request derives the same ticket, written at most once by
+ * FormTicketOpener. Runs on every instance, every few seconds, and once at start.
+ */
+@Injectable()
+export class FormTicketReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('FormTicketReconciler');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly queries: FormQueries,
+    private readonly opener: FormTicketOpener,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const run = () => this.runOnce().catch((error) => this.logger.error(`reconciliation failed: ${String(error)}`));
+    void run();
+    this.timer = setInterval(run, INTERVAL_MS).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Opens the tickets of pending responses older than `graceMs`; resolves with how many, once they show. */
+  runOnce(graceMs = GRACE_MS): Promise<number> {
+    // One run at a time: a run asked for during another starts after it, with its own grace period.
+    const run = (this.running ?? Promise.resolve(0)).catch(() => 0).then(() => this.reconcile(graceMs));
+    this.running = run;
+    return run;
+  }
+
+  private async reconcile(graceMs: number): Promise<number> {
+    let opened = 0;
+    let last: Position | undefined;
+    for (const pending of this.queries.pendingTickets(new Date(Date.now() - graceMs).toISOString(), BATCH)) {
+      try {
+        const events = await this.store.readStream(pending.stream, { maxCount: pending.revision + 1 });
+        const submittedEvent = events[pending.revision];
+        const state = events.reduce((s, e) => evolveForm(s, e as unknown as FormEvent), initialFormState);
+        const submitted = submittedEvent.data as unknown as FormSubmitted['data'];
+        last = await this.opener.open(state.form!, submitted, {
+          ...submittedEvent.metadata,
+          causationId: submittedEvent.id,
+          actor: { type: 'system', id: 'form-ticket-reconciler' },
+          occurredAt: new Date().toISOString(),
+        });
+        opened++;
+        this.logger.log(`opened ticket ${pending.ticket_id} of response ${pending.id}`);
+      } catch (error) {
+        this.logger.error(`cannot open ticket ${pending.ticket_id} of response ${pending.id} yet: ${String(error)}`);
+      }
+    }
+    // Done means visible: the next run does not see these as pending again.
+    if (last) await this.readYourWrites.waitFor(last);
+    return opened;
+  }
+}

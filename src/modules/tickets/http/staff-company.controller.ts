@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { StaffCaller } from '../../../platform/auth/caller';
+import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
+import { StaffAuthGuard } from '../../../platform/auth/staff-auth.guard';
+import { DomainError } from '../../../platform/command/domain-error';
+import { commandContext } from '../../../platform/http/request-context';
+import { categoryDisplay } from '../ticket-catalogue';
+import { CreateTicketCommand } from '../commands/create-ticket.command';
+import { AddTicketPayloadDto } from './ticket.dto';
+import { TicketQueries } from '../read-model/ticket.queries';
+import { TicketDoc } from '../read-model/ticket.views';
+import { TicketFeedbackPayloadDto } from './desk.dto';
+import { DeskQueries } from '../read-model/desk.queries';
+import { TicketFeedbackDoc, TicketFeedbackList } from '../read-model/desk.views';
+import { staffAuthor, staffScope } from './desk-http';
+import { GeneralConfigDetails, GeneralConfigs } from '../../company-config/general-config';
+import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
+import { SubmitFeedbackCommand } from '../commands/submit-feedback.command';
+import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
+
+/** Company-level staff routes: the shared ticket routes, plus create, feedback and general config. */
+@ApiTags('staff: company tickets')
+@ApiBearerAuth()
+@UseGuards(StaffAuthGuard)
+@Controller(COMPANY_PATH)
+export class StaffCompanyController extends StaffTicketRoutes {
+  constructor(
+    commands: CommandBus,
+    tickets: TicketQueries,
+    desk: DeskQueries,
+    private readonly configs: GeneralConfigs,
+  ) {
+    super(commands, tickets, desk);
+  }
+
+  @Post('ticket')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiOperation({ summary: 'createTicket: a company-level ticket (source platform_panel); staff may set its status' })
+  create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
+    const content = body.content;
+    return this.commands.execute(
+      new CreateTicketCommand(
+        {
+          company_id: caller.companyId,
+          source: 'platform_panel',
+          content: { title: content.title, description: content.description ?? '', attachments: content.attachments?.map((a) => ({ ...a })) ?? [] },
+          category: { key: body.category, display: categoryDisplay(body.category) },
+          status: body.status ?? 'pending',
+          priority: body.priority ?? 'low',
+          // Staff may open a ticket on someone's behalf: a given creator is kept, else the staff member.
+          created_by: body.created_by ?? staffAuthor(caller),
+          tags: [],
+          custom_json: body._custom_json,
+          additional_info: body.additional_info?.map((i) => ({ ...i })),
+          subscribers: body.subscribers,
+        },
+        commandContext(request, caller),
+      ),
+    );
+  }
+
+  @Get('ticket/:id/feedback')
+  @ApiOperation({ summary: 'getFeedbacks: feedback given on the ticket, oldest first' })
+  feedbacks(@Param('id') id: string, @CurrentCaller() caller: StaffCaller): TicketFeedbackList {
+    if (!this.tickets.findTicket(id, staffScope(caller))) throw new DomainError('not_found', `Ticket ${id} not found`);
+    return { items: this.desk.listFeedback(id) };
+  }
+
+  @Post('ticket/:id/feedback')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiOperation({ summary: 'submitFeedback: answers of the feedback form, as {key: answer}' })
+  submitFeedback(@Param('id') id: string, @Body() body: TicketFeedbackPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketFeedbackDoc> {
+    return this.commands.execute(new SubmitFeedbackCommand(id, staffScope(caller), body.form_response, staffAuthor(caller), commandContext(request, caller)));
+  }
+
+  @Get('general-config')
+  @ApiOperation({ summary: 'getGeneralConfig: support settings of the company (from configuration)' })
+  generalConfig(@CurrentCaller() caller: StaffCaller): GeneralConfigDetails {
+    return this.configs.forCompany(caller.companyId);
+  }
+}

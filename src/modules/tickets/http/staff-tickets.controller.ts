@@ -1,0 +1,124 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { StaffCaller } from '../../../platform/auth/caller';
+import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
+import { StaffAuthGuard } from '../../../platform/auth/staff-auth.guard';
+import { DomainError } from '../../../platform/command/domain-error';
+import { commandContext } from '../../../platform/http/request-context';
+import { AppendHistoryCommand } from '../commands/append-history.command';
+import { TicketHistoryPayloadDto } from './ticket.dto';
+import { TicketQueries } from '../read-model/ticket.queries';
+import { TicketDoc, TicketHistoryDoc } from '../read-model/ticket.views';
+import { DEFAULT_PAGE_SIZE, EditTicketPayloadDto, PageQueryDto, TicketListQueryDto } from './desk.dto';
+import { DeskQueries } from '../read-model/desk.queries';
+import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
+import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
+import { EditTicketCommand } from '../commands/edit-ticket.command';
+import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
+
+export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
+export const APPLICATION_PATH = `${COMPANY_PATH}/application/:application_id`;
+
+/**
+ * Staff ticket routes, served at company level (every ticket of the company, StaffCompanyController) and at
+ * application level (the tickets of that application only, below). The guard has already matched the
+ * token's company to the path, and the application to the company.
+ */
+export abstract class StaffTicketRoutes {
+  constructor(
+    protected readonly commands: CommandBus,
+    protected readonly tickets: TicketQueries,
+    protected readonly desk: DeskQueries,
+  ) {}
+
+  @Get('ticket')
+  @ApiOperation({ summary: 'getPlatformTickets / getNewTickets: list, filter and search tickets, newest first' })
+  list(@Query() query: TicketListQueryDto, @CurrentCaller() caller: StaffCaller): TicketList {
+    const scope = staffScope(caller);
+    const parts = listParts(query.items, query.filters);
+    const result: TicketList = {};
+    if (parts.items) {
+      const { status, priority, category, q, before } = query;
+      const { items, page } = this.desk.listTickets(scope, { status, priority, category, q, before, pageNo: query.page_no ?? 1, pageSize: query.page_size ?? DEFAULT_PAGE_SIZE });
+      result.items = items;
+      result.page = page;
+    }
+    if (parts.filters) result.filters = this.desk.filters(scope);
+    return result;
+  }
+
+  @Get('ticket/:id')
+  @ApiOperation({ summary: 'getPlatformTicket / getNewTicket (ETag = stream revision)' })
+  get(@Param('id') id: string, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
+    const found = this.tickets.findTicket(id, staffScope(caller));
+    if (!found) throw new DomainError('not_found', `Ticket ${id} not found`);
+    void reply.header('etag', `"${found.revision}"`);
+    return found.doc;
+  }
+
+  @Put('ticket/:id')
+  @ApiOperation({ summary: 'editPlatformTicket / editNewTicket: status, priority, category, tags, assignee, content' })
+  @ApiHeader({ name: 'if-match', required: false, description: 'the ETag read; a stale one is 412 and changes nothing' })
+  async edit(
+    @Param('id') id: string,
+    @Body() body: EditTicketPayloadDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketDoc> {
+    // The validation pipe turns a `null` body into an empty payload; an edit needs a JSON object.
+    if (typeof request.body !== 'object' || request.body === null) {
+      const message = 'the body must be a JSON object (EditTicketPayload)';
+      throw new DomainError('invalid', message, { errors: [{ field: 'body', message }] });
+    }
+    const changes = {
+      ...body,
+      content: body.content && {
+        title: body.content.title,
+        description: body.content.description,
+        attachments: body.content.attachments?.map(({ display, value, type }) => ({ ...(display === undefined ? {} : { display }), value, type })),
+      },
+    };
+    const { doc, revision } = await this.commands.execute(
+      new EditTicketCommand(id, staffScope(caller), changes, staffAuthor(caller), parseIfMatch(ifMatch), commandContext(request, caller)),
+    );
+    void reply.header('etag', `"${revision}"`);
+    return doc;
+  }
+
+  @Post('ticket/:id/history')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiOperation({ summary: 'createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry' })
+  addHistory(@Param('id') id: string, @Body() body: TicketHistoryPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketHistoryDoc> {
+    const entry = { type: body.type, value: body.value, createdBy: staffAuthor(caller) };
+    return this.commands.execute(new AppendHistoryCommand(id, staffScope(caller), entry, commandContext(request, caller)));
+  }
+
+  @Get('ticket/:id/history')
+  @ApiOperation({ summary: 'getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default' })
+  history(@Param('id') id: string, @Query() query: PageQueryDto, @CurrentCaller() caller: StaffCaller): TicketHistoryList {
+    if (!this.tickets.findTicket(id, staffScope(caller))) throw new DomainError('not_found', `Ticket ${id} not found`);
+    const pageNo = query.page_no ?? 1;
+    const pageSize = query.page_size ?? HISTORY_PAGE_SIZE;
+    const { items, total } = this.tickets.listHistory(id, pageSize, (pageNo - 1) * pageSize);
+    return { items, page: numberPage(pageNo, pageSize, total, items.length) };
+  }
+}
+
+@ApiTags('staff: application tickets')
+@ApiBearerAuth()
+@UseGuards(StaffAuthGuard)
+@Controller(APPLICATION_PATH)
+export class StaffApplicationTicketsController extends StaffTicketRoutes {
+  // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries) {
+    super(commands, tickets, desk);
+  }
+}
+
+// The server's own history example pages by 100; the SDK sends no paging for history.
+const HISTORY_PAGE_SIZE = 100;

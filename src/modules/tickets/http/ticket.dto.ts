@@ -1,0 +1,63 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { RichText, RichTextMember } from '../../../platform/http/rich-text';
+import { JsonSize } from '../../../platform/http/validation';
+import { ASSET_TYPES, HISTORY_TYPES, PRIORITY_KEYS, STATUS_KEYS } from '../ticket-catalogue';
+
+/** Request bodies of the ticket routes (reference 4.1-4.4). Validation lives here, at the HTTP edge only. */
+
+export class TicketAssetDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) display?: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2048) value!: string;
+  @ApiProperty({ enum: ASSET_TYPES }) @IsIn(ASSET_TYPES) type!: (typeof ASSET_TYPES)[number];
+}
+
+export class TicketContentDto {
+  @ApiProperty({ maxLength: 300 }) @IsString() @IsNotEmpty() @MaxLength(300) title!: string;
+  @ApiPropertyOptional({ maxLength: 20000, description: 'rich text: HTML cleaned to an allow-list on write' })
+  @RichText() @IsOptional() @IsString() @MaxLength(20_000)
+  description?: string;
+  @ApiPropertyOptional({ type: [TicketAssetDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TicketAssetDto)
+  attachments?: TicketAssetDto[];
+}
+
+export class AdditionalInfoDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) display_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) display_value?: string;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() priority?: number;
+}
+
+export class AddTicketPayloadDto {
+  @ApiProperty({ description: 'category key' }) @IsString() @IsNotEmpty() @MaxLength(100) category!: string;
+  @ApiProperty({ type: TicketContentDto }) @IsObject() @ValidateNested() @Type(() => TicketContentDto) content!: TicketContentDto;
+  @ApiPropertyOptional({ enum: STATUS_KEYS }) @IsOptional() @IsIn(STATUS_KEYS) status?: (typeof STATUS_KEYS)[number];
+  @ApiPropertyOptional({ enum: PRIORITY_KEYS }) @IsOptional() @IsIn(PRIORITY_KEYS) priority?: (typeof PRIORITY_KEYS)[number];
+  @ApiPropertyOptional() @IsOptional() @IsObject() @JsonSize(8192) created_by?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsObject() @JsonSize(16384) _custom_json?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: [AdditionalInfoDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => AdditionalInfoDto)
+  additional_info?: AdditionalInfoDto[];
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsEmail({}, { each: true })
+  subscribers?: string[];
+}
+
+export class TicketHistoryPayloadDto {
+  @ApiProperty({ description: 'Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write)' })
+  @RichTextMember('text') @IsObject() @JsonSize(32768)
+  value!: Record<string, unknown>;
+  @ApiProperty({ enum: HISTORY_TYPES }) @IsIn(HISTORY_TYPES) type!: (typeof HISTORY_TYPES)[number];
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SQLITE_DB } from '../../../platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
+import { StatementCache } from '../../../platform/sqlite/statement-cache';
+import { PRIORITIES, PriorityKey, STATUSES, StatusKey } from '../ticket-catalogue';
+import { FeedbackSubmitted } from '../ticket-edit.events';
+import { TicketDoc } from './ticket.views';
+import { Page, TicketFeedbackDoc, TicketFilters, numberPage } from './desk.views';
+import { ftsQuery } from './search-query';
+
+/** Staff see a company's tickets, or one application's on application-level routes. */
+export interface StaffScope {
+  readonly companyId: string;
+  readonly applicationId?: string;
+}
+
+export interface TicketListQuery {
+  readonly status?: StatusKey;
+  readonly priority?: PriorityKey;
+  readonly category?: string;
+  readonly q?: string;
+  /** Only tickets numbered below this one: the anchor that keeps pages stable while tickets arrive. */
+  readonly before?: number;
+  readonly pageNo: number;
+  readonly pageSize: number;
+}
+
+/**
+ * Staff reads over the tickets model (TicketProjection) and the desk's search index and feedback
+ * (DeskProjection). Lists are ordered by ticket number, newest first: numbers are unique per company and
+ * never change, so the order is total and `before=<number>` pages without duplicates or gaps.
+ */
+@Injectable()
+export class DeskQueries {
+  private readonly statements: StatementCache;
+
+  constructor(@Inject(SQLITE_DB) db: SqliteDatabase) {
+    this.statements = new StatementCache(db);
+  }
+
+  listTickets(scope: StaffScope, query: TicketListQuery): { items: TicketDoc[]; page: Page } {
+    const where = ['company_id = @company'];
+    const params: Record<string, unknown> = { company: scope.companyId };
+    const add = (sql: string, name: string, value: unknown) => value !== undefined && (where.push(sql), (params[name] = value));
+    add('application_id = @application', 'application', scope.applicationId);
+    add('status = @status', 'status', query.status);
+    add('priority = @priority', 'priority', query.priority);
+    add('category = @category', 'category', query.category);
+    if (query.q !== undefined && query.q.trim() !== '') {
+      const match = ftsQuery(query.q);
+      if (match === undefined) where.push('0');
+      else add(SEARCH, 'q', match);
+    }
+    const anchored = [...where];
+    if (query.before !== undefined) (anchored.push('number < @before'), (params.before = query.before));
+    const filter = anchored.join(' AND ');
+    const offset = (query.pageNo - 1) * query.pageSize;
+    const rows = this.stmt(`SELECT doc FROM rm_tickets WHERE ${filter} ORDER BY number DESC LIMIT @limit OFFSET @offset`).all({
+      ...params,
+      limit: query.pageSize,
+      offset,
+    }) as { doc: string }[];
+    const total = (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
+    const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
+    const newer = query.before !== undefined && this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
+    const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
+    if (page.has_next) page.next_id = items[items.length - 1].ticket_id;
+    return { items, page };
+  }
+
+  filters(scope: StaffScope): TicketFilters {
+    const app = scope.applicationId === undefined ? '' : ' AND application_id = @application';
+    const params = { company: scope.companyId, application: scope.applicationId ?? null };
+    const assignees = this.stmt(
+      `SELECT DISTINCT assigned_to FROM rm_tickets WHERE company_id = @company${app} AND assigned_to IS NOT NULL ORDER BY assigned_to`,
+    ).all(params) as { assigned_to: string }[];
+    // Forms name their categories (display = form title): show the display a ticket of that category carries.
+    const categories = this.stmt(
+      `SELECT c.category AS key, (SELECT json_extract(t.doc, '$.category.display') FROM rm_tickets t
+         WHERE t.company_id = @company AND t.category = c.category LIMIT 1) AS display
+       FROM (SELECT DISTINCT category FROM rm_tickets WHERE company_id = @company${app}) c ORDER BY c.category`,
+    ).all(params) as { key: string; display: string }[];
+    return {
+      statuses: Object.values(STATUSES),
+      priorities: Object.values(PRIORITIES),
+      assignees: assignees.map((a) => ({ agent_id: a.assigned_to })),
+      categories,
+    };
+  }
+
+  listFeedback(ticketId: string): TicketFeedbackDoc[] {
+    const rows = this.stmt(
+      `SELECT f.doc, t.number FROM rm_ticket_feedback f JOIN rm_tickets t ON t.id = f.ticket_id WHERE f.ticket_id = ? ORDER BY f.position`,
+    ).all(ticketId) as { doc: string; number: number }[];
+    return rows.map((r) => feedbackDoc(JSON.parse(r.doc) as FeedbackSubmitted['data'], r.number));
+  }
+
+  findFeedback(id: string): TicketFeedbackDoc | undefined {
+    const row = this.stmt('SELECT f.doc, t.number FROM rm_ticket_feedback f JOIN rm_tickets t ON t.id = f.ticket_id WHERE f.id = ?').get(id) as
+      | { doc: string; number: number }
+      | undefined;
+    return row && feedbackDoc(JSON.parse(row.doc) as FeedbackSubmitted['data'], row.number);
+  }
+
+  // Lists build their SQL from the filters given; each shape is prepared once.
+  private stmt(sql: string) {
+    return this.statements.get<unknown[], unknown>(sql);
+  }
+}
+
+const SEARCH = `id IN (SELECT r.ticket_id FROM rm_ticket_search s JOIN rm_ticket_search_rows r ON r.search_rowid = s.rowid
+  WHERE rm_ticket_search MATCH @q)`;
+
+function feedbackDoc(d: FeedbackSubmitted['data'], number: number): TicketFeedbackDoc {
+  return {
+    _id: d.id,
+    ticket_id: String(number),
+    company_id: d.company_id,
+    response: d.response,
+    category: d.category,
+    user: d.user,
+    created_at: d.created_at,
+    updated_at: d.created_at,
+    createdAt: d.created_at,
+    updatedAt: d.created_at,
+  };
+}

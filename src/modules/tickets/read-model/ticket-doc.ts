@@ -1,0 +1,37 @@
+import { assertNever } from '../../../platform/command/assert-never';
+import { PRIORITIES, STATUSES } from '../ticket-catalogue';
+import { TicketDeskEvent } from '../ticket-edit.events';
+import { isFinished } from '../ticket-lifecycle';
+import { TicketDoc } from './ticket.views';
+
+/**
+ * The Ticket document after an edit or a feedback (used by TicketProjection). Edits move `updated_at`;
+ * feedback, like a comment, does not. `is_feedback_pending` is ours to define, as the reference is silent:
+ * it turns on when work on the ticket ends (resolved or closed), off when feedback arrives or it reopens.
+ */
+export function editTicketDoc(doc: TicketDoc, event: TicketDeskEvent): TicketDoc {
+  if (event.type === 'FeedbackSubmitted') return { ...doc, is_feedback_pending: false };
+  const edited = { ...doc, updated_at: event.data.changed_at, updatedAt: event.data.changed_at };
+  switch (event.type) {
+    case 'TicketStatusChanged': {
+      const wasFinished = isFinished(doc.status.key as keyof typeof STATUSES);
+      const finished = isFinished(event.data.status);
+      return { ...edited, status: STATUSES[event.data.status], is_feedback_pending: finished && (wasFinished ? doc.is_feedback_pending : true) };
+    }
+    case 'TicketPriorityChanged':
+      return { ...edited, priority: PRIORITIES[event.data.priority] };
+    case 'TicketAssigned':
+      return { ...edited, assigned_to: { agent_id: event.data.agent_id } };
+    case 'TicketTagsChanged':
+      return { ...edited, tags: event.data.tags };
+    case 'TicketCategoryChanged': {
+      const { sub_category: _dropped, ...rest } = edited;
+      const sub = event.data.sub_category;
+      return { ...rest, category: event.data.category, ...(sub === undefined ? {} : { sub_category: sub }) };
+    }
+    case 'TicketContentChanged':
+      return { ...edited, content: event.data.content };
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { RecordedEvent } from '../../../platform/event-store/event-store.port';
+import { Projection } from '../../../platform/projections/projection';
+import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
+import { TicketVideoRoomField } from './ticket-video-room';
+import { PRIORITIES, STATUSES } from '../ticket-catalogue';
+import { editTicketDoc } from './ticket-doc';
+import { TicketDeskEvent } from '../ticket-edit.events';
+import { HistoryAppended, TicketCreated, TicketEventType } from '../ticket.events';
+import { TicketDoc, TicketHistoryDoc } from './ticket.views';
+
+/**
+ * Tickets and their history, as the API returns them (the wire document is stored ready to send).
+ * Readable ticket numbers are given here, in global-log order per company: the log's order is total and
+ * the same for every reader, so numbers are sequential, gapless and unique without any write contention,
+ * and every instance (and every rebuild) gives the same numbers.
+ */
+@Injectable()
+export class TicketProjection implements Projection {
+  readonly name = 'tickets';
+  // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
+  readonly version = 2;
+  readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
+  /** A skipped TicketCreated would shift every later ticket number: stop instead (README "Poison events"). */
+  readonly onError = 'halt' as const;
+  private stmts!: ReturnType<typeof prepare>;
+  private readonly videoRoom = new TicketVideoRoomField();
+
+  init(db: SqliteDatabase): void {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS rm_tickets (
+        id TEXT PRIMARY KEY, company_id TEXT NOT NULL, application_id TEXT, number INTEGER NOT NULL,
+        revision INTEGER NOT NULL, created_by_user TEXT, status TEXT NOT NULL, priority TEXT NOT NULL,
+        category TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL,
+        UNIQUE (company_id, number));
+      CREATE INDEX IF NOT EXISTS rm_tickets_company ON rm_tickets (company_id, created_at DESC, id DESC);
+      CREATE TABLE IF NOT EXISTS rm_ticket_counters (company_id TEXT PRIMARY KEY, last_number INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS rm_ticket_history (
+        id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, position INTEGER NOT NULL, doc TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS rm_ticket_history_ticket ON rm_ticket_history (ticket_id, position);
+    `);
+    // Added in version 2; a table created by version 1 gets the column here and is then rebuilt.
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(rm_tickets)').all();
+    if (!columns.some((c) => c.name === 'assigned_to')) db.exec('ALTER TABLE rm_tickets ADD COLUMN assigned_to TEXT');
+    db.exec(`
+      CREATE INDEX IF NOT EXISTS rm_tickets_application ON rm_tickets (application_id, number);
+      CREATE INDEX IF NOT EXISTS rm_tickets_category ON rm_tickets (company_id, category);
+      CREATE INDEX IF NOT EXISTS rm_tickets_assignee ON rm_tickets (company_id, assigned_to);
+    `);
+    this.stmts = prepare(db);
+    this.videoRoom.init(db);
+  }
+
+  reset(): void {
+    this.stmts.reset();
+    this.videoRoom.reset();
+  }
+
+  apply(event: RecordedEvent): void {
+    switch (event.type) {
+      case TicketEventType.TicketCreated:
+        return this.created(event as unknown as RecordedEvent<'TicketCreated', TicketCreated['data']>);
+      case TicketEventType.HistoryAppended:
+        return this.historyAppended(event as unknown as RecordedEvent<'HistoryAppended', HistoryAppended['data']>);
+      case TicketEventType.TicketStatusChanged:
+      case TicketEventType.TicketPriorityChanged:
+      case TicketEventType.TicketAssigned:
+      case TicketEventType.TicketTagsChanged:
+      case TicketEventType.TicketCategoryChanged:
+      case TicketEventType.TicketContentChanged:
+      case TicketEventType.FeedbackSubmitted:
+        return this.edited(event, { type: event.type, data: event.data } as unknown as TicketDeskEvent);
+      default:
+        return this.videoRoom.apply(event); // video_room_id while the ticket's room is open
+    }
+  }
+
+  private created(event: RecordedEvent<'TicketCreated', TicketCreated['data']>): void {
+    const d = event.data;
+    if (this.stmts.revision.get(d.id) !== undefined) return; // redelivered
+    const number = (this.stmts.lastNumber.get(d.company_id)?.last_number ?? 0) + 1;
+    this.stmts.setNumber.run(d.company_id, number);
+    const doc: TicketDoc = {
+      _id: d.id,
+      id: d.id,
+      ticket_id: String(number),
+      context: d.application_id ? { company_id: d.company_id, application_id: d.application_id } : { company_id: d.company_id },
+      content: d.content,
+      category: d.category,
+      source: d.source,
+      status: STATUSES[d.status],
+      priority: PRIORITIES[d.priority],
+      created_by: d.created_by,
+      tags: d.tags,
+      created_on: d.created_on,
+      _custom_json: d.custom_json ?? {},
+      ...(d.additional_info ? { additional_info: d.additional_info } : {}),
+      ...(d.subscribers ? { subscribers: d.subscribers } : {}),
+      ...(d.response_id ? { response_id: d.response_id } : {}),
+      ...(d.assigned_to ? { assigned_to: d.assigned_to } : {}),
+      is_feedback_pending: false,
+      created_at: d.created_at,
+      updated_at: d.created_at,
+      createdAt: d.created_at,
+      updatedAt: d.created_at,
+    };
+    const userId = typeof d.created_by.id === 'string' ? d.created_by.id : null;
+    this.stmts.insertTicket.run(d.id, d.company_id, d.application_id ?? null, number, event.revision, userId, d.status, d.priority, d.category.key, d.created_at, d.created_at, JSON.stringify(doc));
+  }
+
+  private historyAppended(event: RecordedEvent<'HistoryAppended', HistoryAppended['data']>): void {
+    const d = event.data;
+    const ticket = this.stmts.ticket.get(d.ticket);
+    if (!ticket || BigInt(ticket.revision) >= event.revision) return; // unknown or redelivered
+    const doc: TicketHistoryDoc = {
+      _id: d.id,
+      ticket_id: String(ticket.number),
+      type: d.type,
+      value: d.value,
+      created_by: d.created_by,
+      created_on: d.created_on,
+      created_at: d.created_at,
+      updated_at: d.created_at,
+      createdAt: d.created_at,
+      updatedAt: d.created_at,
+    };
+    this.stmts.insertHistory.run(d.id, d.ticket, event.position.commit, JSON.stringify(doc));
+    this.stmts.touch.run(event.revision, d.ticket);
+  }
+
+  private edited(event: RecordedEvent, edit: TicketDeskEvent): void {
+    const row = this.stmts.doc.get(edit.data.ticket);
+    if (!row || BigInt(row.revision) >= event.revision) return; // unknown or redelivered
+    const doc = editTicketDoc(JSON.parse(row.doc) as TicketDoc, edit);
+    this.stmts.update.run({
+      id: doc._id,
+      revision: event.revision,
+      status: doc.status.key,
+      priority: doc.priority.key,
+      category: doc.category.key,
+      assigned_to: typeof doc.assigned_to?.agent_id === 'string' ? doc.assigned_to.agent_id : null,
+      updated_at: doc.updated_at,
+      doc: JSON.stringify(doc),
+    });
+  }
+}
+
+function prepare(db: SqliteDatabase) {
+  return {
+    revision: db.prepare<[string], { revision: number }>('SELECT revision FROM rm_tickets WHERE id = ?'),
+    ticket: db.prepare<[string], { revision: number; number: number }>('SELECT revision, number FROM rm_tickets WHERE id = ?'),
+    lastNumber: db.prepare<[string], { last_number: number }>('SELECT last_number FROM rm_ticket_counters WHERE company_id = ?'),
+    setNumber: db.prepare(
+      'INSERT INTO rm_ticket_counters (company_id, last_number) VALUES (?, ?) ON CONFLICT (company_id) DO UPDATE SET last_number = excluded.last_number',
+    ),
+    insertTicket: db.prepare(
+      `INSERT INTO rm_tickets (id, company_id, application_id, number, revision, created_by_user, status, priority, category, created_at, updated_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertHistory: db.prepare('INSERT OR IGNORE INTO rm_ticket_history (id, ticket_id, position, doc) VALUES (?, ?, ?, ?)'),
+    doc: db.prepare<[string], { revision: number; doc: string }>('SELECT revision, doc FROM rm_tickets WHERE id = ?'),
+    update: db.prepare(
+      `UPDATE rm_tickets SET revision = @revision, status = @status, priority = @priority, category = @category,
+       assigned_to = @assigned_to, updated_at = @updated_at, doc = @doc WHERE id = @id`,
+    ),
+    // A history entry changes the ticket's revision only; updated_at follows edits, not comments.
+    touch: db.prepare('UPDATE rm_tickets SET revision = ? WHERE id = ?'),
+    reset: () => db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history;'),
+  };
+}

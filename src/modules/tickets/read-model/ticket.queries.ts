@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SQLITE_DB } from '../../../platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
+import { StatementCache } from '../../../platform/sqlite/statement-cache';
+import { TicketDoc, TicketHistoryDoc } from './ticket.views';
+
+/** Who is asking: a ticket outside this scope reads as missing (404), never as forbidden. */
+export interface TicketScope {
+  readonly companyId: string;
+  readonly applicationId?: string;
+  /** A storefront user sees only the tickets they opened. */
+  readonly userId?: string;
+}
+
+interface TicketRow {
+  doc: string;
+  company_id: string;
+  application_id: string | null;
+  created_by_user: string | null;
+  revision: number;
+}
+
+/** Reads of the tickets read model (tables owned by TicketProjection). */
+@Injectable()
+export class TicketQueries {
+  private readonly sql: StatementCache;
+
+  constructor(@Inject(SQLITE_DB) db: SqliteDatabase) {
+    this.sql = new StatementCache(db);
+  }
+
+  findTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } | undefined {
+    const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, revision FROM rm_tickets WHERE id = ?').get(id);
+    if (!row || !inScope(row, scope)) return undefined;
+    return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
+  }
+
+  findHistory(id: string): TicketHistoryDoc | undefined {
+    const row = this.sql.get<[string], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE id = ?').get(id);
+    return row && (JSON.parse(row.doc) as TicketHistoryDoc);
+  }
+
+  listHistory(ticketId: string, limit: number, offset: number): { items: TicketHistoryDoc[]; total: number } {
+    const total = this.sql.get<[string], { n: number }>('SELECT count(*) AS n FROM rm_ticket_history WHERE ticket_id = ?').get(ticketId)!.n;
+    const items = this.sql
+      .get<[string, number, number], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE ticket_id = ? ORDER BY position LIMIT ? OFFSET ?')
+      .all(ticketId, limit, offset)
+      .map((r) => JSON.parse(r.doc) as TicketHistoryDoc);
+    return { items, total };
+  }
+}
+
+function inScope(row: TicketRow, scope: TicketScope): boolean {
+  if (row.company_id !== scope.companyId) return false;
+  if (scope.applicationId !== undefined && row.application_id !== scope.applicationId) return false;
+  if (scope.userId !== undefined && row.created_by_user !== scope.userId) return false;
+  return true;
+}

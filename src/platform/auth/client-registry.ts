@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SETTINGS, Settings } from '../config/settings';
+import { newObjectId } from '../command/object-id';
+
+export interface ApplicationClient {
+  readonly application_id: string;
+  readonly company_id: string;
+  readonly name?: string;
+  /** hex SHA-256 of the application token. */
+  readonly token_sha256: string;
+}
+
+/** A staff API client (Fynd platform api_key / api_secret), exchanged for a bearer token. */
+export interface StaffClient {
+  readonly client_id: string;
+  readonly company_id: string;
+  readonly name?: string;
+  /** hex SHA-256 of the api secret. */
+  readonly secret_sha256: string;
+}
+
+export interface ClientsFile {
+  applications: ApplicationClient[];
+  staff_clients: StaffClient[];
+}
+
+/**
+ * The callers this service knows, from a JSON file (LEAD_CLIENTS_FILE). Only hashes of secrets are stored.
+ * Tokens are long random strings, not passwords, so a fast hash is enough: nobody can guess a preimage, and
+ * verifying on every request costs microseconds.
+ */
+@Injectable()
+export class ClientRegistry {
+  private readonly logger = new Logger(ClientRegistry.name);
+  private readonly applications = new Map<string, ApplicationClient>();
+  private readonly staffClients = new Map<string, StaffClient>();
+
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {
+    const file = this.load();
+    for (const app of file.applications) this.applications.set(app.application_id, app);
+    for (const client of file.staff_clients) this.staffClients.set(client.client_id, client);
+  }
+
+  /** The application whose id and token these are, or undefined. */
+  verifyApplication(applicationId: string, token: string): ApplicationClient | undefined {
+    const app = this.applications.get(applicationId);
+    return app && sameHash(token, app.token_sha256) ? app : undefined;
+  }
+
+  /** The staff client whose key and secret these are, or undefined. */
+  verifyStaffClient(clientId: string, secret: string): StaffClient | undefined {
+    const client = this.staffClients.get(clientId);
+    return client && sameHash(secret, client.secret_sha256) ? client : undefined;
+  }
+
+  application(applicationId: string): ApplicationClient | undefined {
+    return this.applications.get(applicationId);
+  }
+
+  private load(): ClientsFile {
+    const path = this.settings.clientsFile;
+    if (existsSync(path)) {
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ClientsFile>;
+      return { applications: parsed.applications ?? [], staff_clients: parsed.staff_clients ?? [] };
+    }
+    return this.createDevelopmentClients(path);
+  }
+
+  /** First start without configuration: a development application and staff client, secrets printed once. */
+  private createDevelopmentClients(path: string): ClientsFile {
+    const applicationId = newObjectId();
+    const token = randomBytes(24).toString('base64url');
+    const staffKey = newObjectId();
+    const staffSecret = randomBytes(24).toString('base64url');
+    const file: ClientsFile = {
+      applications: [{ application_id: applicationId, company_id: '1', name: 'Development storefront', token_sha256: sha256(token) }],
+      staff_clients: [{ client_id: staffKey, company_id: '1', name: 'Development staff client', secret_sha256: sha256(staffSecret) }],
+    };
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+    const bearer = Buffer.from(`${applicationId}:${token}`).toString('base64');
+    // Plain text on stderr, not a JSON log line: a person reads this once and copies the commands.
+    const howTo = [
+      `No clients file was found, so ${path} was created with a development application (company 1).`,
+      `Its token is shown only now. Call the API with:`,
+      `  export LEAD_AUTH="Authorization: Bearer ${bearer}"`,
+      `  curl -s -H "$LEAD_AUTH" -H 'content-type: application/json' -X POST http://${this.settings.host}:${this.settings.port}/service/application/lead/v1.0/ticket/ -d '{"category":"general","content":{"title":"Hello"}}'`,
+      `Staff routes (company 1): get a token with api_key ${staffKey} and api_secret ${staffSecret}:`,
+      `  curl -s -u '${staffKey}:${staffSecret}' -d grant_type=client_credentials http://${this.settings.host}:${this.settings.port}/service/panel/authentication/v1.0/company/1/oauth/token`,
+    ].join('\n');
+    process.stderr.write(`\n${howTo}\n\n`);
+    this.logger.warn(`No clients file was found: created ${path} with a development application and staff client (secrets printed to stderr once)`);
+    return file;
+  }
+}
+
+function sameHash(secret: string, storedHex: string): boolean {
+  const given = createHash('sha256').update(secret).digest();
+  const stored = Buffer.from(storedHex, 'hex');
+  return stored.length === given.length && timingSafeEqual(given, stored);
+}
+
+export function sha256(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { DomainError } from '../command/domain-error';
+import { ClientRegistry } from './client-registry';
+import { StaffTokens } from './staff-tokens';
+
+/**
+ * OAuth2 client credentials (RFC 6749 4.4) as Fynd platform clients use it: HTTP Basic api_key:api_secret
+ * (or client_id/client_secret in the form), grant_type=client_credentials. Errors are problem details that
+ * also carry the RFC's `error` code, so OAuth libraries understand them.
+ */
+@ApiTags('staff: authentication')
+@Controller('service/panel/authentication/v1.0/company/:company_id/oauth/token')
+export class OAuthController {
+  constructor(
+    private readonly clients: ClientRegistry,
+    private readonly tokens: StaffTokens,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiBasicAuth()
+  @ApiOperation({ summary: 'Exchange api_key/api_secret for a bearer token (grant_type=client_credentials)' })
+  token(@Param('company_id') companyId: string, @Body() body: Record<string, unknown> | undefined, @Req() request: FastifyRequest) {
+    const form = body ?? {};
+    if (form.grant_type !== 'client_credentials') {
+      throw new DomainError('invalid', 'grant_type must be client_credentials', { error: 'unsupported_grant_type' });
+    }
+    const [clientId, secret] = credentials(request.headers.authorization, form);
+    const client = clientId && secret ? this.clients.verifyStaffClient(clientId, secret) : undefined;
+    if (!client || client.company_id !== companyId) {
+      throw new DomainError('unauthorized', 'Unknown client, wrong secret, or a client of another company', { error: 'invalid_client' });
+    }
+    return this.tokens.issue(client.client_id, client.company_id);
+  }
+}
+
+function credentials(authorization: string | undefined, form: Record<string, unknown>): [string?, string?] {
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon > 0 ? [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))] : [];
+  }
+  const id = form.client_id;
+  const secret = form.client_secret;
+  return typeof id === 'string' && typeof secret === 'string' ? [id, secret] : [];
+}

@@ -1,0 +1,49 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { KeyedLock } from '../command/keyed-lock';
+import { SETTINGS, Settings } from '../config/settings';
+import { meteredEventStore } from '../ops/metered-event-store';
+import { Metrics } from '../ops/metrics';
+import { SQLITE_DB } from '../sqlite/sqlite.module';
+import { SqliteDatabase } from '../sqlite/sqlite-database';
+import { EVENT_STORE, EventStore } from './event-store.port';
+import { connectEventStoreDb } from './eventstoredb.event-store';
+import { MemoryEventStore } from './memory.event-store';
+import { SqliteEventStore } from './sqlite.event-store';
+
+/** Also used by the audit CLI, so it verifies whichever store the service is configured with. */
+export async function openEventStore(settings: Settings, db: SqliteDatabase): Promise<EventStore> {
+  switch (settings.store) {
+    case 'sqlite':
+      return new SqliteEventStore(db);
+    case 'memory':
+      return new MemoryEventStore();
+    case 'eventstoredb':
+      // Fails fast, naming the connection string, when the server cannot be reached at start.
+      return connectEventStoreDb(settings.eventStoreDbUrl);
+  }
+}
+
+/** Picks the event-store adapter named by LEAD_STORE; everything else sees only the port. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EVENT_STORE,
+      inject: [SETTINGS, SQLITE_DB, { token: Metrics, optional: true }],
+      useFactory: async (settings: Settings, db: SqliteDatabase, metrics?: Metrics) => {
+        const store = await openEventStore(settings, db);
+        new Logger('EventStore').log(`event store: ${settings.store}`);
+        return metrics ? meteredEventStore(store, metrics) : store; // appends and conflicts counted for /metrics
+      },
+    },
+    KeyedLock,
+  ],
+  exports: [EVENT_STORE, KeyedLock],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,119 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { Socket } from 'node:net';
+import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { DomainError, DomainErrorKind } from '../command/domain-error';
+import { RequestValidationError } from './validation';
+
+/** RFC 9457 problem details. `type` names the kind of problem; `errors` lists broken fields. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: { field: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  invalid: 400,
+  limit: 422,
+  forbidden_transition: 409,
+  precondition_failed: 412,
+};
+
+// SQLite codes that mean "the disk cannot take this write now": the caller may retry later, nothing is lost.
+const STORAGE_UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|BUSY|CANTOPEN|LOCKED)/;
+
+export function toProblem(error: unknown, instance?: string): ProblemDetails {
+  const problem = (status: number, slug: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails => ({
+    type: `urn:lead:problem:${slug}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    ...(instance ? { instance } : {}),
+    ...extra,
+  });
+  if (error instanceof RequestValidationError) return problem(400, 'validation', error.message, { errors: error.errors });
+  if (error instanceof DomainError) return problem(DOMAIN_STATUS[error.kind], error.kind.replace(/_/g, '-'), error.message, error.details);
+  if (error instanceof WrongExpectedVersionError) {
+    return problem(409, 'concurrent-modification', 'The resource was changed by another request at the same time; retry.');
+  }
+  if (error instanceof StoreUnavailableError) return problem(503, 'store-unavailable', error.message);
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return problem(status, slugOf(status), error.message);
+  }
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && STORAGE_UNAVAILABLE.test(code)) {
+    return problem(503, 'storage-unavailable', `Storage cannot take writes right now (${code}); nothing was changed. Retry later.`);
+  }
+  // Fastify's own errors (body too large, bad JSON, unsupported media type) carry a 4xx statusCode.
+  const statusCode = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return problem(statusCode, slugOf(statusCode), (error as Error).message);
+  }
+  return problem(500, 'internal', 'An unexpected error occurred; it has been logged.');
+}
+
+function slugOf(status: number): string {
+  return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+}
+
+// Fastify's own messages repeat the whole path, which can be kilobytes long; these say what is wrong.
+const FRAMEWORK_DETAIL: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The path is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than any id this API has (100 characters)',
+};
+
+/**
+ * Fastify's `frameworkErrors`: requests it refuses before any route or Nest code runs (an undecodable path,
+ * an overlong path parameter) are answered as problem details too.
+ */
+export function sendFrameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = toProblem(error, shortened(request.url));
+  sendProblem(reply, { ...problem, detail: FRAMEWORK_DETAIL[error.code] ?? problem.detail });
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request (headers over
+ * the size limit, a malformed request, a client too slow to send one) is a problem document too, written
+ * raw on the socket, which is then closed.
+ */
+export function writeClientErrorProblem(error: Error & { code?: string }, socket: Socket, headers: Record<string, string> = {}): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers are larger than this server accepts']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request did not arrive in time']
+    : [400, 'The request is not valid HTTP/1.1'];
+  const body = JSON.stringify(toProblem(Object.assign(new Error(detail), { statusCode: status })));
+  const head = { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...headers };
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  socket.destroy(error);
+}
+
+const shortened = (url: string) => (url.length > 512 ? `${url.slice(0, 512)}…` : url);
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const problem = toProblem(error, shortened(request.url));
+    if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
+      this.logger.error(`${request.method} ${request.url}: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+    sendProblem(http.getResponse<FastifyReply>(), problem);
+  }
+}

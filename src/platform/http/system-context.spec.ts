@@ -1,0 +1,24 @@
+import { auditGaps } from '../../modules/audit/audit-metadata';
+import { systemContext } from './system-context';
+
+describe('systemContext', () => {
+  it('gives background work every audit field, with actor system', () => {
+    const context = systemContext('auto-close', { tenant: { companyId: '1' } });
+    expect(auditGaps({ ...context.metadata, hash: 'h' })).toEqual([]);
+    expect(context.metadata).toMatchObject({
+      actor: { type: 'system', id: 'auto-close' },
+      tenant: { companyId: '1' },
+      causationId: context.commandId,
+      source: { platform: 'system', user_agent: 'lead-service/auto-close', pid: process.pid },
+    });
+  });
+
+  it('work caused by an event carries its correlation on and names it as the cause, once per event', () => {
+    const cause = { id: 'event-1', metadata: { correlationId: 'conversation-9' } };
+    const one = systemContext('sla-monitor', { tenant: { companyId: '1' }, causedBy: cause });
+    const again = systemContext('sla-monitor', { tenant: { companyId: '1' }, causedBy: cause });
+    expect(one.metadata).toMatchObject({ correlationId: 'conversation-9', causationId: 'event-1' });
+    expect(again.commandId).toBe(one.commandId);
+  });
+
+});
