@@ -1,5 +1,7 @@
+import type { CreatedOn } from '../../platform/http/request-context';
 import { HistoryType, PriorityKey, StatusKey } from './ticket-catalogue';
-import { TicketDeskEvent, TicketEditEventType } from './ticket-edit.events';
+
+export type { CreatedOn };
 
 /**
  * Ticket events. The `type` strings are stored forever: never rename one, add a new type instead.
@@ -8,7 +10,16 @@ import { TicketDeskEvent, TicketEditEventType } from './ticket-edit.events';
 export const TicketEventType = {
   TicketCreated: 'TicketCreated',
   HistoryAppended: 'HistoryAppended',
-  ...TicketEditEventType,
+  // What staff change on a ticket, one event per kind of change, and the feedback given on it. Each edit
+  // event carries the new value and when it changed; the old value is in the `diff` history entry appended
+  // with them (the audit trail the API shows).
+  TicketStatusChanged: 'TicketStatusChanged',
+  TicketPriorityChanged: 'TicketPriorityChanged',
+  TicketAssigned: 'TicketAssigned',
+  TicketTagsChanged: 'TicketTagsChanged',
+  TicketCategoryChanged: 'TicketCategoryChanged',
+  TicketContentChanged: 'TicketContentChanged',
+  FeedbackSubmitted: 'FeedbackSubmitted',
 } as const;
 
 export interface TicketAsset {
@@ -21,11 +32,6 @@ export interface TicketContent {
   readonly title: string;
   readonly description: string;
   readonly attachments: readonly TicketAsset[];
-}
-
-export interface CreatedOn {
-  readonly user_agent: string;
-  readonly platform?: string;
 }
 
 export interface TicketCreated {
@@ -68,6 +74,52 @@ export interface HistoryAppended {
     readonly created_at: string;
   };
 }
+
+type Edit<Type extends string, Data> = {
+  readonly type: Type;
+  /** `ticket` is the ticket's `_id`. */
+  readonly data: { readonly ticket: string; readonly changed_at: string } & Data;
+};
+
+export type TicketStatusChanged = Edit<'TicketStatusChanged', { readonly status: StatusKey }>;
+export type TicketPriorityChanged = Edit<'TicketPriorityChanged', { readonly priority: PriorityKey }>;
+export type TicketAssigned = Edit<'TicketAssigned', { readonly agent_id: string }>;
+export type TicketTagsChanged = Edit<'TicketTagsChanged', { readonly tags: readonly string[] }>;
+export type TicketCategoryChanged = Edit<
+  'TicketCategoryChanged',
+  { readonly category: { readonly key: string; readonly display: string }; readonly sub_category?: string }
+>;
+export type TicketContentChanged = Edit<'TicketContentChanged', { readonly content: TicketContent }>;
+
+export interface FeedbackResponseItem {
+  readonly display: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface FeedbackSubmitted {
+  readonly type: 'FeedbackSubmitted';
+  readonly data: {
+    /** The feedback's `_id`. */
+    readonly id: string;
+    readonly ticket: string;
+    readonly company_id: string;
+    readonly category: string;
+    readonly response: readonly FeedbackResponseItem[];
+    readonly user: Record<string, unknown>;
+    readonly created_at: string;
+  };
+}
+
+export type TicketEditEvent =
+  | TicketStatusChanged
+  | TicketPriorityChanged
+  | TicketAssigned
+  | TicketTagsChanged
+  | TicketCategoryChanged
+  | TicketContentChanged;
+
+export type TicketDeskEvent = TicketEditEvent | FeedbackSubmitted;
 
 export type TicketEvent = TicketCreated | HistoryAppended | TicketDeskEvent;
 

@@ -2,8 +2,13 @@ import { FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { Caller, actorOf } from '../auth/caller';
 import { EventMetadata } from '../event-store/event-store.port';
-import { CreatedOn } from '../../modules/tickets/ticket.events';
 import { newObjectId } from '../command/object-id';
+
+/** Where a request came from, as events record it (`created_on` on the wire). */
+export interface CreatedOn {
+  readonly user_agent: string;
+  readonly platform?: string;
+}
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -7,7 +7,7 @@ import { SETTINGS, Settings } from '../../../platform/config/settings';
 import { handleCommand } from '../../../platform/command/command-handler';
 import { EVENT_STORE, EventStore } from '../../../platform/event-store/event-store.port';
 import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
-import { TicketChanges } from '../ticket-edit.decider';
+import { TicketChanges } from '../ticket.decider';
 import { ticketDecider } from '../ticket.decider';
 import { ticketStream } from '../ticket.events';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';

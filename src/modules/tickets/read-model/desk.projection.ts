@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../../../platform/event-store/event-store.port';
 import { Projection } from '../../../platform/projections/projection';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
-import { FeedbackSubmitted, TicketContentChanged } from '../ticket-edit.events';
+import { FeedbackSubmitted, TicketContentChanged } from '../ticket.events';
 import { TicketContent, TicketCreated, TicketEventType } from '../ticket.events';
 
 /**

@@ -3,7 +3,7 @@ import { SQLITE_DB } from '../../../platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { StatementCache } from '../../../platform/sqlite/statement-cache';
 import { PRIORITIES, PriorityKey, STATUSES, StatusKey } from '../ticket-catalogue';
-import { FeedbackSubmitted } from '../ticket-edit.events';
+import { FeedbackSubmitted } from '../ticket.events';
 import { TicketDoc } from './ticket.views';
 import { Page, TicketFeedbackDoc, TicketFilters, numberPage } from './desk.views';
 import { ftsQuery } from './search-query';

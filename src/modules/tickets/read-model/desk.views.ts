@@ -1,5 +1,5 @@
 import { Badge } from '../ticket-catalogue';
-import { FeedbackResponseItem } from '../ticket-edit.events';
+import { FeedbackResponseItem } from '../ticket.events';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
 /** Page (reference 4.5). `next_id` is the cursor for the next page: pass it back as `before`. */

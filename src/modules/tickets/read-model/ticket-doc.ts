@@ -1,6 +1,6 @@
 import { assertNever } from '../../../platform/command/assert-never';
 import { PRIORITIES, STATUSES } from '../ticket-catalogue';
-import { TicketDeskEvent } from '../ticket-edit.events';
+import { TicketDeskEvent } from '../ticket.events';
 import { isFinished } from '../ticket-lifecycle';
 import { TicketDoc } from './ticket.views';
 

@@ -5,7 +5,7 @@ import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { TicketVideoRoomField } from './ticket-video-room';
 import { PRIORITIES, STATUSES } from '../ticket-catalogue';
 import { editTicketDoc } from './ticket-doc';
-import { TicketDeskEvent } from '../ticket-edit.events';
+import { TicketDeskEvent } from '../ticket.events';
 import { HistoryAppended, TicketCreated, TicketEventType } from '../ticket.events';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 

@@ -1,4 +1,4 @@
-import { EditTicket, MAX_FEEDBACK_PER_TICKET, SubmitFeedback, TicketChanges } from './ticket-edit.decider';
+import { EditTicket, MAX_FEEDBACK_PER_TICKET, SubmitFeedback, TicketChanges } from './ticket.decider';
 import { CreateTicket, ExistingTicket, MAX_HISTORY_PER_TICKET, TicketState, decideTicket, evolveTicket, initialTicketState } from './ticket.decider';
 
 const create: CreateTicket = {
