@@ -60,7 +60,7 @@ async function main() {
   const clients = Array.from({ length: CONCURRENCY }, (_, c) => client(c));
   const started = Date.now();
   const cli = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/platform/projections/cli.ts', 'replay', 'tickets'], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/projections.cli.ts', 'replay', 'tickets'], {
       cwd: join(__dirname, '..'),
       env: { ...process.env, LEAD_DATA_DIR: tmp.dir },
     });

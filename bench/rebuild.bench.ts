@@ -7,6 +7,7 @@
  * Prints events/s by wall clock and by CPU time (the latter is steadier on a shared machine), and resident
  * memory as the first build advances (flat = no growth with history size). Run: npm run bench:rebuild
  */
+import { PROJECTION_TYPES } from '../src/app.projections';
 import { SqliteEventStore } from '../src/platform/event-store/sqlite.event-store';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner';
 import { newProjections } from '../src/platform/projections/cli';
@@ -34,7 +35,7 @@ async function main() {
   const samples: (string | number)[][] = [];
   const rss = () => process.memoryUsage().rss / 1024 / 1024;
   const rssBefore = rss();
-  const runner = new ProjectionRunner(store, db, newProjections());
+  const runner = new ProjectionRunner(store, db, newProjections(PROJECTION_TYPES));
   let cpu = cpuSeconds();
   const first = await timed(async () => {
     runner.start();
@@ -48,7 +49,7 @@ async function main() {
   await runner.beforeApplicationShutdown();
   db.pragma('synchronous = NORMAL'); // as the CLI does
   cpu = cpuSeconds();
-  const replay = await timed(async () => void (await new Rebuilder(store, db, newProjections()).run()));
+  const replay = await timed(async () => void (await new Rebuilder(store, db, newProjections(PROJECTION_TYPES)).run()));
   const replayCpu = cpuSeconds() - cpu;
   const tickets = (db.prepare('SELECT count(*) AS n FROM rm_tickets').get() as { n: number }).n;
   db.close();

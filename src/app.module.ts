@@ -5,12 +5,13 @@ import { IdempotencyModule } from './platform/http/idempotency/idempotency.modul
 import { ConfigModule } from './platform/config/config.module';
 import { Settings } from './platform/config/settings';
 import { EventStoreModule } from './platform/event-store/event-store.module';
-import { DeskModule } from './modules/tickets/desk.module';
+import { CompanyConfigModule } from './modules/company-config/company-config.module';
 import { FormsModule } from './modules/forms/forms.module';
 import { OpsModule } from './platform/ops/ops.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { VideoModule } from './modules/video/video.module';
 import { ProjectionsModule } from './platform/projections/projections.module';
+import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
 
 @Module({})
@@ -18,7 +19,11 @@ export class AppModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule, ProjectionsModule, TicketsModule, VideoModule, DeskModule, AuditModule, IdempotencyModule, FormsModule],
+      imports: [
+        ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule,
+        // The modules that provide the projections, in app.projections.ts order.
+        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule], projections: [...PROJECTION_TYPES] }),
+        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule],
     };
   }
 }

@@ -4,9 +4,10 @@ import { TicketProjection } from './modules/tickets/read-model/ticket.projection
 import { VideoRoomProjection } from './modules/video/video-room.projection';
 
 /**
- * Every projection, in feeding order. Add yours here (and its module to ProjectionsModule's `imports`): it
- * gets its own subscription, checkpoint, blue/green rebuilds, health and metrics, and the projections CLI
- * sees it. The CLI builds them with `new` and without Nest (it starts in a second), so a projection takes
- * no constructor arguments: it gets its database in `init`. Keep this file free of other imports.
+ * Every projection, in feeding order: the composition root's one list, used by the service (app.module.ts)
+ * and the projections CLI (projections.cli.ts). Add yours here and its module to the service's modules: it
+ * gets its own subscription, checkpoint, blue/green rebuilds, health and metrics, and the CLI sees it. The CLI
+ * builds them with `new` and without Nest (it starts in a second), so a projection takes no constructor
+ * arguments: it gets its database in `init`. Keep this file free of other imports.
  */
 export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection] as const;

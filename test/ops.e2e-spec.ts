@@ -1,3 +1,4 @@
+import { PROJECTION_TYPES } from '../src/app.projections';
 import { CommandBus } from '@nestjs/cqrs';
 import { systemContext } from '../src/platform/http/system-context';
 import { RecordedEvent } from '../src/platform/event-store/event-store.port';
@@ -26,7 +27,7 @@ describe('operating the service: health, metrics, poison events, correlation (en
   };
   const cli = async (...argv: string[]) => {
     const lines: string[] = [];
-    const code = await runProjectionsCli(argv, { LEAD_DATA_DIR: t.dir }, (l) => lines.push(l), { progress: false });
+    const code = await runProjectionsCli(PROJECTION_TYPES, argv, { LEAD_DATA_DIR: t.dir }, (l) => lines.push(l), { progress: false });
     return { code, output: lines.join('\n') };
   };
   const eventsOf = async (id: string) => t.store.readStream(`ticket-${id}`);

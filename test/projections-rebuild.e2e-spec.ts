@@ -15,7 +15,7 @@ const TICKETS = 800; // x 10 events = 8,000 events
 /** Runs the projections CLI as an operator would, in its own process, against the service's database. */
 function runCli(dir: string, ...args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/platform/projections/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/projections.cli.ts', ...args], {
       cwd: join(__dirname, '..'),
       env: { ...process.env, LEAD_DATA_DIR: dir },
     });

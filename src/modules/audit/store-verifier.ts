@@ -1,6 +1,6 @@
 import { EventStore, Position, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
 import { Anchor, AnchorLedger } from './anchor-ledger';
-import { auditGaps } from './audit-metadata';
+import { auditGaps } from '../../platform/event-store/audit-metadata';
 import { GENESIS_HASH, checkLink } from '../../platform/event-store/hash-chain';
 import { formatPosition } from './positions';
 import { SqliteLogFacts } from './sqlite-log-checks';

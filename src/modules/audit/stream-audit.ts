@@ -1,6 +1,6 @@
 import { RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
 import { Anchor, CheckedAnchor, eventDigest } from './anchor-ledger';
-import { auditGaps } from './audit-metadata';
+import { auditGaps } from '../../platform/event-store/audit-metadata';
 import { verifyChain } from '../../platform/event-store/hash-chain';
 import { formatPosition } from './positions';
 

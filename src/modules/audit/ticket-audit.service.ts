@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../platform/command/domain-error';
 import { EVENT_STORE, EventStore, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
-import { ticketStream } from '../tickets/ticket.events';
-import { TicketQueries, TicketScope } from '../tickets/read-model/ticket.queries';
+import { ticketStream } from '../tickets';
+import { TicketQueries, TicketScope } from '../tickets';
 import { AnchorLedger } from './anchor-ledger';
 import { AuditEventView, auditEventView, findingView, streamAuditView } from './audit.views';
 import { StreamAudit, auditStream } from './stream-audit';

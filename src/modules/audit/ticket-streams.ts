@@ -1,4 +1,4 @@
-import { ticketStream } from '../tickets/ticket.events';
+import { ticketStream } from '../tickets';
 
 /** A kind of stream that belongs to a ticket. */
 export interface TicketStreamKind {

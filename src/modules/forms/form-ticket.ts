@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import { TicketCreated } from '../tickets/ticket.events';
+import { TicketCreated } from '../tickets';
 import { FormInput } from './form-inputs';
 import { MobileValue } from './form-submission';
 import { FormRecord } from './form.decider';

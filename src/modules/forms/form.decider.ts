@@ -1,6 +1,6 @@
 import { assertNever } from '../../platform/command/assert-never';
 import { DomainError } from '../../platform/command/domain-error';
-import { CreatedOn, TicketAsset } from '../tickets/ticket.events';
+import { CreatedOn, TicketAsset } from '../tickets';
 import { SubmittedItem, checkSubmission } from './form-submission';
 import { FormCreated, FormEvent, FormEventType, FormSettings, FormSubmitted } from './form.events';
 

@@ -1,5 +1,5 @@
-import { PriorityKey } from '../tickets/ticket-catalogue';
-import { CreatedOn, TicketAsset } from '../tickets/ticket.events';
+import { PriorityKey } from '../tickets';
+import { CreatedOn, TicketAsset } from '../tickets';
 import { FormInput } from './form-inputs';
 
 /**

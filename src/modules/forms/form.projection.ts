@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../../platform/event-store/event-store.port';
 import { Projection } from '../../platform/projections/projection';
 import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
-import { TicketCreated, TicketEventType } from '../tickets/ticket.events';
+import { TicketCreated, TicketEventType } from '../tickets';
 import { FormState, evolveForm, initialFormState } from './form.decider';
 import { FormEvent, FormEventType, FormSubmitted } from './form.events';
 import { customFormDoc, formResponseDoc } from './form.views';

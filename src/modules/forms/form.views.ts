@@ -1,5 +1,5 @@
-import { Badge, PRIORITIES } from '../tickets/ticket-catalogue';
-import { CreatedOn } from '../tickets/ticket.events';
+import { Badge, PRIORITIES } from '../tickets';
+import { CreatedOn } from '../tickets';
 import { FormInput } from './form-inputs';
 import { FormRecord } from './form.decider';
 import { FormSubmitted, PollForAssignment, ResponseValue, SubmitButton } from './form.events';

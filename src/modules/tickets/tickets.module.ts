@@ -3,14 +3,24 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '../../platform/auth/auth.module';
 import { AppendHistoryHandler } from './commands/append-history.command';
 import { CreateTicketHandler } from './commands/create-ticket.command';
+import { EditTicketHandler } from './commands/edit-ticket.command';
+import { SubmitFeedbackHandler } from './commands/submit-feedback.command';
+import { StaffCompanyController } from './http/staff-company.controller';
+import { StaffApplicationTicketsController } from './http/staff-tickets.controller';
 import { StorefrontTicketsController } from './http/storefront-tickets.controller';
+import { DeskProjection } from './read-model/desk.projection';
+import { DeskQueries } from './read-model/desk.queries';
 import { TicketProjection } from './read-model/ticket.projection';
 import { TicketQueries } from './read-model/ticket.queries';
 
+/**
+ * The ticket aggregate: its commands, its read models (the ticket documents and histories; the desk's search
+ * index and feedback) and its routes for both audiences (storefront and staff).
+ */
 @Module({
   imports: [CqrsModule, AuthModule],
-  controllers: [StorefrontTicketsController],
-  providers: [CreateTicketHandler, AppendHistoryHandler, TicketQueries, TicketProjection],
-  exports: [TicketQueries, TicketProjection],
+  controllers: [StorefrontTicketsController, StaffCompanyController, StaffApplicationTicketsController],
+  providers: [CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection],
+  exports: [TicketQueries, TicketProjection, DeskProjection],
 })
 export class TicketsModule {}

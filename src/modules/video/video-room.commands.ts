@@ -7,7 +7,7 @@ import { systemContext } from '../../platform/http/system-context';
 import { handleCommand } from '../../platform/command/command-handler';
 import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
 import { ReadYourWrites } from '../../platform/projections/read-your-writes';
-import { TicketScope } from '../tickets/read-model/ticket.queries';
+import { TicketScope } from '../tickets';
 import { LiveKit } from './livekit';
 import { VideoRooms } from './video-rooms';
 import { VideoRoomCommand, videoRoomDecider } from './video-room.decider';

@@ -1,5 +1,4 @@
 import { RecordedEvent } from '../../platform/event-store/event-store.port';
-import { TicketProjection } from '../tickets/read-model/ticket.projection';
 import { SqliteDatabase, openSqlite } from '../../platform/sqlite/sqlite-database';
 import { VideoRoomProjection } from './video-room.projection';
 import { VideoRoomQueries } from './video-room.queries';
@@ -62,32 +61,5 @@ describe('VideoRoomProjection', () => {
     projection.reset();
     expect(present()).toEqual([]);
     expect(queries.tenant(ROOM)).toBeUndefined();
-  });
-});
-
-describe('TicketProjection: video_room_id', () => {
-  it('shows the room while it is open, and a redelivered opening does not bring a closed room back', () => {
-    const db = openSqlite(':memory:');
-    const tickets = new TicketProjection();
-    tickets.init(db);
-    const doc = () => JSON.parse((db.prepare('SELECT doc FROM rm_tickets WHERE id = ?').get(ROOM) as { doc: string }).doc);
-    tickets.apply({
-      ...recorded('TicketCreated', {}, 0),
-      streamName: `ticket-${ROOM}`,
-      data: {
-        id: ROOM, company_id: '1', source: 'sales_channel', content: { title: 't', description: '', attachments: [] },
-        category: { key: 'c', display: 'C' }, status: 'pending', priority: 'low', created_by: {}, created_on: { user_agent: 'ua' }, tags: [], created_at: NOW,
-      },
-    });
-    expect(doc()).not.toHaveProperty('video_room_id');
-    const open = opened(0);
-    tickets.apply(open);
-    expect(doc().video_room_id).toBe(ROOM);
-    tickets.apply(closed(1));
-    tickets.apply(open);
-    expect(doc()).not.toHaveProperty('video_room_id');
-    tickets.apply(opened(2, 2));
-    expect(doc()).toMatchObject({ _id: ROOM, video_room_id: ROOM, ticket_id: '1' });
-    db.close();
   });
 });

@@ -1,4 +1,4 @@
-import { auditGaps } from '../../modules/audit/audit-metadata';
+import { auditGaps } from '../event-store/audit-metadata';
 import { systemContext } from './system-context';
 
 describe('systemContext', () => {

@@ -7,10 +7,9 @@ import { openSqlite } from '../sqlite/sqlite-database';
 import { retryParked, skipHaltingEvent } from './operator-actions';
 import { Projection } from './projection';
 import { printReport, projectionReport } from './projection-report';
-import { PROJECTION_TYPES } from '../../app.projections';
 import { RebuildOutcome, Rebuilder } from './rebuilder';
 
-const USAGE = `Usage: npm run -s projections -- <command>   (or: node dist/projections/cli.js <command>)
+const USAGE = `Usage: npm run -s projections -- <command>   (or: node dist/projections.cli.js <command>)
   status [--json]          every projection: version, generation, position, lag, halted error, parked events, rebuilds
   replay <name>            rebuild one projection from the start beside the live one, switch it in when caught up
   rebuild-all              the same for every projection, in one read of the log
@@ -21,12 +20,15 @@ runs on the same database. Settings come from the environment as for the service
 
 export type Print = (line: string) => void;
 
+/** What the composition root registers (src/app.projections.ts): projection classes the CLI builds with `new`. */
+export type ProjectionTypes = readonly (new () => Projection)[];
+
 /**
  * Each projection built afresh for this process (the service's instances are bound to the live tables). One
  * that takes constructor arguments cannot be built without Nest: it is left out, and said so.
  */
-export function newProjections(warn: Print = () => undefined): Projection[] {
-  return PROJECTION_TYPES.flatMap((Type: new () => Projection) => {
+export function newProjections(types: ProjectionTypes, warn: Print = () => undefined): Projection[] {
+  return types.flatMap((Type) => {
     if (Type.length === 0) return [new Type()];
     warn(`${Type.name} takes constructor arguments: the projections CLI builds projections with \`new\` and leaves it out.`);
     return [];
@@ -35,13 +37,14 @@ export function newProjections(warn: Print = () => undefined): Projection[] {
 
 /** The projections command line; returns the exit code (0 done, 1 not done, 2 cannot run). */
 export async function runProjectionsCli(
+  types: ProjectionTypes,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   print: Print,
   options: { signal?: AbortSignal; progress?: boolean } = {},
 ): Promise<number> {
   const [command, name, extra] = argv;
-  const projections = newProjections(print);
+  const projections = newProjections(types, print);
   const named = projections.filter((p) => p.name === name);
   const needsName = ['replay', 'retry', 'skip'].includes(command ?? '');
   if (!command || !['status', 'replay', 'rebuild-all', 'retry', 'skip'].includes(command) || (needsName && named.length !== 1)) {
@@ -122,14 +125,15 @@ async function rebuild(
   return outcomes;
 }
 
-if (require.main === module) {
+/** The process entry (src/projections.cli.ts): Ctrl-C stops a rebuild after its batch, a second one at once. */
+export function projectionsCliMain(types: ProjectionTypes): void {
   const controller = new AbortController();
   process.once('SIGINT', () => {
     process.stderr.write('\nstopping after the current batch (Ctrl-C again to quit at once)…\n');
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   });
-  runProjectionsCli(process.argv.slice(2), process.env, (line) => console.log(line), { signal: controller.signal })
+  runProjectionsCli(types, process.argv.slice(2), process.env, (line) => console.log(line), { signal: controller.signal })
     .then((code) => process.exit(code))
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

@@ -1,33 +1,29 @@
-import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { DeskModule } from '../../modules/tickets/desk.module';
-import { FormsModule } from '../../modules/forms/forms.module';
-import { TicketsModule } from '../../modules/tickets/tickets.module';
-import { VideoModule } from '../../modules/video/video.module';
+import { DynamicModule, Global, Module, OnApplicationBootstrap, Type } from '@nestjs/common';
 import { PROJECTIONS, Projection } from './projection';
-import { PROJECTION_TYPES } from '../../app.projections';
 import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
 
 /**
- * All projection wiring, top to bottom: which read models exist (PROJECTION_TYPES, in projection-types.ts),
- * in what order they are fed. Add a projection there and its module here.
+ * The projection machinery. It knows no feature: the composition root (app.module.ts) registers the projection
+ * classes (app.projections.ts) and the modules that provide them, in feeding order.
  */
 @Global()
-@Module({
-  imports: [TicketsModule, VideoModule, DeskModule, FormsModule],
-  providers: [
-    {
-      provide: PROJECTIONS,
-      inject: [...PROJECTION_TYPES],
-      useFactory: (...projections: Projection[]) => projections,
-    },
-    ProjectionRunner,
-    ReadYourWrites,
-  ],
-  exports: [ProjectionRunner, ReadYourWrites],
-})
+@Module({})
 export class ProjectionsModule implements OnApplicationBootstrap {
   constructor(private readonly runner: ProjectionRunner) {}
+
+  static register(options: { imports: readonly Type<unknown>[]; projections: readonly Type<Projection>[] }): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      imports: [...options.imports],
+      providers: [
+        { provide: PROJECTIONS, inject: [...options.projections], useFactory: (...projections: Projection[]) => projections },
+        ProjectionRunner,
+        ReadYourWrites,
+      ],
+      exports: [ProjectionRunner, ReadYourWrites],
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.runner.start();

@@ -21,8 +21,8 @@ import {
 import { DomainError } from '../../../platform/command/domain-error';
 import { RichText } from '../../../platform/http/rich-text';
 import { JsonSize } from '../../../platform/http/validation';
-import { PRIORITY_KEYS, PriorityKey } from '../../tickets/ticket-catalogue';
-import { TicketAssetDto } from '../../tickets/http/ticket.dto';
+import { PRIORITY_KEYS, PriorityKey } from '../../tickets';
+import { TicketAssetDto } from '../../tickets';
 import { FIELD_TYPES, FieldType, LIMITS } from '../form-inputs';
 
 /** Request bodies of the form routes (reference 4.6, 4.7, 5). Rules across fields live in form-inputs.ts. */

@@ -16,12 +16,11 @@ import { TicketFeedbackPayloadDto } from './desk.dto';
 import { DeskQueries } from '../read-model/desk.queries';
 import { TicketFeedbackDoc, TicketFeedbackList } from '../read-model/desk.views';
 import { staffAuthor, staffScope } from './desk-http';
-import { GeneralConfigDetails, GeneralConfigs } from '../../company-config/general-config';
 import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
 import { SubmitFeedbackCommand } from '../commands/submit-feedback.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 
-/** Company-level staff routes: the shared ticket routes, plus create, feedback and general config. */
+/** Company-level staff routes: the shared ticket routes, plus create and feedback. */
 @ApiTags('staff: company tickets')
 @ApiBearerAuth()
 @UseGuards(StaffAuthGuard)
@@ -31,7 +30,6 @@ export class StaffCompanyController extends StaffTicketRoutes {
     commands: CommandBus,
     tickets: TicketQueries,
     desk: DeskQueries,
-    private readonly configs: GeneralConfigs,
   ) {
     super(commands, tickets, desk);
   }
@@ -76,11 +74,5 @@ export class StaffCompanyController extends StaffTicketRoutes {
   @ApiOperation({ summary: 'submitFeedback: answers of the feedback form, as {key: answer}' })
   submitFeedback(@Param('id') id: string, @Body() body: TicketFeedbackPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketFeedbackDoc> {
     return this.commands.execute(new SubmitFeedbackCommand(id, staffScope(caller), body.form_response, staffAuthor(caller), commandContext(request, caller)));
-  }
-
-  @Get('general-config')
-  @ApiOperation({ summary: 'getGeneralConfig: support settings of the company (from configuration)' })
-  generalConfig(@CurrentCaller() caller: StaffCaller): GeneralConfigDetails {
-    return this.configs.forCompany(caller.companyId);
   }
 }

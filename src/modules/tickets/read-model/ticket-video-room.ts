@@ -1,6 +1,6 @@
 import { RecordedEvent } from '../../../platform/event-store/event-store.port';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
-import { VideoRoomEventType } from '../../video/video-room.events';
+import { VideoRoomEventType } from '../../video';
 
 /**
  * The `video_room_id` of the ticket document (reference 6.3): the ticket's own `_id` while its room is open,

@@ -1,4 +1,4 @@
-import { Actor, EventMetadata } from '../../platform/event-store/event-store.port';
+import { Actor, EventMetadata } from './event-store.port';
 
 const ACTOR_TYPES: readonly Actor['type'][] = ['storefront_user', 'application', 'staff_client', 'staff_user', 'system'];
 

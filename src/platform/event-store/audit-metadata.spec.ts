@@ -1,4 +1,4 @@
-import { actorOf } from '../../platform/auth/caller';
+import { actorOf } from '../auth/caller';
 import { auditGaps } from './audit-metadata';
 
 describe('audit metadata', () => {

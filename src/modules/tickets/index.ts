@@ -1,0 +1,9 @@
+// The tickets module's public face: what another module may use. Everything else in this folder is internal
+// (the boundary lint, .dependency-cruiser.js, refuses an import that reaches past this file).
+export * from './ticket.events';
+export * from './ticket-catalogue';
+export { ticketDecider } from './ticket.decider';
+export { TicketQueries, TicketScope } from './read-model/ticket.queries';
+export { TicketDoc } from './read-model/ticket.views';
+export { TicketAssetDto } from './http/ticket.dto';
+export { createdByOf } from './http/storefront-tickets.controller';
