@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '../../platform/command/domain-error';
 import { EVENT_STORE, EventStore, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
 import { ticketStream } from '../tickets';
 import { TicketQueries, TicketScope } from '../tickets';
@@ -30,8 +29,7 @@ export class TicketAuditService {
 
   async timeline(ticketId: string, scope: TicketScope): Promise<TicketTimeline> {
     // Tenancy on the read model, as everywhere: a ticket outside the caller's scope does not exist for them.
-    const ticket = this.queries.findTicket(ticketId, scope);
-    if (!ticket) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
+    const ticket = this.queries.visibleTicket(ticketId, scope);
     const audits: StreamAudit[] = [];
     const events: RecordedEvent[] = [];
     for (const stream of streamsOfTicket(ticketId)) {

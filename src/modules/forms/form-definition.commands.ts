@@ -1,16 +1,12 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StaffCaller } from '../../platform/auth/caller';
 import { DomainError } from '../../platform/command/domain-error';
-import { KeyedLock } from '../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
-import { handleCommand } from '../../platform/command/command-handler';
-import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
-import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 import { validateDefinition } from './form-inputs';
-import { FormCommand, formDecider } from './form.decider';
+import { FormCommand } from './form.decider';
+import { FormCommandHandler } from './form-command-handler';
 import { CreateCustomFormPayloadDto, EditCustomFormPayloadDto } from './http/form.dto';
-import { FormSettings, formStream } from './form.events';
+import { FormSettings } from './form.events';
 import { CustomFormDoc, customFormDoc } from './form.views';
 
 /** Staff commands on a form's definition: create, edit (PUT), delete. Each answers the CustomForm. */
@@ -28,11 +24,7 @@ export class DefineFormCommand extends Command<CustomFormDoc> {
 
 @CommandHandler(DefineFormCommand)
 export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
-    private readonly readYourWrites: ReadYourWrites,
-  ) {}
+  constructor(private readonly forms: FormCommandHandler) {}
 
   async execute({ action, slug, caller, context, body }: DefineFormCommand): Promise<CustomFormDoc> {
     const actor = caller.userId ?? caller.clientId;
@@ -46,8 +38,7 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
     } else {
       command = { kind: 'DeleteForm', deletedBy: actor, now: context.now };
     }
-    const outcome = await handleCommand(this.store, this.lock, formStream(caller.applicationId, slug), formDecider, command, context);
-    await this.readYourWrites.waitFor(outcome.result.position);
+    const outcome = await this.forms.handle({ applicationId: caller.applicationId, slug }, command, context);
     // After a delete the state still holds the form as it was: DELETE answers with it.
     return customFormDoc(outcome.state.form!);
   }

@@ -6,6 +6,12 @@ import { formCreated } from '../../../test/support/form-fixtures';
 import { formDecider } from './form.decider';
 import { FormSubmitted } from './form.events';
 import { FormTicketOpener } from './form-ticket.opener';
+import { TicketCommandHandler } from '../tickets';
+import { ReadYourWrites } from '../../platform/projections/read-your-writes';
+
+// No read models here: what is under test is what reaches the log.
+const noReadModels = { waitFor: async () => undefined } as unknown as ReadYourWrites;
+const opener = (store: MemoryEventStore) => new FormTicketOpener(store, new TicketCommandHandler(store, new KeyedLock(), noReadModels));
 
 /** Two instances share the store but not a lock: the expected revision alone must decide. */
 describe('races between instances', () => {
@@ -34,9 +40,9 @@ describe('races between instances', () => {
       attachments: [], created_by: {}, created_on: { user_agent: 'ua' }, created_at: 'now',
     };
     const [a, b, c] = await Promise.all([
-      new FormTicketOpener(store, new KeyedLock()).open(form, submitted, { actor: { type: 'storefront_user', id: 'u' } }),
-      new FormTicketOpener(store, new KeyedLock()).open(form, submitted, { actor: { type: 'system', id: 'reconciler' } }),
-      new FormTicketOpener(store, new KeyedLock()).open(form, submitted, {}),
+      opener(store).open(form, submitted, { actor: { type: 'storefront_user', id: 'u' } }),
+      opener(store).open(form, submitted, { actor: { type: 'system', id: 'reconciler' } }),
+      opener(store).open(form, submitted, {}),
     ]);
     const log = await store.readStream('ticket-t1');
     expect(log.map((e) => e.type)).toEqual(['TicketCreated']);

@@ -1,10 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../platform/command/domain-error';
-import { KeyedLock } from '../../platform/command/keyed-lock';
-import { handleCommand } from '../../platform/command/command-handler';
 import { EVENT_STORE, EventMetadata, EventStore, Position } from '../../platform/event-store/event-store.port';
-import { ticketDecider } from '../tickets';
-import { ticketStream } from '../tickets';
+import { TicketCommandHandler, ticketStream } from '../tickets';
 import { FormRecord } from './form.decider';
 import { FormSubmitted } from './form.events';
 import { ticketFromSubmission } from './form-ticket';
@@ -19,20 +16,13 @@ import { ticketFromSubmission } from './form-ticket';
 export class FormTicketOpener {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
+    private readonly tickets: TicketCommandHandler,
   ) {}
 
   async open(form: FormRecord, submitted: FormSubmitted['data'], metadata: EventMetadata): Promise<Position> {
     const ticket = ticketFromSubmission(form, submitted);
     try {
-      const outcome = await handleCommand(
-        this.store,
-        this.lock,
-        ticketStream(ticket.id),
-        ticketDecider,
-        { kind: 'CreateTicket', data: ticket },
-        { commandId: `form-response:${submitted.response_id}`, metadata },
-      );
+      const outcome = await this.tickets.handle(ticket.id, { kind: 'CreateTicket', data: ticket }, { commandId: `form-response:${submitted.response_id}`, metadata });
       return outcome.result.position;
     } catch (error) {
       if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;

@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_STORE, EventStore, Position } from '../../platform/event-store/event-store.port';
 import { ReadYourWrites } from '../../platform/projections/read-your-writes';
-import { FormEvent, FormSubmitted } from './form.events';
-import { evolveForm, initialFormState } from './form.decider';
+import { FormSubmitted } from './form.events';
+import { formDecider } from './form.decider';
+import { foldStream } from '../../platform/command/command-handler';
 import { FormQueries } from './form.queries';
 import { FormTicketOpener } from './form-ticket.opener';
 
@@ -56,7 +57,7 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
       try {
         const events = await this.store.readStream(pending.stream, { maxCount: pending.revision + 1 });
         const submittedEvent = events[pending.revision];
-        const state = events.reduce((s, e) => evolveForm(s, e as unknown as FormEvent), initialFormState);
+        const state = foldStream(formDecider, events);
         const submitted = submittedEvent.data as unknown as FormSubmitted['data'];
         last = await this.opener.open(state.form!, submitted, {
           ...submittedEvent.metadata,

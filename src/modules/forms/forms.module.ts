@@ -1,3 +1,4 @@
+import { FormCommandHandler } from './form-command-handler';
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '../../platform/auth/auth.module';
@@ -14,7 +15,7 @@ import { SubmitFormHandler } from './submit-form.command';
 @Module({
   imports: [CqrsModule, AuthModule, TicketsModule],
   controllers: [StaffFormsController, StorefrontFormsController],
-  providers: [DefineFormHandler, SubmitFormHandler, FormQueries, FormProjection, FormTicketOpener, FormTicketReconciler],
+  providers: [FormCommandHandler, DefineFormHandler, SubmitFormHandler, FormQueries, FormProjection, FormTicketOpener, FormTicketReconciler],
   exports: [FormProjection, FormTicketReconciler],
 })
 export class FormsModule {}

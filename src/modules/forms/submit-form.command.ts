@@ -1,17 +1,12 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StorefrontCaller } from '../../platform/auth/caller';
-import { KeyedLock } from '../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
-import { handleCommand } from '../../platform/command/command-handler';
-import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
 import { ReadYourWrites } from '../../platform/projections/read-your-writes';
-import { createdByOf } from '../tickets';
-import { TicketQueries } from '../tickets';
-import { TicketDoc } from '../tickets';
-import { formDecider } from './form.decider';
+import { TicketDoc, TicketQueries, createdByOf } from '../tickets';
+import { FormCommandHandler } from './form-command-handler';
 import { CustomFormSubmissionPayloadDto } from './http/form.dto';
-import { FormSubmitted, formStream } from './form.events';
+import { FormSubmitted } from './form.events';
 import { FormTicketOpener } from './form-ticket.opener';
 import { FormResponseDoc, formResponseDoc } from './form.views';
 
@@ -43,19 +38,15 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
   private readonly logger = new Logger('SubmitForm');
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
+    private readonly forms: FormCommandHandler,
     private readonly readYourWrites: ReadYourWrites,
     private readonly opener: FormTicketOpener,
     private readonly tickets: TicketQueries,
   ) {}
 
   async execute({ slug, caller, body, context }: SubmitFormCommand): Promise<SubmitFormAnswer> {
-    const outcome = await handleCommand(
-      this.store,
-      this.lock,
-      formStream(caller.applicationId, slug),
-      formDecider,
+    const outcome = await this.forms.handle(
+      { applicationId: caller.applicationId, slug },
       {
         kind: 'SubmitForm',
         responseId: newIdFor(context, 'response'),
@@ -78,7 +69,6 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
       position = await this.opener.open(form, submitted, context.metadata);
     } catch (error) {
       this.logger.warn(`response ${submitted.response_id} is stored, its ticket ${submitted.ticket_id} is not open yet (${String(error)}); the reconciler will open it`);
-      await this.readYourWrites.waitFor(outcome.result.position);
       return { message: 'Your response is saved; its ticket will be opened shortly', response };
     }
     await this.readYourWrites.waitFor(position);

@@ -3,6 +3,7 @@
 export * from './ticket.events';
 export * from './ticket-catalogue';
 export { ticketDecider } from './ticket.decider';
+export { TicketCommandHandler } from './commands/ticket-command-handler';
 export { TicketQueries, TicketScope } from './read-model/ticket.queries';
 export { TicketDoc } from './read-model/ticket.views';
 export { TicketAssetDto } from './http/ticket.dto';

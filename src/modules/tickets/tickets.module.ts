@@ -5,6 +5,7 @@ import { AppendHistoryHandler } from './commands/append-history.command';
 import { CreateTicketHandler } from './commands/create-ticket.command';
 import { EditTicketHandler } from './commands/edit-ticket.command';
 import { SubmitFeedbackHandler } from './commands/submit-feedback.command';
+import { TicketCommandHandler } from './commands/ticket-command-handler';
 import { StaffCompanyController } from './http/staff-company.controller';
 import { StaffApplicationTicketsController } from './http/staff-tickets.controller';
 import { StorefrontTicketsController } from './http/storefront-tickets.controller';
@@ -20,7 +21,7 @@ import { TicketQueries } from './read-model/ticket.queries';
 @Module({
   imports: [CqrsModule, AuthModule],
   controllers: [StorefrontTicketsController, StaffCompanyController, StaffApplicationTicketsController],
-  providers: [CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection],
-  exports: [TicketQueries, TicketProjection, DeskProjection],
+  providers: [TicketCommandHandler, CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection],
+  exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection],
 })
 export class TicketsModule {}

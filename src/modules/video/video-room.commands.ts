@@ -1,17 +1,13 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { KeyedLock } from '../../platform/command/keyed-lock';
 import { CommandContext } from '../../platform/http/request-context';
 import { systemContext } from '../../platform/http/system-context';
-import { handleCommand } from '../../platform/command/command-handler';
-import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
-import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 import { TicketScope } from '../tickets';
 import { LiveKit } from './livekit';
 import { VideoRooms } from './video-rooms';
-import { VideoRoomCommand, videoRoomDecider } from './video-room.decider';
-import { NotifyUser, videoRoomStream } from './video-room.events';
+import { VideoRoomCommand } from './video-room.decider';
+import { VideoRoomCommandHandler } from './video-room-command-handler';
+import { NotifyUser } from './video-room.events';
 import { VideoRoomQueries } from './video-room.queries';
 
 export class OpenVideoRoomCommand extends Command<{ unique_name: string }> {
@@ -50,9 +46,7 @@ export class ReportVideoActivityCommand extends Command<{ recorded: number }> {
 @CommandHandler(OpenVideoRoomCommand)
 export class OpenVideoRoomHandler implements ICommandHandler<OpenVideoRoomCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
-    private readonly readYourWrites: ReadYourWrites,
+    private readonly handler: VideoRoomCommandHandler,
     private readonly rooms: VideoRooms,
   ) {}
 
@@ -60,8 +54,7 @@ export class OpenVideoRoomHandler implements ICommandHandler<OpenVideoRoomComman
     const ticket = this.rooms.ticket(room, scope);
     const { company_id: companyId, application_id: applicationId } = ticket.context;
     const command: VideoRoomCommand = { kind: 'OpenRoom', room, companyId, applicationId, notify, now: context.now };
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, command, context);
-    await this.readYourWrites.waitFor(outcome.result.position);
+    await this.handler.handle(room, command, context);
     return { unique_name: room };
   }
 }
@@ -69,9 +62,7 @@ export class OpenVideoRoomHandler implements ICommandHandler<OpenVideoRoomComman
 @CommandHandler(CloseVideoRoomCommand)
 export class CloseVideoRoomHandler implements ICommandHandler<CloseVideoRoomCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
-    private readonly readYourWrites: ReadYourWrites,
+    private readonly handler: VideoRoomCommandHandler,
     private readonly rooms: VideoRooms,
     private readonly livekit: LiveKit,
   ) {}
@@ -79,8 +70,7 @@ export class CloseVideoRoomHandler implements ICommandHandler<CloseVideoRoomComm
   async execute({ room, scope, context }: CloseVideoRoomCommand): Promise<{ success: true }> {
     this.rooms.ticket(room, scope);
     const command: VideoRoomCommand = { kind: 'CloseRoom', now: context.now };
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, command, context);
-    await this.readYourWrites.waitFor(outcome.result.position);
+    await this.handler.handle(room, command, context);
     await this.livekit.endRoom(room);
     return { success: true };
   }
@@ -89,9 +79,7 @@ export class CloseVideoRoomHandler implements ICommandHandler<CloseVideoRoomComm
 @CommandHandler(ReportVideoActivityCommand)
 export class ReportVideoActivityHandler implements ICommandHandler<ReportVideoActivityCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
-    private readonly readYourWrites: ReadYourWrites,
+    private readonly handler: VideoRoomCommandHandler,
     private readonly rooms: VideoRoomQueries,
   ) {}
 
@@ -102,8 +90,7 @@ export class ReportVideoActivityHandler implements ICommandHandler<ReportVideoAc
     const commandId = webhookId ? `livekit:${webhookId}` : randomUUID();
     // Written by no request of a user: actor `system`, with the webhook's delivery id as the correlation id.
     const context = systemContext('livekit', { tenant, correlationId: webhookId || undefined, commandId });
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, report, context);
-    if (outcome.events.length) await this.readYourWrites.waitFor(outcome.result.position);
+    const outcome = await this.handler.handle(room, report, context);
     return { recorded: outcome.events.length };
   }
 }

@@ -6,7 +6,8 @@ import { TicketQueries, TicketScope } from '../tickets';
 import { TicketDoc } from '../tickets';
 import { LiveKit } from './livekit';
 import { VideoRoomState, videoRoomDecider } from './video-room.decider';
-import { VideoRoomEvent, videoRoomStream } from './video-room.events';
+import { videoRoomStream } from './video-room.events';
+import { foldStream } from '../../platform/command/command-handler';
 import { ParticipantDoc, VideoRoomQueries, staffIdentity, storefrontIdentity } from './video-room.queries';
 
 /** Who may use a room, and as whom: a room is reachable exactly when its ticket is visible to the caller. */
@@ -47,9 +48,7 @@ export class VideoRooms {
 
   /** The ticket behind a room name, or 404 when the caller cannot see it (or it does not exist). */
   ticket(room: string, scope: TicketScope): TicketDoc {
-    const found = this.tickets.findTicket(room, scope);
-    if (!found) throw new DomainError('not_found', `Ticket ${room} not found`);
-    return found.doc;
+    return this.tickets.visibleTicket(room, scope).doc;
   }
 
   /** A token for an open room of a visible ticket: 404 when no room was ever opened, 409 once it is closed. */
@@ -73,6 +72,6 @@ export class VideoRooms {
   /** The room as its stream says now, not as a read model may lag: a stored close ends token issue at once. */
   private async state(room: string): Promise<VideoRoomState> {
     const events = await this.store.readStream(videoRoomStream(room));
-    return events.reduce<VideoRoomState>((s, e) => videoRoomDecider.evolve(s, e as unknown as VideoRoomEvent), videoRoomDecider.initialState);
+    return foldStream(videoRoomDecider, events);
   }
 }

@@ -1,3 +1,4 @@
+import { VideoRoomCommandHandler } from './video-room-command-handler';
 import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -17,7 +18,7 @@ import { VideoRooms } from './video-rooms';
 @Module({
   imports: [CqrsModule, AuthModule, TicketsModule],
   controllers: [StaffVideoController, StorefrontVideoController, LiveKitWebhookController],
-  providers: [OpenVideoRoomHandler, CloseVideoRoomHandler, ReportVideoActivityHandler, VideoRooms, VideoRoomQueries, VideoRoomProjection, LiveKit],
+  providers: [VideoRoomCommandHandler, OpenVideoRoomHandler, CloseVideoRoomHandler, ReportVideoActivityHandler, VideoRooms, VideoRoomQueries, VideoRoomProjection, LiveKit],
   exports: [VideoRoomProjection],
 })
 export class VideoModule implements OnModuleInit {

@@ -2,7 +2,7 @@ import { eventHash, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
-import { AppendResult, EventMetadata, EventStore, START, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { AppendResult, EventMetadata, EventStore, RecordedEvent, START, WrongExpectedVersionError } from '../event-store/event-store.port';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -47,7 +47,7 @@ export async function handleCommand<Command, State, Event extends { type: string
   return lock.run(stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
-      const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState);
+      const state = foldStream(decider, history);
       // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
       const earlier = history.filter((e) => e.metadata.causationId === context.commandId);
       if (earlier.length) {
@@ -88,4 +88,16 @@ function assertPrecondition(stream: string, history: readonly { revision: bigint
   throw new DomainError('precondition_failed', `${stream} changed since it was read: it is now at revision ${current ?? 'none'}; read it again and retry`, {
     current_etag: current === undefined ? null : `"${current}"`,
   });
+}
+
+/**
+ * Folds events read back from the store. The one place where a stored event is taken as the decider's event
+ * type: the store keeps the type string and the data as they were appended, and every `evolve` leaves a type
+ * it does not know alone.
+ */
+export function foldStream<State, Event extends { type: string; data: unknown }>(
+  decider: Pick<Decider<unknown, State, Event>, 'initialState' | 'evolve'>,
+  events: readonly RecordedEvent[],
+): State {
+  return events.reduce((state, e) => decider.evolve(state, e as unknown as Event), decider.initialState);
 }

@@ -1,13 +1,8 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { KeyedLock } from '../../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
-import { handleCommand } from '../../../platform/command/command-handler';
-import { EVENT_STORE, EventStore } from '../../../platform/event-store/event-store.port';
-import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
-import { TicketCreated, ticketStream } from '../ticket.events';
+import { TicketCreated } from '../ticket.events';
+import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries } from '../read-model/ticket.queries';
-import { ticketDecider } from '../ticket.decider';
 import { TicketDoc } from '../read-model/ticket.views';
 
 export type NewTicket = Omit<TicketCreated['data'], 'id' | 'created_at' | 'created_on'>;
@@ -24,23 +19,13 @@ export class CreateTicketCommand extends Command<TicketDoc> {
 @CommandHandler(CreateTicketCommand)
 export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
-    private readonly readYourWrites: ReadYourWrites,
+    private readonly tickets: TicketCommandHandler,
     private readonly queries: TicketQueries,
   ) {}
 
   async execute({ ticket, context }: CreateTicketCommand): Promise<TicketDoc> {
     const id = newIdFor(context, 'ticket');
-    const outcome = await handleCommand(
-      this.store,
-      this.lock,
-      ticketStream(id),
-      ticketDecider,
-      { kind: 'CreateTicket', data: { ...ticket, id, created_on: context.createdOn, created_at: context.now } },
-      context,
-    );
-    await this.readYourWrites.waitFor(outcome.result.position);
+    await this.tickets.handle(id, { kind: 'CreateTicket', data: { ...ticket, id, created_on: context.createdOn, created_at: context.now } }, context);
     return this.queries.findTicket(id, { companyId: ticket.company_id })!.doc;
   }
 }

@@ -1,15 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../platform/command/domain-error';
-import { KeyedLock } from '../../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { SETTINGS, Settings } from '../../../platform/config/settings';
-import { handleCommand } from '../../../platform/command/command-handler';
-import { EVENT_STORE, EventStore } from '../../../platform/event-store/event-store.port';
-import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
 import { TicketChanges } from '../ticket.decider';
-import { ticketDecider } from '../ticket.decider';
-import { ticketStream } from '../ticket.events';
+import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
 
@@ -30,26 +24,18 @@ export class EditTicketCommand extends Command<{ doc: TicketDoc; revision: numbe
 @CommandHandler(EditTicketCommand)
 export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly lock: KeyedLock,
-    private readonly readYourWrites: ReadYourWrites,
+    private readonly tickets: TicketCommandHandler,
     private readonly queries: TicketQueries,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async execute({ ticketId, scope, changes, createdBy, ifRevisionIn, context }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
-    if (!this.queries.findTicket(ticketId, scope)) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
-    const outcome = await handleCommand(
-      this.store,
-      this.lock,
-      ticketStream(ticketId),
-      ticketDecider,
-      { kind: 'EditTicket', changes, historyId: newIdFor(context, 'history'), createdBy, createdOn: context.createdOn, now: context.now, maxHistory: this.settings.maxHistoryPerTicket },
-      context,
-      { ifRevisionIn },
-    );
-    // An edit that changes nothing appends nothing: there is no new position to wait for.
-    if (outcome.events.length) await this.readYourWrites.waitFor(outcome.result.position);
+    this.queries.visibleTicket(ticketId, scope);
+    const { createdOn, now } = context;
+    const historyId = newIdFor(context, 'history');
+    const command = { kind: 'EditTicket', changes, historyId, createdBy, createdOn, now, maxHistory: this.settings.maxHistoryPerTicket } as const;
+    // An edit that changes nothing appends nothing, and answers the ticket as it is.
+    await this.tickets.handle(ticketId, command, context, { ifRevisionIn });
     return this.queries.findTicket(ticketId, scope)!;
   }
 }

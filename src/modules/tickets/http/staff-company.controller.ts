@@ -5,7 +5,6 @@ import { FastifyRequest } from 'fastify';
 import { StaffCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
 import { StaffAuthGuard } from '../../../platform/auth/staff-auth.guard';
-import { DomainError } from '../../../platform/command/domain-error';
 import { commandContext } from '../../../platform/http/request-context';
 import { categoryDisplay } from '../ticket-catalogue';
 import { CreateTicketCommand } from '../commands/create-ticket.command';
@@ -64,7 +63,7 @@ export class StaffCompanyController extends StaffTicketRoutes {
   @Get('ticket/:id/feedback')
   @ApiOperation({ summary: 'getFeedbacks: feedback given on the ticket, oldest first' })
   feedbacks(@Param('id') id: string, @CurrentCaller() caller: StaffCaller): TicketFeedbackList {
-    if (!this.tickets.findTicket(id, staffScope(caller))) throw new DomainError('not_found', `Ticket ${id} not found`);
+    this.tickets.visibleTicket(id, staffScope(caller));
     return { items: this.desk.listFeedback(id) };
   }
 

@@ -52,8 +52,7 @@ export abstract class StaffTicketRoutes {
   @Get('ticket/:id')
   @ApiOperation({ summary: 'getPlatformTicket / getNewTicket (ETag = stream revision)' })
   get(@Param('id') id: string, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
-    const found = this.tickets.findTicket(id, staffScope(caller));
-    if (!found) throw new DomainError('not_found', `Ticket ${id} not found`);
+    const found = this.tickets.visibleTicket(id, staffScope(caller));
     void reply.header('etag', `"${found.revision}"`);
     return found.doc;
   }
@@ -101,7 +100,7 @@ export abstract class StaffTicketRoutes {
   @Get('ticket/:id/history')
   @ApiOperation({ summary: 'getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default' })
   history(@Param('id') id: string, @Query() query: PageQueryDto, @CurrentCaller() caller: StaffCaller): TicketHistoryList {
-    if (!this.tickets.findTicket(id, staffScope(caller))) throw new DomainError('not_found', `Ticket ${id} not found`);
+    this.tickets.visibleTicket(id, staffScope(caller));
     const pageNo = query.page_no ?? 1;
     const pageSize = query.page_size ?? HISTORY_PAGE_SIZE;
     const { items, total } = this.tickets.listHistory(id, pageSize, (pageNo - 1) * pageSize);

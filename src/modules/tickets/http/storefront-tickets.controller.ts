@@ -69,8 +69,7 @@ export class StorefrontTicketsController {
   @Get(':id')
   @ApiOperation({ summary: 'getTicket' })
   get(@Param('id') id: string, @CurrentCaller() caller: StorefrontCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
-    const found = this.queries.findTicket(id, scopeOf(caller));
-    if (!found) throw new DomainError('not_found', `Ticket ${id} not found`);
+    const found = this.queries.visibleTicket(id, scopeOf(caller));
     void reply.header('etag', `"${found.revision}"`);
     return found.doc;
   }

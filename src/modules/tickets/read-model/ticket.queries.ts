@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../../../platform/command/domain-error';
 import { SQLITE_DB } from '../../../platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { StatementCache } from '../../../platform/sqlite/statement-cache';
@@ -33,6 +34,13 @@ export class TicketQueries {
     const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, revision FROM rm_tickets WHERE id = ?').get(id);
     if (!row || !inScope(row, scope)) return undefined;
     return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
+  }
+
+  /** The ticket as the caller may see it, or a 404: a ticket outside the caller's scope does not exist for them. */
+  visibleTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } {
+    const found = this.findTicket(id, scope);
+    if (!found) throw new DomainError('not_found', `Ticket ${id} not found`);
+    return found;
   }
 
   findHistory(id: string): TicketHistoryDoc | undefined {

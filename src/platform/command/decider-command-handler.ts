@@ -1,0 +1,41 @@
+import { EventMetadata, EventStore } from '../event-store/event-store.port';
+import { ReadYourWrites } from '../projections/read-your-writes';
+import { CommandOptions, CommandOutcome, Decider, foldStream, handleCommand } from './command-handler';
+import { KeyedLock } from './keyed-lock';
+
+/** What binds a decider to the store: how one instance's stream is named. */
+export interface AggregateDefinition<Command, State, Event extends { type: string; data: unknown }, Id = string> {
+  readonly streamOf: (id: Id) => string;
+  readonly decider: Decider<Command, State, Event>;
+}
+
+export interface CommandHandlingDeps {
+  readonly store: EventStore;
+  readonly lock: KeyedLock;
+  readonly readYourWrites: ReadYourWrites;
+}
+
+/**
+ * One aggregate's command path, bound once (in the spirit of emmett's DeciderCommandHandler): it owns the
+ * stream name, the per-stream lock, the fold, the append at the revision it read, and the wait until the read
+ * models show what was appended. A command file then holds only its decision's input and its answer.
+ */
+export class DeciderCommandHandler<Command, State, Event extends { type: string; data: unknown }, Id = string> {
+  constructor(
+    private readonly deps: CommandHandlingDeps,
+    readonly aggregate: AggregateDefinition<Command, State, Event, Id>,
+  ) {}
+
+  async handle(id: Id, command: Command, context: { commandId: string; metadata: EventMetadata }, options: CommandOptions = {}): Promise<CommandOutcome<State, Event>> {
+    const { store, lock, readYourWrites } = this.deps;
+    const outcome = await handleCommand(store, lock, this.aggregate.streamOf(id), this.aggregate.decider, command, context, options);
+    // A command that decided nothing appended nothing: there is no new position to wait for.
+    if (outcome.events.length) await readYourWrites.waitFor(outcome.result.position);
+    return outcome;
+  }
+
+  /** The aggregate's state as its stream says now (not as a read model may lag). */
+  async state(id: Id): Promise<State> {
+    return foldStream(this.aggregate.decider, await this.deps.store.readStream(this.aggregate.streamOf(id)));
+  }
+}
