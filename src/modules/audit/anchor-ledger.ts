@@ -41,7 +41,7 @@ export function eventDigest(event: RecordedEvent): string {
 /**
  * The audit anchors: for every event, in global order, a row that freezes its digest under a keyed MAC
  * chained over all earlier rows. Whoever can write the database but does not hold the key can neither
- * re-sign a rewritten event nor remove or edit a row without breaking the chain (README "Audit").
+ * re-sign a rewritten event nor remove or edit a row without breaking the chain (docs/audit.md).
  * Rows are only ever added: there is no rebuild that could re-sign a rewritten history.
  */
 export class AnchorLedger {

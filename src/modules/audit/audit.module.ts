@@ -11,7 +11,7 @@ import { AuditController } from './audit.controller';
 import { ChangeFeed } from './change-feed';
 import { TicketAuditService } from './ticket-audit.service';
 
-/** Audit: verified ticket timelines, keyed anchors of the log, the company change feed (README "Audit"). */
+/** Audit: verified ticket timelines, keyed anchors of the log, the company change feed (docs/audit.md). */
 @Module({
   imports: [AuthModule, TicketsModule],
   controllers: [AuditController],

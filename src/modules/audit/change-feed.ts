@@ -19,7 +19,7 @@ export const MAX_SCAN = 5000;
 
 /**
  * A company's ticket-related events in global order, page by page. The cursor is a global-log position
- * and each page reads strictly after it (README "Change feed" explains why nothing committed later can
+ * and each page reads strictly after it (docs/audit.md "Change feed" explains why nothing committed later can
  * appear behind a cursor). A page may stop early at MAX_SCAN with fewer items: the cursor still advances.
  */
 @Injectable()

@@ -83,7 +83,7 @@ export interface FormSubmitted {
     readonly form_id: string;
     readonly response: readonly ResponseValue[];
     readonly attachments: readonly TicketAsset[];
-    /** From `available_assignees`, round-robin by submission count (see README). */
+    /** From `available_assignees`, round-robin by submission count (see docs/api.md "Custom forms"). */
     readonly assigned_to?: string;
     readonly created_by: Record<string, unknown>;
     readonly created_on: CreatedOn;

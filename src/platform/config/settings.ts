@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 
-/** Every setting the service reads, typed, from the environment. README "Configuration" lists them. */
+/** Every setting the service reads, typed, from the environment. docs/configuration.md lists them. */
 export interface Settings {
   readonly host: string;
   readonly port: number;
@@ -23,7 +23,7 @@ export interface Settings {
   /** LiveKit server URL; empty = no server (tokens are still issued, participants come from webhooks only). */
   readonly livekitUrl: string;
   readonly videoTokenTtlSeconds: number;
-  /** HMAC key of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see README "Audit"). */
+  /** HMAC key of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see docs/audit.md). */
   readonly auditKey: string;
   readonly auditKeyFile: string;
   /** How often new events are anchored; 0 = only on demand (`npm run audit:anchor`, tests). */

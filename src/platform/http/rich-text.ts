@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import sanitizeHtml from 'sanitize-html';
 
 /**
- * The one rule for HTML (README "Guarantees"): the few fields that Fynd clients render as HTML (a ticket's
+ * The one rule for HTML (docs/guarantees.md "HTML"): the few fields that Fynd clients render as HTML (a ticket's
  * description, a history entry's `value.text`, a form's description and success message) are rich text,
  * cleaned on write to this allow-list; every other string is plain text, stored and returned as sent.
  * What is not allowed goes: tags are dropped (the text inside stays, except in script, style and the

@@ -4,7 +4,7 @@ import { Projection } from './projection';
 /**
  * Generations of a read model. The live generation's tables have the plain names the queries use; a new
  * generation is built beside it under `<table>__g<N>`, then one transaction drops the live tables and renames
- * the new ones (README "Blue/green rebuilds"). Index names cannot be renamed in SQLite, so an index keeps the
+ * the new ones (docs/operations.md "Blue/green rebuilds"). Index names cannot be renamed in SQLite, so an index keeps the
  * suffix of the generation that built it, which also keeps index names unique across generations.
  */
 

@@ -41,7 +41,7 @@ interface Slot {
 
 /**
  * Feeds every projection from its own subscription to the global log, starting after its stored checkpoint
- * (README "Operating projections"). When a projection's `version` differs from the stored one, the new
+ * (docs/operations.md "Projections"). When a projection's `version` differs from the stored one, the new
  * version is built beside the served model and switched in once caught up (blue/green); the served model
  * stays as it was meanwhile. Another process (the projections CLI) may rebuild and switch a model: the
  * checkpoint save of the next batch notices, and a timer checks every second, so this runner picks it up.

@@ -2,7 +2,7 @@ import { RecordedEvent } from '../event-store/event-store.port';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 
 /**
- * What a projection does with an event its `apply` throws on (README "Operating projections"):
+ * What a projection does with an event its `apply` throws on (docs/operations.md "Poison events"):
  * - `halt`: stop at that event and retry it with backoff until it applies; nothing after it is applied, so a
  *   model whose meaning depends on order (ticket numbers) never skips one. Status and readiness show it.
  * - `skip-and-park`: record the event and its error in `projection_parked` and go on; an operator retries it

@@ -24,7 +24,7 @@ export type RebuildOutcome =
 const BATCH = 4000;
 
 /**
- * Rebuilds projections beside their live models (the projections CLI; README "Operating projections"): each
+ * Rebuilds projections beside their live models (the projections CLI; docs/operations.md "Projections"): each
  * gets a new generation, or continues the one an interrupted run left, all fed from one read of the log and
  * switched in one by one as they catch up. Progress is committed with every batch, so an interrupted run
  * continues where it stopped. Safe beside the running service: see promoteUnderLock and ProjectionTarget.promote.

@@ -21,7 +21,7 @@ export class TicketProjection implements Projection {
   // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
   readonly version = 2;
   readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
-  /** A skipped TicketCreated would shift every later ticket number: stop instead (README "Poison events"). */
+  /** A skipped TicketCreated would shift every later ticket number: stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();

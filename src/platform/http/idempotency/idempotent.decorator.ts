@@ -4,7 +4,7 @@ import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /**
  * A POST route that takes `Idempotency-Key`: a retry with the same key and request answers the first answer
- * again and writes nothing twice, also across a crash (README "Idempotency keys").
+ * again and writes nothing twice, also across a crash (docs/api.md "Idempotency keys").
  */
 export const Idempotent = () =>
   applyDecorators(
