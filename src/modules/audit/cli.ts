@@ -9,7 +9,7 @@ import { loadAuditKey } from './audit-key';
 import { sqliteLogFacts } from './sqlite-log-checks';
 import { ExportedAnchor, StoreReport, exportAnchor, verifyStore } from './store-verifier';
 
-const USAGE = `Usage: npm run -s audit:<command> [-- options]   (or: node dist/audit/cli.js <command>)
+const USAGE = `Usage: npm run -s audit:<command> [-- options]   (or: node dist/modules/audit/cli.js <command>)
   verify [--anchor FILE]... [--json]   verify every stream, the anchors and (SQLite) the log's own tables;
                                        FILE holds anchors exported earlier. Exit 1 when anything is broken.
   anchor                               anchor the events not yet anchored (the service does this on its own)
