@@ -1,5 +1,8 @@
-import { EditTicket, MAX_FEEDBACK_PER_TICKET, SubmitFeedback, TicketChanges } from './ticket.decider';
-import { CreateTicket, ExistingTicket, MAX_HISTORY_PER_TICKET, TicketState, decideTicket, evolveTicket, initialTicketState } from './ticket.decider';
+import { deciderSpecification } from '../../../test/support/decider-specification';
+import { CreateTicket, EditTicket, MAX_FEEDBACK_PER_TICKET, MAX_HISTORY_PER_TICKET, SubmitFeedback, TicketChanges, ticketDecider } from './ticket.decider';
+import { TicketCreated, TicketEvent } from './ticket.events';
+
+const spec = deciderSpecification(ticketDecider);
 
 const create: CreateTicket = {
   kind: 'CreateTicket',
@@ -17,13 +20,16 @@ const create: CreateTicket = {
     created_at: 'then',
   },
 };
-const created = () => decideTicket(create, initialTicketState).reduce(evolveTicket, initialTicketState) as ExistingTicket;
+const created: TicketCreated = { type: 'TicketCreated', data: create.data };
 const edit = (changes: TicketChanges): EditTicket => ({ kind: 'EditTicket', changes, historyId: 'h1', createdBy: { id: 'agent' }, createdOn: { user_agent: 'ua' }, now: 'now' });
-const types = (changes: TicketChanges, state: TicketState = created()) => decideTicket(edit(changes), state).map((e) => e.type);
+const typesOf = (events: TicketEvent[]) => events.map((e) => e.type);
 
 describe('ticket edits (decider)', () => {
   it('emits one event per kind of change, then one diff history entry with [old, new]', () => {
-    const events = decideTicket(edit({ status: 'in_progress', priority: 'high', assigned_to: { agent_id: 'x' }, tags: ['b'], category: 'refund', sub_category: 'card', content: { title: 'Later' } }), created());
+    const events = spec
+      .given([created])
+      .when(edit({ status: 'in_progress', priority: 'high', assigned_to: { agent_id: 'x' }, tags: ['b'], category: 'refund', sub_category: 'card', content: { title: 'Later' } }))
+      .decided();
     expect(events.map((e) => e.type)).toEqual([
       'TicketContentChanged',
       'TicketCategoryChanged',
@@ -60,25 +66,28 @@ describe('ticket edits (decider)', () => {
       // Same attachment, keys in another order: still no change.
       content: { title: 'Late', description: 'FY-1', attachments: [{ value: 'u', display: 'photo', type: 'image' }] },
     };
-    expect(types(same)).toEqual([]);
-    expect(types({})).toEqual([]);
+    spec.given([created]).when(edit(same)).thenNothingHappens();
+    spec.given([created]).when(edit({})).thenNothingHappens();
   });
 
   it('tags are a set; sub_category "" clears; the fold remembers every change', () => {
-    const state = decideTicket(edit({ tags: ['b', 'a'], sub_category: 'card', assigned_to: { agent_id: 'x' } }), created()).reduce(evolveTicket, created());
-    expect(state).toMatchObject({ tags: ['b', 'a'], subCategory: 'card', assignedTo: 'x', historyCount: 1 });
-    expect(types({ tags: ['a', 'b'], assigned_to: { agent_id: 'x' } }, state)).toEqual([]);
-    const cleared = decideTicket(edit({ sub_category: '' }), state);
-    expect(cleared[0].data).toEqual({ ticket: 't1', changed_at: 'now', category: { key: 'order', display: 'Order' } });
-    expect(cleared[1].data).toMatchObject({ value: { sub_category: ['card', null] } });
+    const changed = spec.given([created]).when(edit({ tags: ['b', 'a'], sub_category: 'card', assigned_to: { agent_id: 'x' } })).then((_, after) => {
+      expect(after).toMatchObject({ tags: ['b', 'a'], subCategory: 'card', assignedTo: 'x', historyCount: 1 });
+    });
+    spec.given([created, ...changed]).when(edit({ tags: ['a', 'b'], assigned_to: { agent_id: 'x' } })).thenNothingHappens();
+    spec.given([created, ...changed]).when(edit({ sub_category: '' })).then((cleared) => {
+      expect(cleared[0].data).toEqual({ ticket: 't1', changed_at: 'now', category: { key: 'order', display: 'Order' } });
+      expect(cleared[1].data).toMatchObject({ value: { sub_category: ['card', null] } });
+    });
   });
 
   it('refuses a new source, a forbidden transition, a missing ticket and a full history', () => {
-    expect(() => types({ source: 'platform_panel' })).toThrow(expect.objectContaining({ kind: 'invalid' }));
-    const closed = decideTicket(edit({ status: 'closed' }), created()).reduce(evolveTicket, created());
-    expect(() => types({ status: 'pending' }, closed)).toThrow(expect.objectContaining({ kind: 'forbidden_transition' }));
-    expect(() => decideTicket(edit({ priority: 'high' }), initialTicketState)).toThrow(expect.objectContaining({ kind: 'not_found' }));
-    expect(() => types({ priority: 'high' }, { ...created(), historyCount: MAX_HISTORY_PER_TICKET })).toThrow(expect.objectContaining({ kind: 'limit' }));
+    spec.given([created]).when(edit({ source: 'platform_panel' })).thenRefuses('invalid');
+    const closed = spec.given([created]).when(edit({ status: 'closed' })).decided();
+    spec.given([created, ...closed]).when(edit({ status: 'pending' })).thenRefuses('forbidden_transition');
+    spec.given([]).when(edit({ priority: 'high' })).thenRefuses('not_found');
+    const state = spec.given([created]).state;
+    spec.givenState({ ...state, historyCount: MAX_HISTORY_PER_TICKET } as typeof state).when(edit({ priority: 'high' })).thenRefuses('limit');
   });
 });
 
@@ -86,7 +95,9 @@ describe('ticket feedback (decider)', () => {
   const feedback = (formResponse: SubmitFeedback['formResponse']): SubmitFeedback => ({ kind: 'SubmitFeedback', feedbackId: 'f1', formResponse, user: { id: 'u' }, now: 'now' });
 
   it('records the answers as {display, key, value} strings, with the ticket category', () => {
-    const [event] = decideTicket(feedback({ audio_quality: 2, ok: true, note: 'fine' }), created());
+    const [event] = spec.given([created]).when(feedback({ audio_quality: 2, ok: true, note: 'fine' })).then((_, after) => {
+      expect(after).toMatchObject({ feedbackCount: 1, historyCount: 0 });
+    });
     expect(event).toEqual({
       type: 'FeedbackSubmitted',
       data: {
@@ -103,12 +114,12 @@ describe('ticket feedback (decider)', () => {
         ],
       },
     });
-    expect(evolveTicket(created(), event)).toMatchObject({ feedbackCount: 1, historyCount: 0 });
   });
 
   it('refuses an empty answer set, a missing ticket and feedback beyond the limit', () => {
-    expect(() => decideTicket(feedback({}), created())).toThrow(expect.objectContaining({ kind: 'invalid' }));
-    expect(() => decideTicket(feedback({ a: 1 }), initialTicketState)).toThrow(expect.objectContaining({ kind: 'not_found' }));
-    expect(() => decideTicket(feedback({ a: 1 }), { ...created(), feedbackCount: MAX_FEEDBACK_PER_TICKET })).toThrow(expect.objectContaining({ kind: 'limit' }));
+    spec.given([created]).when(feedback({})).thenRefuses('invalid');
+    spec.given([]).when(feedback({ a: 1 })).thenRefuses('not_found');
+    const state = spec.given([created]).state;
+    spec.givenState({ ...state, feedbackCount: MAX_FEEDBACK_PER_TICKET } as typeof state).when(feedback({ a: 1 })).thenRefuses('limit');
   });
 });
