@@ -6,8 +6,10 @@ import { Settings, loadSettings } from './platform/config/settings';
 import { declarePathParams } from './platform/http/openapi-path-params';
 import { fastifyRefusals } from './platform/http/fastify-refusals';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter';
+import { registerJsonLimits } from './platform/http/json-limits';
 import { registerRateLimit } from './platform/http/rate-limit';
 import { registerSecurityHeaders } from './platform/http/security-headers';
+import { registerSlowClientLimits, slowClientServerOptions } from './platform/http/slow-clients';
 import { createValidationPipe } from './platform/http/validation';
 import { Logger } from 'nestjs-pino';
 import { requestIdOf } from './platform/ops/logging';
@@ -17,6 +19,8 @@ import { Metrics, installHttpMetrics } from './platform/ops/metrics';
 export async function createApp(settings: Settings = loadSettings(), options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: settings.bodyLimitBytes,
+    // Slow clients (slowloris, stalled bodies, idle keep-alive) cannot hold connections for long.
+    ...slowClientServerOptions(settings),
     // Behind a proxy, the client address that events record as their source comes from x-forwarded-for.
     trustProxy: settings.trustProxy,
     // Fynd clients call POST .../ticket/ with a trailing slash; accept both spellings.
@@ -38,6 +42,13 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
     void reply.header('x-request-id', request.id);
   });
   registerSecurityHeaders(fastify);
+  registerSlowClientLimits(fastify, settings);
+  registerJsonLimits(fastify, {
+    maxDepth: settings.jsonMaxDepth,
+    maxKeys: settings.jsonMaxKeys,
+    maxItems: settings.jsonMaxItems,
+    maxValues: settings.jsonMaxValues,
+  });
   await registerRateLimit(app, settings);
   const document = SwaggerModule.createDocument(
     app,

@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import fc from 'fast-check';
 import { STAFF, TestApp, startTestApp } from './support/test-app';
 
 const tokenUrl = (company: string) => `/service/panel/authentication/v1.0/company/${company}/oauth/token`;
@@ -40,5 +41,39 @@ describe('staff OAuth token endpoint (client credentials)', () => {
     expect(res.statusCode).toBe(status);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toMatchObject({ status, error });
+  });
+
+  it.each([
+    ['malformed percent-encoding', basic('%E0%A4%A', 'x')],
+    ['a lone %', basic(STAFF.one.client_id, '%')],
+    ['no colon', `Basic ${Buffer.from('just-a-client').toString('base64')}`],
+    ['an empty secret', basic(STAFF.one.client_id, '')],
+    ['bad base64', 'Basic a!b'],
+    ['bytes that are not UTF-8', `Basic ${Buffer.from([0xc3, 0x28, 0x3a, 0x78]).toString('base64')}`],
+  ])('answers a Basic header with %s as a 400 problem (invalid_request), never a 500', async (_name, authorization) => {
+    const res = await post('1', { authorization }, 'grant_type=client_credentials');
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ status: 400, error: 'invalid_request', detail: expect.stringContaining('Authorization: Basic') });
+  });
+
+  it('answers any Authorization: Basic header with a 400 or 401 problem (fuzz)', async () => {
+    // Headers a client can send: printable ASCII after the scheme, or base64 of text rich in '%' and ':'.
+    const text = fc.string({ unit: fc.constantFrom('%', '%', ':', 'a', 'F', '0', '8', 'E', '+', ' ', '\u00e9', '\u20ac'), maxLength: 24 });
+    const header = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }).map((s) => `Basic ${s}`),
+      text.map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+      fc.tuple(text, text).map(([id, secret]) => basic(id, secret)),
+      fc.uint8Array({ maxLength: 30 }).map((b) => `Basic ${Buffer.from(b).toString('base64')}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (authorization) => {
+        const res = await post('1', { authorization }, 'grant_type=client_credentials');
+        expect([authorization, res.statusCode, [400, 401].includes(res.statusCode)]).toEqual([authorization, res.statusCode, true]);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.json().error).toBe(res.statusCode === 400 ? 'invalid_request' : 'invalid_client');
+      }),
+      { numRuns: 300 },
+    );
   });
 });

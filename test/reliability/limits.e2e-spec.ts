@@ -103,3 +103,35 @@ describe('rate limit (LEAD_RATE_LIMIT_PER_MINUTE=5, end to end)', () => {
     expect((await get(storefrontAuth('b'))).statusCode).toBe(404);
   });
 });
+
+describe('rate limit per storefront visitor (5 a minute per caller, 2 per visitor, end to end)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ rateLimitPerMinute: 5, rateLimitPerVisitorPerMinute: 2 })));
+  afterAll(async () => t.dispose());
+  const get = (headers: Record<string, string>, url = `${SHOP}/ticket/000000000000000000000000`) => t.app.inject({ method: 'GET', url, headers });
+
+  it('one visitor over their budget is refused alone; the application as a whole keeps its ceiling', async () => {
+    for (let i = 0; i < 2; i++) expect((await get(storefrontAuth('a', 'u1'))).statusCode).toBe(404);
+    const limited = await get(storefrontAuth('a', 'u1'));
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ status: 429, detail: expect.stringContaining('at most 2 a minute per visitor') });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Other visitors of the same application: other users, and anonymous callers by address.
+    expect((await get(storefrontAuth('a', 'u2'))).statusCode).toBe(404);
+    expect((await get(storefrontAuth('a'))).statusCode).toBe(404);
+    expect((await get(storefrontAuth('a', 'u3'))).statusCode).toBe(404); // the application's 5th
+    const ceiling = await get(storefrontAuth('a', 'u4'));
+    expect(ceiling.statusCode).toBe(429);
+    expect(ceiling.json().detail).toContain('at most 5 a minute;');
+    expect((await get(storefrontAuth('b', 'u1'))).statusCode).toBe(404); // another application's own budget
+  });
+
+  it('probes and metrics are never limited, even when the address is over its budget', async () => {
+    for (let i = 0; i < 6; i++) await get({});
+    expect((await get({})).statusCode).toBe(429);
+    for (const url of ['/health/live', '/health/ready', '/metrics', '/health/live?x=1']) {
+      for (let i = 0; i < 3; i++) expect([url, (await get({}, url)).statusCode]).toEqual([url, 200]);
+    }
+    expect((await get({}, '/health/nope')).statusCode).toBe(429); // only the probe routes, not their prefix
+  });
+});

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { DomainError } from '../command/domain-error';
+import { basicCredentials } from './basic-credentials';
 import { ClientRegistry } from './client-registry';
 import { StaffTokens } from './staff-tokens';
 
@@ -37,12 +38,9 @@ export class OAuthController {
 }
 
 function credentials(authorization: string | undefined, form: Record<string, unknown>): [string?, string?] {
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
-  if (basic) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon > 0 ? [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))] : [];
-  }
+  const basic = basicCredentials(authorization);
+  if (basic.kind === 'malformed') throw new DomainError('invalid', basic.reason, { error: 'invalid_request' });
+  if (basic.kind === 'pair') return [basic.clientId, basic.secret];
   const id = form.client_id;
   const secret = form.client_secret;
   return typeof id === 'string' && typeof secret === 'string' ? [id, secret] : [];

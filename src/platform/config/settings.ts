@@ -34,6 +34,20 @@ export interface Settings {
   readonly generalConfigFile: string;
   /** Requests per minute per caller (application, staff client, else address); 0 = no limit. */
   readonly rateLimitPerMinute: number;
+  /** Requests per minute per storefront visitor (user, else address) inside its application's budget; 0 = none. */
+  readonly rateLimitPerVisitorPerMinute: number;
+  /** Parsed request bodies: deepest nesting, members of one object, elements of one array, values in all. */
+  readonly jsonMaxDepth: number;
+  readonly jsonMaxKeys: number;
+  readonly jsonMaxItems: number;
+  readonly jsonMaxValues: number;
+  /** Slow clients: the header section, the whole request, silence inside a body, an idle kept-alive socket. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections the server accepts at once; more are closed at once. 0 = no cap. */
+  readonly maxConnections: number;
   /** History entries one ticket may hold (comments, edits' diff entries...). */
   readonly maxHistoryPerTicket: number;
   /** First wait before a failed projection batch is tried again; doubles up to 30 s. */
@@ -74,6 +88,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustProxy: trustProxy(env.LEAD_TRUST_PROXY),
     generalConfigFile: env.LEAD_GENERAL_CONFIG_FILE ? resolve(env.LEAD_GENERAL_CONFIG_FILE) : resolve(dataDir, 'general-config.json'),
     rateLimitPerMinute: integer(env, 'LEAD_RATE_LIMIT_PER_MINUTE', 3000),
+    rateLimitPerVisitorPerMinute: integer(env, 'LEAD_RATE_LIMIT_PER_VISITOR_PER_MINUTE', 300),
+    jsonMaxDepth: positive(env, 'LEAD_JSON_MAX_DEPTH', 32),
+    jsonMaxKeys: positive(env, 'LEAD_JSON_MAX_KEYS', 1000),
+    jsonMaxItems: positive(env, 'LEAD_JSON_MAX_ITEMS', 10_000),
+    jsonMaxValues: positive(env, 'LEAD_JSON_MAX_VALUES', 100_000),
+    ...timeouts(env),
+    maxConnections: integer(env, 'LEAD_MAX_CONNECTIONS', 1024),
     maxHistoryPerTicket: integer(env, 'LEAD_MAX_HISTORY_PER_TICKET', 10_000),
     projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
     readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
@@ -86,6 +107,27 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer; got "${raw}"`);
   return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
+  return value;
+}
+
+/** Node refuses a headers timeout longer than the request timeout, so that is checked here, by name. */
+function timeouts(env: NodeJS.ProcessEnv) {
+  const headersTimeoutMs = positive(env, 'LEAD_HEADERS_TIMEOUT_MS', 10_000);
+  const requestTimeoutMs = positive(env, 'LEAD_REQUEST_TIMEOUT_MS', 30_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(`LEAD_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed LEAD_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    bodyTimeoutMs: positive(env, 'LEAD_BODY_TIMEOUT_MS', 10_000),
+    keepAliveTimeoutMs: positive(env, 'LEAD_KEEP_ALIVE_TIMEOUT_MS', 5000),
+  };
 }
 
 /** `true`/`false`, a hop count, or a comma-separated list of proxy addresses/CIDRs, as Fastify takes it. */
