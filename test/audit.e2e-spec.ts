@@ -41,7 +41,8 @@ describe('audit (end to end)', () => {
     t.app.inject({ method: 'GET', url: `${PLATFORM}/1${application ? `/application/${application}` : ''}/ticket/${id}/audit`, headers });
   const ticketWithComments = async (comments: number): Promise<string> => {
     const ticket = (await post('/ticket/', storefrontAuth('a'), { category: 'x', content: { title: 'audited' } })).json();
-    for (let i = 0; i < comments; i++) await post(`/ticket/${ticket._id}/history`, storefrontAuth('a'), { type: 'comment', value: { text: `comment ${i}` } });
+    const opener = { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key };
+    for (let i = 0; i < comments; i++) await post(`/ticket/${ticket._id}/history`, opener, { type: 'comment', value: { text: `comment ${i}` } });
     return ticket._id as string;
   };
   const cli = async (...argv: string[]) => {
@@ -67,7 +68,7 @@ describe('audit (end to end)', () => {
       content: { title: 'Where is my order?' },
     });
     const id = created.json()._id as string;
-    await post(`/ticket/${id}/history`, { ...storefrontAuth('a'), 'user-agent': 'web-widget/2.1' }, { type: 'comment', value: { text: 'any news?' } });
+    await post(`/ticket/${id}/history`, { ...storefrontAuth('a', 'alice'), 'user-agent': 'web-widget/2.1' }, { type: 'comment', value: { text: 'any news?' } });
     // A background process reacts to the comment: actor `system`, caused by the comment event.
     const [, comment] = await t.store.readStream(ticketStream(id));
     const context = systemContext('sla-monitor', { tenant: { companyId: '1', applicationId: APPS.a.application_id }, causedBy: comment });
@@ -87,7 +88,7 @@ describe('audit (end to end)', () => {
       correlation_id: 'support-session-1', source: { user_agent: 'jest-e2e', platform: 'android', ip: '127.0.0.1' },
       data: { id, content: { title: 'Where is my order?' } },
     });
-    expect(second).toMatchObject({ actor: { type: 'application', id: APPS.a.application_id }, tenant, source: { user_agent: 'web-widget/2.1', platform: 'web' } });
+    expect(second).toMatchObject({ actor: { type: 'storefront_user', id: 'alice' }, tenant, source: { user_agent: 'web-widget/2.1', platform: 'web' } });
     expect(third).toMatchObject({
       actor: { type: 'system', id: 'sla-monitor' }, tenant, source: { platform: 'system', user_agent: 'lead-service/sla-monitor' },
       correlation_id: second.correlation_id, causation_id: second.id, data: { type: 'log', value: { text: 'SLA breached' } },

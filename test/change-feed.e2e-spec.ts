@@ -24,7 +24,7 @@ describe('change feed (end to end)', () => {
     t.app.inject({ method: 'GET', url: `${PLATFORM}/${company}/events${query}`, headers });
   const write = async (app: 'a' | 'c', n: number) => {
     const ticket = (await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: storefrontAuth(app), payload: { category: 'x', content: { title: `t${n}` } } })).json();
-    await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/${ticket._id}/history`, headers: storefrontAuth(app), payload: { type: 'comment', value: { text: `c${n}` } } });
+    await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/${ticket._id}/history`, headers: { ...storefrontAuth(app), 'x-ticket-access-key': ticket.access_key }, payload: { type: 'comment', value: { text: `c${n}` } } });
   };
   const expected = async (company: string) =>
     (await t.store.readAll()).filter((e: RecordedEvent) => e.metadata.tenant?.companyId === company && e.streamName.startsWith('ticket-')).map((e) => e.id);

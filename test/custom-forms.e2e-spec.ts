@@ -151,7 +151,7 @@ describe('custom forms (end to end)', () => {
     expect((await createForm({ ...CONTACT, slug: 'xss', title: '<script>alert(1)</script>', inputs })).statusCode).toBe(201);
     const res = await submit('xss', XSS_PAYLOADS.map((payload, i) => ({ key: `f${i}`, value: payload })));
     expect(res.statusCode).toBe(201);
-    const read = (await inject('GET', `${SHOP}/ticket/${res.json().ticket._id}`, storefrontAuth('a'))).json();
+    const read = (await inject('GET', `${SHOP}/ticket/${res.json().ticket._id}`, { ...storefrontAuth('a'), 'x-ticket-access-key': res.json().access_key })).json();
     const html: string = read.content.description;
     expect(html.replace(/<\/?b>|<br>/g, '')).not.toMatch(/[<>"']/);
     const lines = html.split('<br>').filter(Boolean);
@@ -168,17 +168,20 @@ describe('custom forms (end to end)', () => {
     const res = await submit('crash', [{ key: 'name', value: 'Ann' }]);
     spy.mockRestore();
     expect(res.statusCode).toBe(201);
-    const { ticket, response, message } = res.json();
+    const { ticket, response, message, access_key } = res.json();
     expect(ticket).toBeUndefined();
+    // The anonymous submitter has its ticket's key even though the ticket is opened later.
+    const opener = { ...storefrontAuth('a'), 'x-ticket-access-key': access_key };
     expect(message).toMatch(/will be opened shortly/);
     // Stored and visible as pending in the read model; no ticket yet.
     expect(t.app.get(FormQueries).findResponse(response._id)).toMatchObject({ ticket_id: response.ticket_id, ticket_opened: false });
-    expect((await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, storefrontAuth('a'))).statusCode).toBe(404);
+    expect((await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, opener)).statusCode).toBe(404);
 
     const reconciler = t.app.get(FormTicketReconciler);
     expect(await reconciler.runOnce(60_000)).toBe(0); // still within its grace period
     expect(await reconciler.runOnce(0)).toBe(1);
-    const opened = await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, storefrontAuth('a'));
+    expect((await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, storefrontAuth('a'))).statusCode).toBe(404);
+    const opened = await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, opener);
     expect(opened.statusCode).toBe(200);
     expect(opened.json()).toMatchObject({ response_id: response._id, content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br><b>Email</b>: <br><b>Topic</b>: <br>' }, assigned_to: { agent_id: 'agent-1' } });
     const log = await t.store.readStream(`ticket-${response.ticket_id}`);

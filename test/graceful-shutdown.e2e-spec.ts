@@ -30,13 +30,13 @@ describe('graceful shutdown (end to end)', () => {
     const stopping = t.app.close(); // what SIGTERM does (enableShutdownHooks)
     const answer = await response;
     expect(answer.status).toBe(201);
-    const ticket = (await answer.json()) as { _id: string; ticket_id: string };
+    const ticket = (await answer.json()) as { _id: string; ticket_id: string; access_key: string };
     await stopping;
     // Stopped accepting: a new connection is refused.
     await expect(fetch(url)).rejects.toThrow();
 
     t = await startTestApp({}, t.dir);
-    const read = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${ticket._id}`, headers: storefrontAuth('a') });
+    const read = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${ticket._id}`, headers: { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key } });
     expect(read.statusCode).toBe(200);
     expect(read.json().ticket_id).toBe(ticket.ticket_id);
   });

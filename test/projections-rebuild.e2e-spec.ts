@@ -30,6 +30,9 @@ function runCli(dir: string, ...args: string[]): Promise<{ code: number; output:
  * Requests that keep hitting the API until `until` settles: each worker opens a ticket, reads it back, and
  * reads a seeded one. Every answer must be 2xx and every read must find its ticket with its number.
  */
+/** The storefront user seedTicketLog filed a seeded ticket under (tickets are readable by their opener only). */
+const seededOwner = (ids: string[], id: string) => (ids.includes(id) ? `u${ids.indexOf(id) % 1000}` : 'live-user');
+
 async function traffic(t: TestApp, seeded: Map<string, string>, until: Promise<unknown>) {
   let stop = false;
   void until.finally(() => (stop = true));
@@ -39,11 +42,11 @@ async function traffic(t: TestApp, seeded: Map<string, string>, until: Promise<u
   let requests = 0;
   const worker = async (w: number) => {
     for (let i = 0; !stop || i < 3; i++) {
-      const post = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a'), payload: { category: 'order-issue', content: { title: `live ${w}/${i}` } } });
+      const post = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a', 'live-user'), payload: { category: 'order-issue', content: { title: `live ${w}/${i}` } } });
       const id = post.json()._id as string;
-      const mine = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}`, headers: storefrontAuth('a') });
+      const mine = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}`, headers: storefrontAuth('a', 'live-user') });
       const old = ids[(w * 7919 + i * 104729) % ids.length];
-      const theirs = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${old}`, headers: storefrontAuth('a') });
+      const theirs = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${old}`, headers: storefrontAuth('a', seededOwner(ids, old)) });
       requests += 3;
       if (post.statusCode !== 201) failures.push(`POST ${post.statusCode} ${post.body}`);
       if (mine.statusCode !== 200 || mine.json().ticket_id !== post.json().ticket_id) failures.push(`GET new ${mine.statusCode} ${mine.body}`);
@@ -88,7 +91,7 @@ describe('projection rebuilds under live traffic (end to end)', () => {
     expect(checkpoint()).toMatchObject({ generation: 2, version: new TicketProjection().version, lastError: undefined });
     // The service follows the switch, and the rebuilt model numbers every ticket as the live one did.
     for (const [id, number] of [...created, ...[...seeded].slice(0, 50)]) {
-      const res = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}`, headers: storefrontAuth('a') });
+      const res = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}`, headers: storefrontAuth('a', seededOwner([...seeded.keys()], id)) });
       expect(res.json().ticket_id).toBe(number);
     }
     const after = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a'), payload: { category: 'order-issue', content: { title: 'after' } } });

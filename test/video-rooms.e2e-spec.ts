@@ -129,7 +129,7 @@ describe('video rooms (end to end)', () => {
 
     const anonymous = await call(t, 'GET', `${STOREFRONT}/video/room/${id}/token`, storefrontAuth('a'));
     expect(anonymous.statusCode).toBe(401);
-    expect(anonymous.json().detail).toContain('x-user-id');
+    expect(anonymous.json().detail).toContain('signed-in storefront user');
     expect((await call(t, 'GET', `${APP_A}/video/room/${id}/token`, staff)).statusCode).toBe(200);
     expect((await call(t, 'GET', `${STOREFRONT}/video/room/${id}/token`, alice())).statusCode).toBe(200);
     // Staff without x-user-id join as their API client.

@@ -27,6 +27,8 @@ export type SubmitForm = {
   readonly attachments: readonly TicketAsset[];
   /** The signed-in storefront user, if any: a login_required form refuses anonymous submissions. */
   readonly userId?: string;
+  /** Anonymous submissions: the hash of the access key its ticket will take. */
+  readonly accessKeySha256?: string;
   readonly createdBy: Record<string, unknown>;
   readonly createdOn: CreatedOn;
   readonly now: string;
@@ -69,6 +71,7 @@ function submit(command: SubmitForm, form: FormRecord, submissions: number): For
       response: values,
       attachments: command.attachments,
       ...(assignees.length > 0 ? { assigned_to: assignees[submissions % assignees.length] } : {}),
+      ...(command.accessKeySha256 ? { access_key_sha256: command.accessKeySha256 } : {}),
       created_by: command.createdBy,
       created_on: command.createdOn,
       created_at: command.now,

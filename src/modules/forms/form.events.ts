@@ -85,6 +85,8 @@ export interface FormSubmitted {
     readonly attachments: readonly TicketAsset[];
     /** From `available_assignees`, round-robin by submission count (see docs/api.md "Custom forms"). */
     readonly assigned_to?: string;
+    /** Anonymous submissions: SHA-256 (hex) of the access key of the ticket it opens (see ticket-access.ts). */
+    readonly access_key_sha256?: string;
     readonly created_by: Record<string, unknown>;
     readonly created_on: CreatedOn;
     readonly created_at: string;

@@ -3,18 +3,23 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StorefrontCaller } from '../../platform/auth/caller';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
 import { ReadYourWrites } from '../../platform/projections/read-your-writes';
-import { TicketDoc, TicketQueries, createdByOf } from '../tickets';
+import { OpenedTicketDoc, TicketAccessKeys, TicketQueries, createdByOf } from '../tickets';
 import { FormCommandHandler } from './form-command-handler';
 import { CustomFormSubmissionPayloadDto } from './http/form.dto';
 import { FormSubmitted } from './form.events';
 import { FormTicketOpener } from './form-ticket.opener';
 import { FormResponseDoc, formResponseDoc } from './form.views';
 
-/** SubmitCustomFormDetails (reference 4.7); `ticket` is absent while the ticket is still being opened. */
+/**
+ * SubmitCustomFormDetails (reference 4.7); `ticket` is absent while the ticket is still being opened.
+ * An anonymous submitter gets its ticket's access key, in `ticket` as from createTicket and beside it (so it
+ * has the key even when the ticket is opened later by the reconciler).
+ */
 export interface SubmitFormAnswer {
   message: string;
-  ticket?: TicketDoc;
+  ticket?: OpenedTicketDoc;
   response: FormResponseDoc;
+  access_key?: string;
 }
 
 export class SubmitFormCommand extends Command<SubmitFormAnswer> {
@@ -42,9 +47,12 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
     private readonly readYourWrites: ReadYourWrites,
     private readonly opener: FormTicketOpener,
     private readonly tickets: TicketQueries,
+    private readonly accessKeys: TicketAccessKeys,
   ) {}
 
   async execute({ slug, caller, body, context }: SubmitFormCommand): Promise<SubmitFormAnswer> {
+    const access = caller.userId ? undefined : this.accessKeys.issue(context, 'ticket');
+    const key = access ? { access_key: access.key } : {};
     const outcome = await this.forms.handle(
       { applicationId: caller.applicationId, slug },
       {
@@ -54,6 +62,7 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
         response: body.response.map((item) => ({ key: item.key, value: item.value })),
         attachments: (body.attachments ?? []).map((a) => ({ ...(a.display !== undefined ? { display: a.display } : {}), value: a.value, type: a.type })),
         userId: caller.userId,
+        ...(access ? { accessKeySha256: access.sha256 } : {}),
         createdBy: createdByOf(caller),
         createdOn: context.createdOn,
         now: context.now,
@@ -69,9 +78,9 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
       position = await this.opener.open(form, submitted, context.metadata);
     } catch (error) {
       this.logger.warn(`response ${submitted.response_id} is stored, its ticket ${submitted.ticket_id} is not open yet (${String(error)}); the reconciler will open it`);
-      return { message: 'Your response is saved; its ticket will be opened shortly', response };
+      return { message: 'Your response is saved; its ticket will be opened shortly', response, ...key };
     }
     await this.readYourWrites.waitFor(position);
-    return { message, ticket: this.tickets.findTicket(submitted.ticket_id, { companyId: caller.companyId })!.doc, response };
+    return { message, ticket: { ...this.tickets.findTicket(submitted.ticket_id, { companyId: caller.companyId })!.doc, ...key }, response, ...key };
   }
 }

@@ -7,4 +7,5 @@ export { TicketCommandHandler } from './commands/ticket-command-handler';
 export { TicketQueries, TicketScope } from './read-model/ticket.queries';
 export { TicketDoc } from './read-model/ticket.views';
 export { TicketAssetDto } from './http/ticket.dto';
-export { createdByOf } from './http/storefront-tickets.controller';
+export { OpenedTicketDoc, createdByOf, storefrontScopeOf } from './http/storefront-tickets.controller';
+export { TicketAccessKeys } from './ticket-access';

@@ -56,6 +56,8 @@ export interface TicketCreated {
     /** Tickets opened by a custom-form submission: the stored response's `_id` and the form's pick of agent. */
     readonly response_id?: string;
     readonly assigned_to?: { readonly agent_id: string };
+    /** Tickets opened anonymously: SHA-256 (hex) of the access key given to the opener; never the key. */
+    readonly access_key_sha256?: string;
     readonly created_at: string;
   };
 }

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Caller } from '../../platform/auth/caller';
 import { DomainError } from '../../platform/command/domain-error';
 import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
-import { TicketQueries, TicketScope } from '../tickets';
-import { TicketDoc } from '../tickets';
+import { TicketDoc, TicketQueries, TicketScope, storefrontScopeOf } from '../tickets';
 import { LiveKit } from './livekit';
 import { VideoRoomState, videoRoomDecider } from './video-room.decider';
 import { videoRoomStream } from './video-room.events';
@@ -26,11 +25,11 @@ export function videoCallerOf(caller: Caller): VideoCaller {
       name: 'Support',
     };
   }
-  // The application token is shared by every visitor of the storefront: without a signed-in user anyone
-  // could join any anonymous ticket's call, so video needs one.
-  if (!caller.userId) throw new DomainError('unauthorized', 'Video rooms need a signed-in storefront user (x-user-id)');
+  // A call's participants are named by user id, so video needs a proven signed-in user; an anonymous
+  // caller (even one holding the ticket's access key) has no identity to join as.
+  if (!caller.userId) throw new DomainError('unauthorized', 'Video rooms need a signed-in storefront user');
   return {
-    scope: { companyId: caller.companyId, applicationId: caller.applicationId, userId: caller.userId },
+    scope: storefrontScopeOf(caller),
     identity: storefrontIdentity(caller.userId),
     name: 'Customer',
   };

@@ -4,10 +4,11 @@ import { OAuthController } from './oauth.controller';
 import { StaffAuthGuard } from './staff-auth.guard';
 import { StaffTokens } from './staff-tokens';
 import { StorefrontAuthGuard } from './storefront-auth.guard';
+import { StorefrontIdentity } from './storefront-identity';
 
 @Module({
   controllers: [OAuthController],
-  providers: [ClientRegistry, StorefrontAuthGuard, StaffTokens, StaffAuthGuard],
-  exports: [ClientRegistry, StorefrontAuthGuard, StaffTokens, StaffAuthGuard],
+  providers: [ClientRegistry, StorefrontIdentity, StorefrontAuthGuard, StaffTokens, StaffAuthGuard],
+  exports: [ClientRegistry, StorefrontIdentity, StorefrontAuthGuard, StaffTokens, StaffAuthGuard],
 })
 export class AuthModule {}

@@ -5,8 +5,10 @@ export interface StorefrontCaller {
   readonly kind: 'storefront';
   readonly companyId: string;
   readonly applicationId: string;
-  /** The signed-in storefront user, forwarded by the storefront gateway in `x-user-id`; absent = anonymous. */
+  /** The signed-in storefront user, as proven by StorefrontIdentity (LEAD_STOREFRONT_IDENTITY); absent = anonymous. */
   readonly userId?: string;
+  /** `x-ticket-access-key`: proves the caller opened the ticket it names (given out when it was opened). */
+  readonly ticketAccessKey?: string;
 }
 
 /** A staff API client of one company, holding a token from the OAuth endpoint. */
@@ -36,4 +38,9 @@ const USER_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 export function userIdHeader(value: string | string[] | undefined): string | undefined | false {
   if (value === undefined || value === '') return undefined;
   return typeof value === 'string' && USER_ID.test(value) ? value : false;
+}
+
+/** `x-ticket-access-key`: one short printable value, else none (a wrong key just matches no ticket). */
+export function ticketAccessKeyHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(value) ? value : undefined;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SETTINGS, Settings } from '../config/settings';
@@ -21,9 +21,19 @@ const ISSUER = 'lead-service';
 @Injectable()
 export class StaffTokens {
   private readonly jwt: JwtService;
+  private readonly secret: string;
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
-    this.jwt = new JwtService({ secret: settings.tokenSecret || this.localSecret(), signOptions: { algorithm: 'HS256' } });
+    this.secret = settings.tokenSecret || this.localSecret();
+    this.jwt = new JwtService({ secret: this.secret, signOptions: { algorithm: 'HS256' } });
+  }
+
+  /**
+   * A key for another use of this service's secret (e.g. ticket access keys), so every instance sharing
+   * LEAD_TOKEN_SECRET derives the same one and no new secret needs configuring. One key per purpose.
+   */
+  derivedKey(purpose: string): Buffer {
+    return createHmac('sha256', this.secret).update(`lead derived key\n${purpose}`).digest();
   }
 
   issue(clientId: string, companyId: string): { access_token: string; token_type: 'Bearer'; expires_in: number } {

@@ -54,6 +54,30 @@ export interface Settings {
   readonly projectionRetryMs: number;
   /** /health/ready answers 503 while a projection is more events than this behind the log, or halted. */
   readonly readyMaxLagEvents: number;
+  /** How a storefront caller's user is proven (docs/notes/w-identity.md). */
+  readonly storefrontIdentity: StorefrontIdentitySettings;
+}
+
+/**
+ * `header`: trust `x-user-id` as sent (development only; warned at start). `jwt`: a session JWT in
+ * `userTokenHeader`, verified against one of `jwtSecret`, `jwtPublicKey` or `jwks`. `trusted-proxy`:
+ * `x-user-id` only from a peer address in `trustedProxies`.
+ */
+export interface StorefrontIdentitySettings {
+  readonly mode: 'header' | 'jwt' | 'trusted-proxy';
+  readonly userTokenHeader: string;
+  /** HS256/384/512 shared secret. */
+  readonly jwtSecret: string;
+  /** RSA, EC or Ed25519 public key: PEM text, or the path of a PEM file. */
+  readonly jwtPublicKey: string;
+  /** JWKS: an http(s) URL, or the path of a JWKS JSON file. */
+  readonly jwks: string;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** The claim holding the user id. */
+  readonly jwtUserClaim: string;
+  /** Addresses/CIDRs of the gateways allowed to send `x-user-id` (trusted-proxy mode). */
+  readonly trustedProxies: readonly string[];
 }
 
 export const SETTINGS = Symbol('SETTINGS');
@@ -98,6 +122,29 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxHistoryPerTicket: integer(env, 'LEAD_MAX_HISTORY_PER_TICKET', 10_000),
     projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
     readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
+    storefrontIdentity: storefrontIdentity(env),
+  };
+}
+
+const IDENTITY_MODES = ['header', 'jwt', 'trusted-proxy'] as const;
+
+function storefrontIdentity(env: NodeJS.ProcessEnv): StorefrontIdentitySettings {
+  const mode = (env.LEAD_STOREFRONT_IDENTITY || 'header') as StorefrontIdentitySettings['mode'];
+  if (!IDENTITY_MODES.includes(mode)) throw new Error(`LEAD_STOREFRONT_IDENTITY must be one of ${IDENTITY_MODES.join(', ')}; got "${mode}"`);
+  const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // The gateways that may name the user default to the proxies already trusted to name the client address,
+  // when those are given as addresses (a hop count or `true` says nothing about who the peer is).
+  const proxyList = env.LEAD_TRUST_PROXY && !/^(true|false|\d+)$/.test(env.LEAD_TRUST_PROXY) ? env.LEAD_TRUST_PROXY : '';
+  return {
+    mode,
+    userTokenHeader: (env.LEAD_USER_TOKEN_HEADER || 'x-user-token').toLowerCase(),
+    jwtSecret: env.LEAD_USER_JWT_SECRET ?? '',
+    jwtPublicKey: env.LEAD_USER_JWT_PUBLIC_KEY ?? '',
+    jwks: env.LEAD_USER_JWKS ?? '',
+    jwtIssuer: env.LEAD_USER_JWT_ISSUER ?? '',
+    jwtAudience: env.LEAD_USER_JWT_AUDIENCE ?? '',
+    jwtUserClaim: env.LEAD_USER_JWT_CLAIM || 'sub',
+    trustedProxies: list(env.LEAD_USER_TRUSTED_PROXIES || proxyList),
   };
 }
 

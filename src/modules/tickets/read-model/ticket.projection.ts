@@ -42,6 +42,8 @@ export class TicketProjection implements Projection {
     // Added in version 2; a table created by version 1 gets the column here and is then rebuilt.
     const columns = db.prepare<[], { name: string }>('PRAGMA table_info(rm_tickets)').all();
     if (!columns.some((c) => c.name === 'assigned_to')) db.exec('ALTER TABLE rm_tickets ADD COLUMN assigned_to TEXT');
+    // Tickets opened anonymously carry the hash of their access key; older tickets have none (no anonymous access).
+    if (!columns.some((c) => c.name === 'access_key_sha256')) db.exec('ALTER TABLE rm_tickets ADD COLUMN access_key_sha256 TEXT');
     db.exec(`
       CREATE INDEX IF NOT EXISTS rm_tickets_application ON rm_tickets (application_id, number);
       CREATE INDEX IF NOT EXISTS rm_tickets_category ON rm_tickets (company_id, category);
@@ -105,7 +107,7 @@ export class TicketProjection implements Projection {
       updatedAt: d.created_at,
     };
     const userId = typeof d.created_by.id === 'string' ? d.created_by.id : null;
-    this.stmts.insertTicket.run(d.id, d.company_id, d.application_id ?? null, number, event.revision, userId, d.status, d.priority, d.category.key, d.created_at, d.created_at, JSON.stringify(doc));
+    this.stmts.insertTicket.run(d.id, d.company_id, d.application_id ?? null, number, event.revision, userId, d.status, d.priority, d.category.key, d.created_at, d.created_at, JSON.stringify(doc), d.access_key_sha256 ?? null);
   }
 
   private historyAppended(event: RecordedEvent<'HistoryAppended', HistoryAppended['data']>): void {
@@ -154,8 +156,8 @@ function prepare(db: SqliteDatabase) {
       'INSERT INTO rm_ticket_counters (company_id, last_number) VALUES (?, ?) ON CONFLICT (company_id) DO UPDATE SET last_number = excluded.last_number',
     ),
     insertTicket: db.prepare(
-      `INSERT INTO rm_tickets (id, company_id, application_id, number, revision, created_by_user, status, priority, category, created_at, updated_at, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rm_tickets (id, company_id, application_id, number, revision, created_by_user, status, priority, category, created_at, updated_at, doc, access_key_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertHistory: db.prepare('INSERT OR IGNORE INTO rm_ticket_history (id, ticket_id, position, doc) VALUES (?, ?, ?, ?)'),
     doc: db.prepare<[string], { revision: number; doc: string }>('SELECT revision, doc FROM rm_tickets WHERE id = ?'),

@@ -3,14 +3,26 @@ import { DomainError } from '../../../platform/command/domain-error';
 import { SQLITE_DB } from '../../../platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { StatementCache } from '../../../platform/sqlite/statement-cache';
+import { accessKeyMatches } from '../ticket-access';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
 /** Who is asking: a ticket outside this scope reads as missing (404), never as forbidden. */
 export interface TicketScope {
   readonly companyId: string;
   readonly applicationId?: string;
-  /** A storefront user sees only the tickets they opened. */
+  /**
+   * Storefront callers (always set for them, absent for staff): only tickets the caller can prove it opened,
+   * as the signed-in user who opened it, or by the ticket's access key. An anonymous caller without the
+   * key sees nothing, so the shared application token alone reads no ticket.
+   */
+  readonly opener?: TicketOpenerProof;
+}
+
+export interface TicketOpenerProof {
+  /** The proven storefront user (StorefrontIdentity), if any. */
   readonly userId?: string;
+  /** `x-ticket-access-key`, if sent. */
+  readonly accessKey?: string;
 }
 
 interface TicketRow {
@@ -18,6 +30,7 @@ interface TicketRow {
   company_id: string;
   application_id: string | null;
   created_by_user: string | null;
+  access_key_sha256: string | null;
   revision: number;
 }
 
@@ -31,7 +44,7 @@ export class TicketQueries {
   }
 
   findTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } | undefined {
-    const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, revision FROM rm_tickets WHERE id = ?').get(id);
+    const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, access_key_sha256, revision FROM rm_tickets WHERE id = ?').get(id);
     if (!row || !inScope(row, scope)) return undefined;
     return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
   }
@@ -61,6 +74,8 @@ export class TicketQueries {
 function inScope(row: TicketRow, scope: TicketScope): boolean {
   if (row.company_id !== scope.companyId) return false;
   if (scope.applicationId !== undefined && row.application_id !== scope.applicationId) return false;
-  if (scope.userId !== undefined && row.created_by_user !== scope.userId) return false;
-  return true;
+  const opener = scope.opener;
+  if (opener === undefined) return true;
+  if (opener.userId !== undefined && row.created_by_user === opener.userId) return true;
+  return accessKeyMatches(opener.accessKey, row.access_key_sha256);
 }

@@ -86,9 +86,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
+/**
+ * A ticket access key is part of who is asking: a caller without it must not be answered (replayed) what the
+ * key holder wrote; it reaches the route and gets its 404. Only the key's hash goes into the stored scope.
+ */
+function accessOf(caller: Caller): string {
+  return caller.kind === 'storefront' && caller.ticketAccessKey ? `:key:${createHash('sha256').update(caller.ticketAccessKey).digest('hex')}` : '';
+}
+
 function scopeOf(request: FastifyRequest & { caller?: Caller }): string {
   const caller = request.caller;
-  const who = !caller ? 'anonymous' : caller.kind === 'staff' ? `staff:${caller.companyId}:${caller.clientId}` : `app:${caller.applicationId}`;
+  const who = !caller ? 'anonymous' : caller.kind === 'staff' ? `staff:${caller.companyId}:${caller.clientId}` : `app:${caller.applicationId}${accessOf(caller)}`;
   const path = request.url.split('?')[0].replace(/\/+$/, '');
   return `${who} ${request.method} ${path}`;
 }
