@@ -26,7 +26,9 @@ describe('ticket from a submission', () => {
     expect(ticket).toMatchObject({
       id: 't1',
       source: 'sales_channel',
-      content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br><b>Pick</b>: Name<br>', attachments: [] },
+      title: 'Contact us Response',
+      description: '<b>Name</b>: Ann<br><b>Pick</b>: Name<br>',
+      attachments: [],
       category: { key: 'contact', display: 'Contact us', form: { _id: 'f1', slug: 'contact', priority: { key: 'high' } } },
       tags: ['contact'],
       priority: 'high',

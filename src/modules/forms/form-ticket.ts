@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import { TicketCreated } from '../tickets';
+import { OpenTicket } from '../tickets';
 import { FormInput } from './form-inputs';
 import { MobileValue } from './form-submission';
 import { FormRecord } from './form.decider';
@@ -11,13 +11,15 @@ import { customFormDoc } from './form.views';
  * FormSubmitted event. The request that stored the submission and the reconciler that finishes an interrupted
  * one both call it, so they write the very same ticket.
  */
-export function ticketFromSubmission(form: FormRecord, submitted: FormSubmitted['data']): TicketCreated['data'] {
+export function ticketFromSubmission(form: FormRecord, submitted: FormSubmitted['data']): OpenTicket {
   return {
     id: submitted.ticket_id,
     company_id: form.company_id,
     application_id: form.application_id,
     source: 'sales_channel',
-    content: { title: `${form.title} Response`, description: describeResponse(form.inputs, submitted), attachments: submitted.attachments },
+    title: `${form.title} Response`,
+    description: describeResponse(form.inputs, submitted),
+    attachments: submitted.attachments,
     category: { key: form.slug, display: form.title, form: { ...customFormDoc(form) } },
     // An agent picked from the form's assignees is on it already, as Lead servers show such tickets.
     status: submitted.assigned_to ? 'in_progress' : 'pending',

@@ -6,21 +6,21 @@ const spec = deciderSpecification(ticketDecider);
 
 const create: CreateTicket = {
   kind: 'CreateTicket',
-  data: {
+  ticket: {
     id: 't1',
     company_id: '1',
     source: 'sales_channel',
-    content: { title: 'Late', description: 'FY-1', attachments: [{ type: 'image', value: 'u', display: 'photo' }] },
-    category: { key: 'order', display: 'Order' },
-    status: 'pending',
-    priority: 'low',
+    title: 'Late',
+    description: 'FY-1',
+    attachments: [{ type: 'image', value: 'u', display: 'photo' }],
+    category: 'order',
     created_by: {},
     created_on: { user_agent: 'ua' },
     tags: ['a'],
     created_at: 'then',
   },
 };
-const created: TicketCreated = { type: 'TicketCreated', data: create.data };
+const [created] = spec.given([]).when(create).decided() as [TicketCreated];
 const edit = (changes: TicketChanges): EditTicket => ({ kind: 'EditTicket', changes, historyId: 'h1', createdBy: { id: 'agent' }, createdOn: { user_agent: 'ua' }, now: 'now' });
 const typesOf = (events: TicketEvent[]) => events.map((e) => e.type);
 
@@ -45,7 +45,7 @@ describe('ticket edits (decider)', () => {
       type: 'diff',
       created_by: { id: 'agent' },
       value: {
-        content: [create.data.content, { ...create.data.content, title: 'Later' }],
+        content: [created.data.content, { ...created.data.content, title: 'Later' }],
         category: ['order', 'refund'],
         sub_category: [null, 'card'],
         status: ['pending', 'in_progress'],

@@ -40,9 +40,24 @@ export type ExistingTicket = Extract<TicketState, { exists: true }>;
 
 export const initialTicketState: TicketState = { exists: false };
 
+/**
+ * What opening a ticket takes, from any door (a storefront or staff create, a form submission): the decider
+ * fills in what every new ticket starts with, so "what a new ticket is" is said once, here.
+ */
+export type OpenTicket = Omit<TicketCreated['data'], 'content' | 'category' | 'status' | 'priority' | 'tags'> & {
+  readonly title: string;
+  readonly description?: string;
+  readonly attachments?: readonly TicketAsset[];
+  /** A category key (shown with its catalogue display), or the category as a form defines it. */
+  readonly category: string | TicketCreated['data']['category'];
+  readonly status?: StatusKey;
+  readonly priority?: PriorityKey;
+  readonly tags?: readonly string[];
+};
+
 export type CreateTicket = {
   readonly kind: 'CreateTicket';
-  readonly data: TicketCreated['data'];
+  readonly ticket: OpenTicket;
 };
 
 export type AppendHistory = {
@@ -102,7 +117,7 @@ export function decideTicket(command: TicketCommand, state: TicketState): Ticket
   switch (command.kind) {
     case 'CreateTicket':
       if (state.exists) throw new DomainError('conflict', `Ticket ${state.ticketId} already exists`);
-      return [{ type: TicketEventType.TicketCreated, data: command.data }];
+      return [{ type: TicketEventType.TicketCreated, data: newTicket(command.ticket) }];
     case 'AppendHistory':
     case 'EditTicket': {
       if (!state.exists) throw new DomainError('not_found', 'Ticket not found');
@@ -254,6 +269,18 @@ function evolveDesk(state: ExistingTicket, event: TicketDeskEvent): ExistingTick
 function sameContent(a: TicketContent, b: TicketContent): boolean {
   const asset = (x: TicketAsset) => [x.display ?? null, x.value, x.type].join('\u0000');
   return a.title === b.title && a.description === b.description && a.attachments.map(asset).join('\u0001') === b.attachments.map(asset).join('\u0001');
+}
+
+/** A new ticket: pending, low priority, no tags and an empty description unless the opener says otherwise. */
+function newTicket({ title, description, attachments, category, status, priority, tags, ...rest }: OpenTicket): TicketCreated['data'] {
+  return {
+    ...rest,
+    content: { title, description: description ?? '', attachments: attachments ?? [] },
+    category: typeof category === 'string' ? { key: category, display: categoryDisplay(category) } : category,
+    status: status ?? 'pending',
+    priority: priority ?? 'low',
+    tags: tags ?? [],
+  };
 }
 
 export const ticketDecider = { initialState: initialTicketState, evolve: evolveTicket, decide: decideTicket };

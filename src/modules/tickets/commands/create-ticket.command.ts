@@ -1,11 +1,11 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
-import { TicketCreated } from '../ticket.events';
+import { OpenTicket } from '../ticket.decider';
 import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
 
-export type NewTicket = Omit<TicketCreated['data'], 'id' | 'created_at' | 'created_on'>;
+export type NewTicket = Omit<OpenTicket, 'id' | 'created_at' | 'created_on'>;
 
 export class CreateTicketCommand extends Command<TicketDoc> {
   constructor(
@@ -25,7 +25,7 @@ export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand>
 
   async execute({ ticket, context }: CreateTicketCommand): Promise<TicketDoc> {
     const id = newIdFor(context, 'ticket');
-    await this.tickets.handle(id, { kind: 'CreateTicket', data: { ...ticket, id, created_on: context.createdOn, created_at: context.now } }, context);
+    await this.tickets.handle(id, { kind: 'CreateTicket', ticket: { ...ticket, id, created_on: context.createdOn, created_at: context.now } }, context);
     return this.queries.findTicket(id, { companyId: ticket.company_id })!.doc;
   }
 }
