@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { Settings, loadSettings } from './platform/config/settings';
 import { declarePathParams } from './platform/http/openapi-path-params';
 import { fastifyRefusals } from './platform/http/fastify-refusals';
+import { registerJsonCharsetCheck } from './platform/http/json-charset';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter';
 import { registerJsonLimits } from './platform/http/json-limits';
 import { registerRateLimit } from './platform/http/rate-limit';
@@ -35,9 +36,10 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
   });
   if (options.logger !== false) app.useLogger(app.get(Logger)); // JSON lines through pino (LOG_LEVEL)
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  const metrics = app.get(Metrics);
+  app.useGlobalFilters(new ProblemDetailsFilter((problem) => problem.type === 'urn:lead:problem:stream-integrity' && metrics.brokenChainRefusals.inc()));
   const fastify = app.getHttpAdapter().getInstance();
-  installHttpMetrics(fastify, app.get(Metrics));
+  installHttpMetrics(fastify, metrics);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -49,6 +51,7 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
     maxItems: settings.jsonMaxItems,
     maxValues: settings.jsonMaxValues,
   });
+  registerJsonCharsetCheck(fastify);
   await registerRateLimit(app, settings);
   const document = SwaggerModule.createDocument(
     app,

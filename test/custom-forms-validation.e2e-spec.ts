@@ -91,4 +91,16 @@ describe('custom forms: validation (end to end)', () => {
       );
     });
   });
+
+  it('refuses a submission that would make the server run too much regex work (100 fields of 256 "@"), whole', async () => {
+    // Fynd's panel email pattern backtracks in cubic time on a run of '@' (issue 10, 8a).
+    const inputs = Array.from({ length: 100 }, (_, i) => ({ key: `e${i}`, display: `Email ${i}`, type: 'text', regex: '\\S+@\\S+\\.\\S+', showRegexInput: true }));
+    expect((await createForm({ ...CONTACT, slug: 'many-emails', inputs })).statusCode).toBe(201);
+    const before = await eventCount();
+    const res = await submit('many-emails', inputs.map((input) => ({ key: input.key, value: '@'.repeat(256) })));
+    await expectRefused(res, 'response', before);
+    expect(res.json().errors).toEqual([{ field: 'response', message: expect.stringMatching(/too long to check together/) }]);
+    const ordinary = await submit('many-emails', inputs.map((input, i) => ({ key: input.key, value: `someone${i}@shop.example.com` })));
+    expect(ordinary.statusCode).toBe(201);
+  });
 });

@@ -89,3 +89,32 @@ describe('LiveKit webhooks (end to end)', () => {
     ]);
   });
 });
+
+describe('LiveKit webhooks with the development key pair (end to end)', () => {
+  let t: TestApp;
+  afterEach(async () => t.dispose());
+
+  const forgedJoin = async () => {
+    const id = await newTicket(t);
+    expect((await openRoom(t, id, await staffAuth(t, 'one', 'agent-7'))).statusCode).toBe(201);
+    const before = await eventCount(t);
+    // Signed with devkey/secret, which anyone can do: they are LiveKit's documented development pair.
+    const res = await postWebhook(t, livekitEvent('participant_joined', id, { identity: 'user:mallory', sid: 'PA_forged' }));
+    return { res, appended: (await eventCount(t)) - before };
+  };
+
+  it('refuses every webhook with 401 and records nothing (the default)', async () => {
+    t = await startTestApp({ livekitApiKey: 'devkey', livekitApiSecret: 'secret' });
+    const { res, appended } = await forgedJoin();
+    expect(res.statusCode).toBe(401);
+    expect(res.json().detail).toMatch(/development pair/);
+    expect(appended).toBe(0);
+  });
+
+  it('believes them when LEAD_LIVEKIT_DEV_WEBHOOKS is on (development)', async () => {
+    t = await startTestApp({ livekitApiKey: 'devkey', livekitApiSecret: 'secret', livekitDevWebhooks: true });
+    const { res, appended } = await forgedJoin();
+    expect(res.statusCode).toBe(200);
+    expect(appended).toBe(1);
+  });
+});

@@ -104,6 +104,9 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     ...loadSettings({ LEAD_DATA_DIR: dataDir, LEAD_STORE: TEST_STORE, LEAD_EVENTSTOREDB_URL: await eventStoreDbUrl(dataDir) }),
     clientsFile,
     tokenSecret: 'test-token-secret',
+    // A configured LiveKit project's pair: the development default refuses webhooks (livekit-dev-pair suite).
+    livekitApiKey: 'APItestkey',
+    livekitApiSecret: 'test-livekit-secret-0123456789abcdef',
     // Suites fire hundreds of requests as one caller; the rate limit has its own suite.
     rateLimitPerMinute: 0,
     logLevel: process.env.LOG_LEVEL ?? 'silent', // LOG_LEVEL=info npx jest … to see the JSON logs

@@ -27,6 +27,15 @@ describe('GeneralConfigs', () => {
     expect(c.forCompany('2')).toMatchObject({ support_email: email, show_communication_info: false, allow_ticket_creation: false });
   });
 
+  it('serves support_communication as a list (GeneralConfigDetails), also when a file gives one CommunicationDetails object', () => {
+    const chat = { type: 'chat', title: 'Chat with us', description: '9-5', enabled: true, value: 'https://chat.shop.test' };
+    const mail = { type: 'email', title: 'Mail', description: '', enabled: true };
+    const c = configs({ default: { support_communication: chat }, companies: { '2': { support_communication: [mail] } } });
+    expect(c.forCompany('1').support_communication).toEqual([chat]);
+    expect(c.forCompany('2').support_communication).toEqual([mail]);
+    expect(() => configs({ default: { support_communication: 'chat' } })).toThrow('default.support_communication must be a list');
+  });
+
   it('refuses a malformed file at start, naming it', () => {
     expect(() => configs('{ nope')).toThrow('general-config.json is not valid JSON');
     expect(() => configs({ companies: { '1': 'x' } })).toThrow('must be {"default"');

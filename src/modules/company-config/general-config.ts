@@ -74,5 +74,21 @@ function parse(path: string): GeneralConfigFile {
     (value.default === undefined || isObject(value.default)) &&
     (value.companies === undefined || (isObject(value.companies) && Object.values(value.companies).every(isObject)));
   if (!ok) throw new Error(`${path} must be {"default": {...}, "companies": {"<company_id>": {...}}}`);
-  return value as GeneralConfigFile;
+  const file = value as GeneralConfigFile;
+  const entries: [string, Record<string, unknown> | undefined][] = [['default', file.default], ...Object.entries(file.companies ?? {}).map(([id, entry]): [string, Record<string, unknown>] => [`companies.${id}`, entry])];
+  for (const [where, entry] of entries) if (entry) normalizeCommunication(entry, `${path}: ${where}.support_communication`);
+  return file;
+}
+
+/**
+ * `support_communication` is a list of `{type, title, description, enabled}` in GeneralConfigDetails (every
+ * SDK model a method returns, reference 4.11). SDK 1.2.0's unused SupportGeneralConfig model had one
+ * CommunicationDetails object there, and config files written after it may hold one: such an object is
+ * served as a list of that one entry, so clients always get the documented shape.
+ */
+function normalizeCommunication(entry: Record<string, unknown>, where: string): void {
+  const value = entry.support_communication;
+  if (value === undefined || Array.isArray(value)) return;
+  if (typeof value === 'object' && value !== null) entry.support_communication = [value];
+  else throw new Error(`${where} must be a list of {type, title, description, enabled} (or one such object)`);
 }

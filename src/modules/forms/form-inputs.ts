@@ -37,6 +37,14 @@ export const LIMITS = {
    * case in milliseconds (256^3 steps); a longer answer to a regex-checked field is refused.
    */
   regexAnswerLength: 256,
+  /**
+   * Regex work one submission may ask for, in the worst-case steps of the patterns this service accepts
+   * (cubic backtracking, e.g. Fynd's own email pattern `\S+@\S+\.\S+`): each regex-checked answer costs its
+   * length cubed. Two answers of the longest length fit (tens of milliseconds at worst); a hundred fields of
+   * 256 hostile characters (1.3 s of blocked event loop) do not, and neither does any submission that would
+   * block the server for long. Ordinary answers are far below: a hundred 30-character emails cost 2.7M.
+   */
+  regexWorkPerSubmission: 2 * 256 ** 3,
 } as const;
 
 /**

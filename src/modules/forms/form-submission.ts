@@ -34,30 +34,49 @@ export function checkSubmission(inputs: readonly FormInput[], items: readonly Su
     else if (byKey.has(item.key)) errors.push({ field: `response.${i}.key`, message: `"${item.key}" is answered twice` });
     else byKey.set(item.key, item);
   });
-  const values: ResponseValue[] = [];
-  for (const input of inputs) {
-    const field = `response.${input.key}`;
+  const answers = inputs.map((input) => {
     const given = byKey.get(input.key)?.value;
-    if (isBlank(given)) {
+    return { input, given, checked: isBlank(given) ? undefined : checkValue(input, given) };
+  });
+  // All the regex work is added up before any regex runs: a submission that would ask for too much is refused
+  // whole, so no form, however many pattern-checked fields it has, lets one request block the event loop.
+  const regexWork = answers.reduce((work, { input, checked }) => {
+    const text = regexText(input, checked);
+    return text === undefined || text.length > LIMITS.regexAnswerLength ? work : work + text.length ** 3;
+  }, 0);
+  const overBudget = regexWork > LIMITS.regexWorkPerSubmission;
+  if (overBudget) {
+    errors.push({ field: 'response', message: 'the answers to fields checked against a pattern are too long to check together; shorten them' });
+  }
+  const values: ResponseValue[] = [];
+  for (const { input, checked } of answers) {
+    const field = `response.${input.key}`;
+    if (checked === undefined) {
       if (input.required) errors.push({ field, message: `Please enter ${input.display}` });
       continue;
     }
-    const checked = checkValue(input, given);
     if (!checked.ok) {
       errors.push({ field, message: checked.message });
       continue;
     }
-    if (input.showRegexInput && input.regex && checked.text !== undefined && checked.text.length > LIMITS.regexAnswerLength) {
+    const text = regexText(input, checked);
+    if (text !== undefined && text.length > LIMITS.regexAnswerLength) {
       errors.push({ field, message: `must be at most ${LIMITS.regexAnswerLength} characters to be checked against this field's pattern` });
       continue;
     }
-    if (input.showRegexInput && input.regex && checked.text !== undefined && !new RegExp(input.regex).test(checked.text)) {
+    if (text !== undefined && overBudget) continue; // refused above, as a whole
+    if (text !== undefined && !new RegExp(input.regex!).test(text)) {
       errors.push({ field, message: input.error_message || `Please enter ${input.display}` });
       continue;
     }
     values.push({ key: input.key, value: checked.value });
   }
   return { values, errors };
+}
+
+/** The text an input's regex runs on, when it has one to run (showRegexInput, a regex, a valid answer). */
+function regexText(input: FormInput, checked: Checked | undefined): string | undefined {
+  return input.showRegexInput && input.regex && checked?.ok ? checked.text : undefined;
 }
 
 function isBlank(value: unknown): boolean {

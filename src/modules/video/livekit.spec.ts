@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import { loadSettings } from '../../platform/config/settings';
 import { LiveKit } from './livekit';
@@ -35,5 +36,41 @@ describe('LiveKit', () => {
   it('without LIVEKIT_URL it asks no video server', async () => {
     expect(await livekit.participants('room-1')).toBeUndefined();
     await expect(livekit.endRoom('room-1')).resolves.toBeUndefined();
+  });
+});
+
+describe('LiveKit with the development key pair (devkey/secret)', () => {
+  const devSettings = (env: NodeJS.ProcessEnv = {}) => loadSettings(env);
+  const body = JSON.stringify({ event: 'room_finished', id: 'EV_2', room: { name: 'r' } });
+  const forged = async () => {
+    // Anyone can sign with the pair of `livekit-server --dev`: it is in LiveKit's docs.
+    const token = new AccessToken('devkey', 'secret');
+    token.sha256 = createHash('sha256').update(body).digest('base64');
+    return token.toJwt();
+  };
+  let warn: jest.SpyInstance;
+  beforeEach(() => (warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined)));
+  afterEach(() => warn.mockRestore());
+
+  it('warns at start and refuses every webhook, however it is signed', async () => {
+    const livekit = new LiveKit(devSettings());
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/development pair.*webhooks are refused/));
+    expect(await livekit.receiveWebhook(body, await forged())).toBe('development-pair');
+  });
+
+  it('believes them with LEAD_LIVEKIT_DEV_WEBHOOKS=true outside production, still warning', async () => {
+    const livekit = new LiveKit(devSettings({ LEAD_LIVEKIT_DEV_WEBHOOKS: 'true' }));
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/anyone can forge/));
+    expect(await livekit.receiveWebhook(body, await forged())).toMatchObject({ event: 'room_finished' });
+  });
+
+  it('will not start with LEAD_LIVEKIT_DEV_WEBHOOKS=true in production, nor with a value that is not a boolean', () => {
+    expect(() => devSettings({ LEAD_LIVEKIT_DEV_WEBHOOKS: 'true', NODE_ENV: 'production' })).toThrow(/development only/);
+    expect(() => devSettings({ LEAD_LIVEKIT_DEV_WEBHOOKS: 'yes' })).toThrow(/true or false/);
+  });
+
+  it('says nothing with a real pair', () => {
+    new LiveKit(settings);
+    expect(warn).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccessToken, ParticipantInfo_State, RoomServiceClient, WebhookEvent, WebhookReceiver } from 'livekit-server-sdk';
-import { SETTINGS, Settings } from '../../platform/config/settings';
+import { LIVEKIT_DEV_SECRET, SETTINGS, Settings } from '../../platform/config/settings';
 import { ParticipantDoc, userOfIdentity } from './video-room.queries';
 
 /**
@@ -14,9 +14,21 @@ export class LiveKit {
   private readonly receiver: WebhookReceiver;
   private readonly rooms?: RoomServiceClient;
 
+  /** The pair of `livekit-server --dev`, which anyone can sign with (a webhook, a room token). */
+  readonly developmentPair: boolean;
+
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
     this.receiver = new WebhookReceiver(settings.livekitApiKey, settings.livekitApiSecret);
     if (settings.livekitUrl) this.rooms = new RoomServiceClient(settings.livekitUrl, settings.livekitApiKey, settings.livekitApiSecret);
+    // The secret is what signs; the key only names it (and travels in every token), so the secret decides.
+    this.developmentPair = settings.livekitApiSecret === LIVEKIT_DEV_SECRET;
+    if (this.developmentPair) {
+      this.logger.warn(
+        settings.livekitDevWebhooks
+          ? 'LIVEKIT_API_KEY/LIVEKIT_API_SECRET are the development pair (devkey/secret) and LEAD_LIVEKIT_DEV_WEBHOOKS=true: anyone can forge a LiveKit webhook or a room token. Development only.'
+          : 'LIVEKIT_API_KEY/LIVEKIT_API_SECRET are the development pair (devkey/secret): LiveKit webhooks are refused (anyone could forge them) and room tokens are signed with a public key. Set the pair of your LiveKit project.',
+      );
+    }
   }
 
   /** A short-lived token that joins exactly one room, publishing and subscribing. */
@@ -33,9 +45,11 @@ export class LiveKit {
   /**
    * Verifies a webhook as LiveKit signs it (a JWT in `Authorization` carrying the body's sha256) and parses it.
    * `undefined` = not signed with our key pair. The SDK checks the signature before it parses, so a body it
-   * cannot parse was signed by LiveKit: that is a bad request, not a bad signature.
+   * cannot parse was signed by LiveKit: that is a bad request, not a bad signature. `'development-pair'`: the
+   * key pair is the public development one and LEAD_LIVEKIT_DEV_WEBHOOKS is off, so no signature proves anything.
    */
-  async receiveWebhook(body: string, authorization: string | undefined): Promise<WebhookEvent | undefined | 'malformed'> {
+  async receiveWebhook(body: string, authorization: string | undefined): Promise<WebhookEvent | undefined | 'malformed' | 'development-pair'> {
+    if (this.developmentPair && !this.settings.livekitDevWebhooks) return 'development-pair';
     if (!authorization) return undefined;
     try {
       return await this.receiver.receive(body, authorization);

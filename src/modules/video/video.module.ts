@@ -1,10 +1,9 @@
 import { VideoRoomCommandHandler } from './video-room-command-handler';
-import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { FastifyInstance } from 'fastify';
 import { AuthModule } from '../../platform/auth/auth.module';
-import { SETTINGS, Settings } from '../../platform/config/settings';
 import { TicketsModule } from '../tickets/tickets.module';
 import { LiveKit } from './livekit';
 import { LiveKitWebhookController, WEBHOOK_CONTENT_TYPE } from './http/livekit-webhook.controller';
@@ -22,10 +21,7 @@ import { VideoRooms } from './video-rooms';
   exports: [VideoRoomProjection],
 })
 export class VideoModule implements OnModuleInit {
-  constructor(
-    private readonly http: HttpAdapterHost,
-    @Inject(SETTINGS) private readonly settings: Settings,
-  ) {}
+  constructor(private readonly http: HttpAdapterHost) {}
 
   onModuleInit(): void {
     // A webhook's signature covers the exact bytes LiveKit sent, so its body is kept as the raw string
@@ -33,9 +29,6 @@ export class VideoModule implements OnModuleInit {
     const fastify = this.http.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser(WEBHOOK_CONTENT_TYPE)) {
       fastify.addContentTypeParser(WEBHOOK_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    }
-    if (this.settings.livekitUrl && this.settings.livekitApiSecret === 'secret') {
-      new Logger('VideoModule').warn('LIVEKIT_URL is set but LIVEKIT_API_KEY/LIVEKIT_API_SECRET are the development defaults');
     }
   }
 }

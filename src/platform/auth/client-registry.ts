@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Stats, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SETTINGS, Settings } from '../config/settings';
 import { newObjectId } from '../command/object-id';
@@ -31,42 +31,90 @@ export interface ClientsFile {
  * The callers this service knows, from a JSON file (LEAD_CLIENTS_FILE). Only hashes of secrets are stored.
  * Tokens are long random strings, not passwords, so a fast hash is enough: nobody can guess a preimage, and
  * verifying on every request costs microseconds.
+ *
+ * The file is read again when it changes (checked at most every LEAD_CLIENTS_RELOAD_MS, by its size and
+ * times), so removing a client takes effect without a restart: its staff tokens stop working at the next
+ * request (the guard looks the client up on each one) and its secret no longer gets new ones. A file that
+ * cannot be read or parsed on reload keeps the clients already loaded, and the error is logged.
  */
 @Injectable()
 export class ClientRegistry {
   private readonly logger = new Logger(ClientRegistry.name);
-  private readonly applications = new Map<string, ApplicationClient>();
-  private readonly staffClients = new Map<string, StaffClient>();
+  private applications = new Map<string, ApplicationClient>();
+  private staffClients = new Map<string, StaffClient>();
+  private fileVersion = '';
+  private checkedAt = 0;
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
-    const file = this.load();
-    for (const app of file.applications) this.applications.set(app.application_id, app);
-    for (const client of file.staff_clients) this.staffClients.set(client.client_id, client);
+    this.use(this.load());
   }
 
   /** The application whose id and token these are, or undefined. */
   verifyApplication(applicationId: string, token: string): ApplicationClient | undefined {
-    const app = this.applications.get(applicationId);
+    const app = this.application(applicationId);
     return app && sameHash(token, app.token_sha256) ? app : undefined;
   }
 
   /** The staff client whose key and secret these are, or undefined. */
   verifyStaffClient(clientId: string, secret: string): StaffClient | undefined {
-    const client = this.staffClients.get(clientId);
+    const client = this.staffClient(clientId);
     return client && sameHash(secret, client.secret_sha256) ? client : undefined;
   }
 
   application(applicationId: string): ApplicationClient | undefined {
+    this.refresh();
     return this.applications.get(applicationId);
+  }
+
+  /** The staff client as the file has it now; undefined once it has been removed. */
+  staffClient(clientId: string): StaffClient | undefined {
+    this.refresh();
+    return this.staffClients.get(clientId);
+  }
+
+  private use(file: ClientsFile): void {
+    this.applications = new Map(file.applications.map((app) => [app.application_id, app]));
+    this.staffClients = new Map(file.staff_clients.map((client) => [client.client_id, client]));
+  }
+
+  /** Reads the file again if it has changed since it was last read (a stat at most every reload interval). */
+  private refresh(): void {
+    const now = Date.now();
+    if (now - this.checkedAt < this.settings.clientsReloadMs) return;
+    this.checkedAt = now;
+    let version: string;
+    try {
+      version = versionOf(statSync(this.settings.clientsFile));
+    } catch (error) {
+      if (this.fileVersion !== 'missing') this.logger.error(`cannot read ${this.settings.clientsFile} (${(error as Error).message}); keeping the clients loaded before`);
+      this.fileVersion = 'missing';
+      return;
+    }
+    if (version === this.fileVersion) return;
+    try {
+      this.use(this.read());
+      this.fileVersion = version;
+      this.logger.log(`reloaded ${this.settings.clientsFile}: ${this.applications.size} application(s), ${this.staffClients.size} staff client(s)`);
+    } catch (error) {
+      // Remembered, so a broken file is reported once, not on every request; fixing it changes its version.
+      this.fileVersion = version;
+      this.logger.error(`cannot reload ${this.settings.clientsFile} (${(error as Error).message}); keeping the clients loaded before`);
+    }
+  }
+
+  private read(): ClientsFile {
+    const path = this.settings.clientsFile;
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ClientsFile>;
+    if (typeof parsed !== 'object' || parsed === null) throw new Error(`${path} must hold {"applications": [...], "staff_clients": [...]}`);
+    return { applications: parsed.applications ?? [], staff_clients: parsed.staff_clients ?? [] };
   }
 
   private load(): ClientsFile {
     const path = this.settings.clientsFile;
-    if (existsSync(path)) {
-      const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ClientsFile>;
-      return { applications: parsed.applications ?? [], staff_clients: parsed.staff_clients ?? [] };
-    }
-    return this.createDevelopmentClients(path);
+    const file = existsSync(path) ? this.read() : this.createDevelopmentClients(path);
+    this.fileVersion = versionOf(statSync(path));
+    this.checkedAt = Date.now();
+    return file;
   }
 
   /** First start without configuration: a development application and staff client, secrets printed once. */
@@ -96,6 +144,8 @@ export class ClientRegistry {
     return file;
   }
 }
+
+const versionOf = (stats: Stats) => `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
 
 function sameHash(secret: string, storedHex: string): boolean {
   const given = createHash('sha256').update(secret).digest();

@@ -24,6 +24,11 @@ export class StaffAuthGuard implements CanActivate {
     if (!match) throw new UnauthorizedException('Send Authorization: Bearer <access_token from the oauth/token endpoint>');
     const claims = this.tokens.verify(match[1]);
     if (!claims) throw new UnauthorizedException('The access token is invalid or has expired');
+    // A token outlives nothing it was issued for: once its client is removed from the clients file (or moved
+    // to another company), it stops working at once rather than at its expiry.
+    if (this.clients.staffClient(claims.sub)?.company_id !== claims.company_id) {
+      throw new UnauthorizedException('The API client of this access token is no longer registered');
+    }
     const { company_id: companyId, application_id: applicationId } = request.params;
     if (companyId !== claims.company_id) throw new NotFoundException('Not found');
     if (applicationId !== undefined && this.clients.application(applicationId)?.company_id !== companyId) {

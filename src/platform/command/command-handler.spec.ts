@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { KeyedLock } from './keyed-lock';
-import { handleCommand } from './command-handler';
+import { BrokenChainError, handleCommand } from './command-handler';
 import { EventStore } from '../event-store/event-store.port';
 import { MemoryEventStore } from '../event-store/memory.event-store';
 
@@ -34,7 +35,8 @@ describe('handleCommand with a revision precondition (If-Match)', () => {
     const racing = Object.create(store) as EventStore;
     let raced = false;
     racing.append = async (stream, events, options) => {
-      if (!raced) (raced = true), await store.append(stream, [{ type: 'Counted', data: { n: -1 } }], { expectedRevision: 'any' });
+      // The other process writes through its own command path (and lock), so its event extends the chain.
+      if (!raced) (raced = true), await handleCommand(store, new KeyedLock(), stream, counter, 'count', context());
       return store.append(stream, events, options);
     };
     await expect(run(racing, [0n])).rejects.toMatchObject({ kind: 'precondition_failed', details: { current_etag: '"1"' } });
@@ -56,3 +58,35 @@ describe('handleCommand with a command id that already wrote (a keyed request re
   });
 });
 
+
+describe('handleCommand on a stream whose hash chain is broken at its end', () => {
+  const run = (store: EventStore) => handleCommand(store, new KeyedLock(), 's-1', counter, 'count', context());
+
+  it('refuses to extend an event written around the command path (no hash), appending nothing', async () => {
+    const store = new MemoryEventStore();
+    await run(store);
+    await store.append('s-1', [{ type: 'Counted', data: { n: 99 } }], { expectedRevision: 'any' });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const refused = run(store);
+    await expect(refused).rejects.toBeInstanceOf(BrokenChainError);
+    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/s-1 cannot take writes: its hash chain is broken at revision 1/));
+    logged.mockRestore();
+    await expect(refused).rejects.toMatchObject({ stream: 's-1', revision: 1n, reason: expect.stringMatching(/stored hash does not match/) });
+    expect(await store.readStream('s-1')).toHaveLength(2);
+  });
+
+  it('refuses to extend an event whose data was changed after it was written (hash kept)', async () => {
+    const store = new MemoryEventStore();
+    await run(store);
+    await run(store);
+    const [, last] = await store.readStream('s-1');
+    (last.data as { n: number }).n = 42; // the memory store hands out its own objects: an in-place edit
+    await expect(run(store)).rejects.toBeInstanceOf(BrokenChainError);
+  });
+
+  it('extends a sound chain, the first event of a stream included', async () => {
+    const store = new MemoryEventStore();
+    for (let i = 0; i < 3; i++) await run(store);
+    expect(await store.readStream('s-1')).toHaveLength(3);
+  });
+});

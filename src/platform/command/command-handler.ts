@@ -1,4 +1,5 @@
-import { eventHash, lastHash } from '../event-store/hash-chain';
+import { Logger } from '@nestjs/common';
+import { GENESIS_HASH, checkLink, eventHash, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
@@ -27,6 +28,40 @@ export interface CommandOptions {
 const MAX_ATTEMPTS = 5;
 
 /**
+ * The stream's last event is not the link its chain says it should be (altered, or written around the command
+ * path, or an event before it removed): a write would extend, and so vouch for, a chain that no longer holds.
+ * The write is refused (503 `urn:lead:problem:stream-integrity`) until an operator has looked at the stream.
+ */
+export class BrokenChainError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly revision: bigint,
+    readonly eventId: string,
+    readonly reason: string,
+  ) {
+    super(`${stream} cannot take writes: its hash chain is broken at revision ${revision} (event ${eventId}): ${reason}`);
+  }
+}
+
+const logger = new Logger('CommandHandler');
+
+/**
+ * Checks the one link a write extends: the last event's stored hash against the hash recomputed over the
+ * event before it (with the shared `checkLink`). One hash per command, so the whole stream is not walked;
+ * `audit:verify` and the audit route walk it all.
+ */
+function assertChainTail(stream: string, history: readonly RecordedEvent[]): void {
+  if (history.length === 0) return;
+  const last = history[history.length - 1];
+  const before = history.length > 1 ? history[history.length - 2].metadata.hash : GENESIS_HASH;
+  const reason = checkLink(last, BigInt(history.length - 1), typeof before === 'string' ? before : '');
+  if (reason === undefined) return;
+  const error = new BrokenChainError(stream, last.revision, last.id, reason);
+  logger.error(`${error.message}; the write was refused. Check the store with npm run audit:verify`);
+  throw error;
+}
+
+/**
  * The whole command path: read the stream, fold it, decide, append at the revision that was read. A conflict
  * means another writer got there first (another instance, on EventStoreDB): read again and decide again, since
  * the decision may change. Event ids derive from the command id so that a retry after an unknown outcome of
@@ -47,6 +82,7 @@ export async function handleCommand<Command, State, Event extends { type: string
   return lock.run(stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
+      assertChainTail(stream, history);
       const state = foldStream(decider, history);
       // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
       const earlier = history.filter((e) => e.metadata.causationId === context.commandId);

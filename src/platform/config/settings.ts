@@ -9,6 +9,8 @@ export interface Settings {
   readonly databaseFile: string;
   readonly eventStoreDbUrl: string;
   readonly clientsFile: string;
+  /** How often, at most, the clients file is checked for changes (and read again when it changed); 0 = on every use. */
+  readonly clientsReloadMs: number;
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
   /** How long a write waits for the read models to show it before answering. */
@@ -22,6 +24,11 @@ export interface Settings {
   readonly livekitApiSecret: string;
   /** LiveKit server URL; empty = no server (tokens are still issued, participants come from webhooks only). */
   readonly livekitUrl: string;
+  /**
+   * Believe webhooks while the key pair is the development one (`devkey`/`secret`, which anyone can sign with).
+   * Off by default; refused at start when NODE_ENV=production.
+   */
+  readonly livekitDevWebhooks: boolean;
   readonly videoTokenTtlSeconds: number;
   /** HMAC key of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see docs/audit.md). */
   readonly auditKey: string;
@@ -95,6 +102,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databaseFile: env.LEAD_DATABASE_FILE ? resolve(env.LEAD_DATABASE_FILE) : resolve(dataDir, 'lead.db'),
     eventStoreDbUrl: env.LEAD_EVENTSTOREDB_URL ?? 'esdb://127.0.0.1:2113?tls=false',
     clientsFile: env.LEAD_CLIENTS_FILE ? resolve(env.LEAD_CLIENTS_FILE) : resolve(dataDir, 'clients.json'),
+    clientsReloadMs: integer(env, 'LEAD_CLIENTS_RELOAD_MS', 1000),
     bodyLimitBytes: integer(env, 'LEAD_BODY_LIMIT_BYTES', 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
     readYourWritesTimeoutMs: integer(env, 'LEAD_READ_YOUR_WRITES_TIMEOUT_MS', 10_000),
@@ -102,9 +110,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     tokenSecretFile: resolve(dataDir, 'token-secret'),
     tokenTtlSeconds: integer(env, 'LEAD_TOKEN_TTL_SECONDS', 3600),
     // `livekit-server --dev` uses this key pair: development only, set real ones in production.
-    livekitApiKey: env.LIVEKIT_API_KEY || 'devkey',
-    livekitApiSecret: env.LIVEKIT_API_SECRET || 'secret',
+    livekitApiKey: env.LIVEKIT_API_KEY || LIVEKIT_DEV_KEY,
+    livekitApiSecret: env.LIVEKIT_API_SECRET || LIVEKIT_DEV_SECRET,
     livekitUrl: env.LIVEKIT_URL ?? '',
+    livekitDevWebhooks: devWebhooks(env),
     videoTokenTtlSeconds: integer(env, 'LEAD_VIDEO_TOKEN_TTL_SECONDS', 600),
     auditKey: env.LEAD_AUDIT_KEY ?? '',
     auditKeyFile: resolve(dataDir, 'audit-key'),
@@ -175,6 +184,18 @@ function timeouts(env: NodeJS.ProcessEnv) {
     bodyTimeoutMs: positive(env, 'LEAD_BODY_TIMEOUT_MS', 10_000),
     keepAliveTimeoutMs: positive(env, 'LEAD_KEEP_ALIVE_TIMEOUT_MS', 5000),
   };
+}
+
+export const LIVEKIT_DEV_KEY = 'devkey';
+export const LIVEKIT_DEV_SECRET = 'secret';
+
+function devWebhooks(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.LEAD_LIVEKIT_DEV_WEBHOOKS ?? '';
+  if (raw !== '' && raw !== 'true' && raw !== 'false') throw new Error(`LEAD_LIVEKIT_DEV_WEBHOOKS must be true or false; got "${raw}"`);
+  if (raw === 'true' && env.NODE_ENV === 'production') {
+    throw new Error('LEAD_LIVEKIT_DEV_WEBHOOKS=true is for development only: with NODE_ENV=production, set LIVEKIT_API_KEY/LIVEKIT_API_SECRET instead');
+  }
+  return raw === 'true';
 }
 
 /** `true`/`false`, a hop count, or a comma-separated list of proxy addresses/CIDRs, as Fastify takes it. */

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyError, FastifyReply, FastifyRequest, errorCodes } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
+import { BrokenChainError } from '../command/command-handler';
 import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from '../command/domain-error';
 import { RequestValidationError } from './validation';
@@ -30,6 +31,9 @@ const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
 // SQLite codes that mean "the disk cannot take this write now": the caller may retry later, nothing is lost.
 const STORAGE_UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|BUSY|CANTOPEN|LOCKED)/;
 
+const INVALID_JSON_BODY = new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY().message;
+const JSON_BODY_REFUSED = 'The body is not valid JSON, or it holds a "__proto__" key, which is not accepted anywhere';
+
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const problem = (status: number, slug: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails => ({
     type: `urn:lead:problem:${slug}`,
@@ -45,8 +49,16 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     return problem(409, 'concurrent-modification', 'The resource was changed by another request at the same time; retry.');
   }
   if (error instanceof StoreUnavailableError) return problem(503, 'store-unavailable', error.message);
+  if (error instanceof BrokenChainError) {
+    return problem(503, 'stream-integrity', `This resource cannot take writes now: its audit hash chain is broken at revision ${error.revision}. Nothing was written; the operators have been alerted.`, {
+      broken_at_revision: Number(error.revision),
+    });
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // Fastify's JSON parser refuses a `__proto__` key with the same error as a syntax error (and Nest hands it
+    // on as a bare HttpException with that message): the detail names both causes.
+    if (status === 400 && error.message === INVALID_JSON_BODY) return problem(status, slugOf(status), JSON_BODY_REFUSED);
     return problem(status, slugOf(status), error.message);
   }
   const code = (error as { code?: unknown })?.code;
@@ -107,6 +119,9 @@ const shortened = (url: string) => (url.length > 512 ? `${url.slice(0, 512)}…`
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
+  /** `onProblem` sees every problem sent (bootstrap counts some of them in /metrics). */
+  constructor(private readonly onProblem: (problem: ProblemDetails) => void = () => undefined) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -114,6 +129,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(`${request.method} ${request.url}: ${error instanceof Error ? error.stack : String(error)}`);
     }
+    this.onProblem(problem);
     sendProblem(http.getResponse<FastifyReply>(), problem);
   }
 }

@@ -34,6 +34,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly brokenChainRefusals = new Counter({
+    name: 'lead_writes_refused_broken_chain_total',
+    help: 'Requests refused (503) because the stream they write to has a broken hash chain at its end: alert on any',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lead_' });
   }

@@ -8,7 +8,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
   IsUrl,
@@ -20,9 +19,8 @@ import {
 } from 'class-validator';
 import { DomainError } from '../../../platform/command/domain-error';
 import { RichText } from '../../../platform/http/rich-text';
-import { JsonSize } from '../../../platform/http/validation';
-import { PRIORITY_KEYS, PriorityKey } from '../../tickets';
-import { TicketAssetDto } from '../../tickets';
+import { JsonSize, NotBlank } from '../../../platform/http/validation';
+import { PRIORITY_KEYS, PriorityKey, TicketAssetDto } from '../../tickets';
 import { FIELD_TYPES, FieldType, LIMITS } from '../form-inputs';
 
 /** Request bodies of the form routes (reference 4.6, 4.7, 5). Rules across fields live in form-inputs.ts. */
@@ -38,7 +36,7 @@ export function knownSlug(slug: string): string {
 const USER_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 export class FieldOptionDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) display!: string;
+  @ApiProperty() @IsString() @NotBlank() @MaxLength(200) display!: string;
   @ApiProperty() @IsString() @Matches(KEY, { message: 'key must be 1-100 letters, digits, - or _' }) key!: string;
 }
 
@@ -46,7 +44,7 @@ export class FormInputDto {
   @ApiProperty({ description: 'answer key, unique in the form' })
   @IsString() @Matches(KEY, { message: 'key must be 1-100 letters, digits, - or _' })
   key!: string;
-  @ApiProperty({ description: 'label' }) @IsString() @IsNotEmpty() @MaxLength(200) display!: string;
+  @ApiProperty({ description: 'label' }) @IsString() @NotBlank() @MaxLength(200) display!: string;
   @ApiProperty({ enum: FIELD_TYPES }) @IsIn(FIELD_TYPES) type!: FieldType;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() required?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) placeholder?: string;
@@ -75,7 +73,7 @@ export class SubmitButtonDto {
 
 /** The settings both payloads carry. */
 class FormSettingsDto {
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) title!: string;
+  @ApiProperty() @IsString() @NotBlank() @MaxLength(200) title!: string;
   @ApiProperty({ type: [FormInputDto] })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIMITS.inputs) @ValidateNested({ each: true }) @Type(() => FormInputDto)
   inputs!: FormInputDto[];

@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
@@ -17,7 +16,7 @@ import {
   ValidateNested,
   registerDecorator,
 } from 'class-validator';
-import { JsonSize } from '../../../platform/http/validation';
+import { JsonSize, NotBlank } from '../../../platform/http/validation';
 import { PRIORITY_KEYS, STATUS_KEYS } from '../ticket-catalogue';
 import { TicketContentDto } from './ticket.dto';
 
@@ -49,7 +48,7 @@ export class TicketListQueryDto extends PageQueryDto {
 }
 
 export class AgentChangePayloadDto {
-  @ApiPropertyOptional() @IsString() @IsNotEmpty() @MaxLength(128) agent_id!: string;
+  @ApiPropertyOptional() @IsString() @NotBlank() @MaxLength(128) agent_id!: string;
 }
 
 // In an edit, `null` is not "leave as is" (IsOptional would let it through to the decider): it is a 400.
@@ -59,7 +58,7 @@ export class EditTicketPayloadDto {
   @ApiPropertyOptional({ type: TicketContentDto, description: 'a missing description or attachments list keeps the current one' })
   @Absent() @IsObject() @ValidateNested() @Type(() => TicketContentDto)
   content?: TicketContentDto;
-  @ApiPropertyOptional({ description: 'category key' }) @Absent() @IsString() @IsNotEmpty() @MaxLength(100) category?: string;
+  @ApiPropertyOptional({ description: 'category key' }) @Absent() @IsString() @NotBlank() @MaxLength(100) category?: string;
   @ApiPropertyOptional({ description: 'an empty string clears it' }) @Absent() @IsString() @MaxLength(100) sub_category?: string;
   @ApiPropertyOptional({ description: 'not editable: only the current value is accepted' }) @Absent() @IsString() @MaxLength(32) source?: string;
   @ApiPropertyOptional({ enum: STATUS_KEYS }) @Absent() @IsIn(STATUS_KEYS) status?: (typeof STATUS_KEYS)[number];
@@ -68,7 +67,7 @@ export class EditTicketPayloadDto {
   @Absent() @IsObject() @ValidateNested() @Type(() => AgentChangePayloadDto)
   assigned_to?: AgentChangePayloadDto;
   @ApiPropertyOptional({ type: [String] })
-  @Absent() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(50, { each: true })
+  @Absent() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @NotBlank({ each: true }) @MaxLength(50, { each: true })
   tags?: string[];
 }
 

@@ -5,7 +5,6 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsNotEmpty,
   IsNumber,
   IsObject,
   IsOptional,
@@ -14,19 +13,19 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { RichText, RichTextMember } from '../../../platform/http/rich-text';
-import { JsonSize } from '../../../platform/http/validation';
+import { JsonSize, NotBlank } from '../../../platform/http/validation';
 import { ASSET_TYPES, HISTORY_TYPES, PRIORITY_KEYS, STATUS_KEYS } from '../ticket-catalogue';
 
 /** Request bodies of the ticket routes (reference 4.1-4.4). Validation lives here, at the HTTP edge only. */
 
 export class TicketAssetDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) display?: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2048) value!: string;
+  @ApiProperty() @IsString() @NotBlank() @MaxLength(2048) value!: string;
   @ApiProperty({ enum: ASSET_TYPES }) @IsIn(ASSET_TYPES) type!: (typeof ASSET_TYPES)[number];
 }
 
 export class TicketContentDto {
-  @ApiProperty({ maxLength: 300 }) @IsString() @IsNotEmpty() @MaxLength(300) title!: string;
+  @ApiProperty({ maxLength: 300 }) @IsString() @NotBlank() @MaxLength(300) title!: string;
   @ApiPropertyOptional({ maxLength: 20000, description: 'rich text: HTML cleaned to an allow-list on write' })
   @RichText() @IsOptional() @IsString() @MaxLength(20_000)
   description?: string;
@@ -42,7 +41,7 @@ export class AdditionalInfoDto {
 }
 
 export class AddTicketPayloadDto {
-  @ApiProperty({ description: 'category key' }) @IsString() @IsNotEmpty() @MaxLength(100) category!: string;
+  @ApiProperty({ description: 'category key' }) @IsString() @NotBlank() @MaxLength(100) category!: string;
   @ApiProperty({ type: TicketContentDto }) @IsObject() @ValidateNested() @Type(() => TicketContentDto) content!: TicketContentDto;
   @ApiPropertyOptional({ enum: STATUS_KEYS }) @IsOptional() @IsIn(STATUS_KEYS) status?: (typeof STATUS_KEYS)[number];
   @ApiPropertyOptional({ enum: PRIORITY_KEYS }) @IsOptional() @IsIn(PRIORITY_KEYS) priority?: (typeof PRIORITY_KEYS)[number];
