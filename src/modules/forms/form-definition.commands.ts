@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StaffCaller } from '../../platform/auth/caller';
 import { DomainError } from '../../platform/command/domain-error';
+import { ChainKey } from '../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
 import { handleCommand } from '../../platform/command/command-handler';
@@ -31,6 +32,7 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
   ) {}
 
@@ -46,7 +48,7 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
     } else {
       command = { kind: 'DeleteForm', deletedBy: actor, now: context.now };
     }
-    const outcome = await handleCommand(this.store, this.lock, formStream(caller.applicationId, slug), formDecider, command, context);
+    const outcome = await handleCommand(this.store, this.lock, this.chain, formStream(caller.applicationId, slug), formDecider, command, context);
     await this.readYourWrites.waitFor(outcome.result.position);
     // After a delete the state still holds the form as it was: DELETE answers with it.
     return customFormDoc(outcome.state.form!);

@@ -1,4 +1,5 @@
 import { DomainError } from '../../platform/command/domain-error';
+import { testChainKey } from '../../../test/support/recorded-events';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { handleCommand } from '../../platform/command/command-handler';
 import { MemoryEventStore } from '../../platform/event-store/memory.event-store';
@@ -13,7 +14,7 @@ describe('races between instances', () => {
     const store = new MemoryEventStore();
     const appends = jest.spyOn(store, 'append');
     const create = (title: string, lock: KeyedLock) =>
-      handleCommand(store, lock, 'form-app-contact', formDecider, { kind: 'CreateForm', data: formCreated({ title }).data }, { commandId: title, metadata: {} });
+      handleCommand(store, lock, testChainKey, 'form-app-contact', formDecider, { kind: 'CreateForm', data: formCreated({ title }).data }, { commandId: title, metadata: {} });
     const results = await Promise.allSettled([create('one', new KeyedLock()), create('two', new KeyedLock())]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refusal = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
@@ -34,9 +35,9 @@ describe('races between instances', () => {
       attachments: [], created_by: {}, created_on: { user_agent: 'ua' }, created_at: 'now',
     };
     const [a, b, c] = await Promise.all([
-      new FormTicketOpener(store, new KeyedLock()).open(form, submitted, { actor: { type: 'storefront_user', id: 'u' } }),
-      new FormTicketOpener(store, new KeyedLock()).open(form, submitted, { actor: { type: 'system', id: 'reconciler' } }),
-      new FormTicketOpener(store, new KeyedLock()).open(form, submitted, {}),
+      new FormTicketOpener(store, new KeyedLock(), testChainKey).open(form, submitted, { actor: { type: 'storefront_user', id: 'u' } }),
+      new FormTicketOpener(store, new KeyedLock(), testChainKey).open(form, submitted, { actor: { type: 'system', id: 'reconciler' } }),
+      new FormTicketOpener(store, new KeyedLock(), testChainKey).open(form, submitted, {}),
     ]);
     const log = await store.readStream('ticket-t1');
     expect(log.map((e) => e.type)).toEqual(['TicketCreated']);

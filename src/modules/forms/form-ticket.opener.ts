@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../platform/command/domain-error';
+import { ChainKey } from '../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { handleCommand } from '../../platform/command/command-handler';
 import { EVENT_STORE, EventMetadata, EventStore, Position } from '../../platform/event-store/event-store.port';
@@ -20,6 +21,7 @@ export class FormTicketOpener {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
   ) {}
 
   async open(form: FormRecord, submitted: FormSubmitted['data'], metadata: EventMetadata): Promise<Position> {
@@ -27,7 +29,7 @@ export class FormTicketOpener {
     try {
       const outcome = await handleCommand(
         this.store,
-        this.lock,
+        this.lock, this.chain,
         ticketStream(ticket.id),
         ticketDecider,
         { kind: 'CreateTicket', data: ticket },

@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StorefrontCaller } from '../../platform/auth/caller';
+import { ChainKey } from '../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
 import { handleCommand } from '../../platform/command/command-handler';
@@ -45,6 +46,7 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly opener: FormTicketOpener,
     private readonly tickets: TicketQueries,
@@ -53,7 +55,7 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
   async execute({ slug, caller, body, context }: SubmitFormCommand): Promise<SubmitFormAnswer> {
     const outcome = await handleCommand(
       this.store,
-      this.lock,
+      this.lock, this.chain,
       formStream(caller.applicationId, slug),
       formDecider,
       {

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
+import { ChainKey } from '../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { CommandContext } from '../../platform/http/request-context';
 import { systemContext } from '../../platform/http/system-context';
@@ -52,6 +53,7 @@ export class OpenVideoRoomHandler implements ICommandHandler<OpenVideoRoomComman
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly rooms: VideoRooms,
   ) {}
@@ -60,7 +62,7 @@ export class OpenVideoRoomHandler implements ICommandHandler<OpenVideoRoomComman
     const ticket = this.rooms.ticket(room, scope);
     const { company_id: companyId, application_id: applicationId } = ticket.context;
     const command: VideoRoomCommand = { kind: 'OpenRoom', room, companyId, applicationId, notify, now: context.now };
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, command, context);
+    const outcome = await handleCommand(this.store, this.lock, this.chain, videoRoomStream(room), videoRoomDecider, command, context);
     await this.readYourWrites.waitFor(outcome.result.position);
     return { unique_name: room };
   }
@@ -71,6 +73,7 @@ export class CloseVideoRoomHandler implements ICommandHandler<CloseVideoRoomComm
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly rooms: VideoRooms,
     private readonly livekit: LiveKit,
@@ -79,7 +82,7 @@ export class CloseVideoRoomHandler implements ICommandHandler<CloseVideoRoomComm
   async execute({ room, scope, context }: CloseVideoRoomCommand): Promise<{ success: true }> {
     this.rooms.ticket(room, scope);
     const command: VideoRoomCommand = { kind: 'CloseRoom', now: context.now };
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, command, context);
+    const outcome = await handleCommand(this.store, this.lock, this.chain, videoRoomStream(room), videoRoomDecider, command, context);
     await this.readYourWrites.waitFor(outcome.result.position);
     await this.livekit.endRoom(room);
     return { success: true };
@@ -91,6 +94,7 @@ export class ReportVideoActivityHandler implements ICommandHandler<ReportVideoAc
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly rooms: VideoRoomQueries,
   ) {}
@@ -102,7 +106,7 @@ export class ReportVideoActivityHandler implements ICommandHandler<ReportVideoAc
     const commandId = webhookId ? `livekit:${webhookId}` : randomUUID();
     // Written by no request of a user: actor `system`, with the webhook's delivery id as the correlation id.
     const context = systemContext('livekit', { tenant, correlationId: webhookId || undefined, commandId });
-    const outcome = await handleCommand(this.store, this.lock, videoRoomStream(room), videoRoomDecider, report, context);
+    const outcome = await handleCommand(this.store, this.lock, this.chain, videoRoomStream(room), videoRoomDecider, report, context);
     if (outcome.events.length) await this.readYourWrites.waitFor(outcome.result.position);
     return { recorded: outcome.events.length };
   }

@@ -1,3 +1,4 @@
+import { testChainKey } from '../../../test/support/recorded-events';
 import { KeyedLock } from './keyed-lock';
 import { handleCommand } from './command-handler';
 import { EventStore } from '../event-store/event-store.port';
@@ -12,7 +13,7 @@ const counter = {
 const context = () => ({ commandId: `c-${Math.random()}`, metadata: {} });
 
 describe('handleCommand with a revision precondition (If-Match)', () => {
-  const run = (store: EventStore, ifRevisionIn?: bigint[]) => handleCommand(store, new KeyedLock(), 's-1', counter, 'count', context(), { ifRevisionIn });
+  const run = (store: EventStore, ifRevisionIn?: bigint[]) => handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context(), { ifRevisionIn });
 
   it('runs while the stream is at an allowed revision, and refuses otherwise without appending', async () => {
     const store = new MemoryEventStore();
@@ -47,9 +48,9 @@ describe('handleCommand with a command id that already wrote (a keyed request re
     const store = new MemoryEventStore();
     const lock = new KeyedLock();
     const keyed = { commandId: 'keyed-1', metadata: { causationId: 'keyed-1' } };
-    const first = await handleCommand(store, lock, 's-1', counter, 'count', keyed);
-    await handleCommand(store, lock, 's-1', counter, 'count', context());
-    const again = await handleCommand(store, lock, 's-1', counter, 'count', keyed, { ifRevisionIn: [0n] });
+    const first = await handleCommand(store, lock, testChainKey, 's-1', counter, 'count', keyed);
+    await handleCommand(store, lock, testChainKey, 's-1', counter, 'count', context());
+    const again = await handleCommand(store, lock, testChainKey, 's-1', counter, 'count', keyed, { ifRevisionIn: [0n] });
     expect(await store.readStream('s-1')).toHaveLength(2);
     expect(again.events).toEqual(first.events);
     expect(again.result).toEqual(first.result);

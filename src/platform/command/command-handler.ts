@@ -1,4 +1,4 @@
-import { eventHash, lastHash } from '../event-store/hash-chain';
+import { ChainKey, keyedLink, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
@@ -30,7 +30,7 @@ const MAX_ATTEMPTS = 5;
  * The whole command path: read the stream, fold it, decide, append at the revision that was read. A conflict
  * means another writer got there first (another instance, on EventStoreDB): read again and decide again, since
  * the decision may change. Event ids derive from the command id so that a retry after an unknown outcome of
- * the same attempt writes nothing twice. Each event extends the stream's hash chain (see audit/hash-chain.ts).
+ * the same attempt writes nothing twice. Each event extends the stream's keyed hash chain (see audit/hash-chain.ts).
  * Events record the command id as their causation id; a stream that already holds events caused by this
  * command id gets nothing new, and the outcome is those events (see `commandContext`: a request with an
  * Idempotency-Key has a command id derived from the key, so its retry is this case).
@@ -38,6 +38,7 @@ const MAX_ATTEMPTS = 5;
 export async function handleCommand<Command, State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   lock: KeyedLock,
+  chain: ChainKey,
   stream: string,
   decider: Decider<Command, State, Event>,
   command: Command,
@@ -68,8 +69,10 @@ export async function handleCommand<Command, State, Event extends { type: string
         const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
         const revision = BigInt(history.length + i);
         const data = e.data as Record<string, unknown>;
-        previousHash = eventHash(previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
-        return { id, type: e.type, data, metadata: { ...context.metadata, hash: previousHash } };
+        // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
+        const metadata = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
+        previousHash = metadata.hash as string;
+        return { id, type: e.type, data, metadata };
       });
       try {
         const result = await store.append(stream, chained, { expectedRevision });

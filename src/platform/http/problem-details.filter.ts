@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
-import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { CorruptEventError, StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from '../command/domain-error';
 import { RequestValidationError } from './validation';
 
@@ -45,6 +45,13 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     return problem(409, 'concurrent-modification', 'The resource was changed by another request at the same time; retry.');
   }
   if (error instanceof StoreUnavailableError) return problem(503, 'store-unavailable', error.message);
+  if (error instanceof CorruptEventError) {
+    // Not the caller's fault and not a crash: the record needs an operator (README "Audit"). Nothing was written.
+    const { stream, revision, eventId, position } = error.at;
+    return problem(503, 'corrupt-event', `A stored event this request needs cannot be read; nothing was changed. An operator must repair it (run npm run audit:verify). ${error.message}`, {
+      stream, revision: String(revision), event_id: eventId, position: String(position.commit),
+    });
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return problem(status, slugOf(status), error.message);

@@ -29,7 +29,9 @@ import { ReadYourWrites } from './read-your-writes';
 export class ProjectionsModule implements OnApplicationBootstrap {
   constructor(private readonly runner: ProjectionRunner) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // Before feeding anything: a projection fed from a checkpoint beyond the log would skip the next events.
+    await this.runner.assertCheckpointsWithinLog();
     this.runner.start();
   }
 }

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../platform/command/domain-error';
+import { ChainKey } from '../../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { SETTINGS, Settings } from '../../../platform/config/settings';
@@ -29,6 +30,7 @@ export class AppendHistoryHandler implements ICommandHandler<AppendHistoryComman
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly queries: TicketQueries,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -40,7 +42,7 @@ export class AppendHistoryHandler implements ICommandHandler<AppendHistoryComman
     const historyId = newIdFor(context, 'history');
     const outcome = await handleCommand(
       this.store,
-      this.lock,
+      this.lock, this.chain,
       ticketStream(ticketId),
       ticketDecider,
       { kind: 'AppendHistory', historyId, ...entry, createdOn: context.createdOn, now: context.now, maxHistory: this.settings.maxHistoryPerTicket },

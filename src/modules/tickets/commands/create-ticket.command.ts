@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ChainKey } from '../../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { handleCommand } from '../../../platform/command/command-handler';
@@ -26,6 +27,7 @@ export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand>
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly queries: TicketQueries,
   ) {}
@@ -34,7 +36,7 @@ export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand>
     const id = newIdFor(context, 'ticket');
     const outcome = await handleCommand(
       this.store,
-      this.lock,
+      this.lock, this.chain,
       ticketStream(id),
       ticketDecider,
       { kind: 'CreateTicket', data: { ...ticket, id, created_on: context.createdOn, created_at: context.now } },

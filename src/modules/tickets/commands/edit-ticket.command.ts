@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../platform/command/domain-error';
+import { ChainKey } from '../../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { SETTINGS, Settings } from '../../../platform/config/settings';
@@ -32,6 +33,7 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly queries: TicketQueries,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -41,7 +43,7 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
     if (!this.queries.findTicket(ticketId, scope)) throw new DomainError('not_found', `Ticket ${ticketId} not found`);
     const outcome = await handleCommand(
       this.store,
-      this.lock,
+      this.lock, this.chain,
       ticketStream(ticketId),
       ticketDecider,
       { kind: 'EditTicket', changes, historyId: newIdFor(context, 'history'), createdBy, createdOn: context.createdOn, now: context.now, maxHistory: this.settings.maxHistoryPerTicket },

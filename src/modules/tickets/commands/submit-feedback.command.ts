@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../platform/command/domain-error';
+import { ChainKey } from '../../../platform/event-store/hash-chain';
 import { KeyedLock } from '../../../platform/command/keyed-lock';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { handleCommand } from '../../../platform/command/command-handler';
@@ -30,6 +31,7 @@ export class SubmitFeedbackHandler implements ICommandHandler<SubmitFeedbackComm
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly lock: KeyedLock,
+    private readonly chain: ChainKey,
     private readonly readYourWrites: ReadYourWrites,
     private readonly tickets: TicketQueries,
     private readonly desk: DeskQueries,
@@ -40,7 +42,7 @@ export class SubmitFeedbackHandler implements ICommandHandler<SubmitFeedbackComm
     const feedbackId = newIdFor(context, 'feedback');
     const outcome = await handleCommand(
       this.store,
-      this.lock,
+      this.lock, this.chain,
       ticketStream(ticketId),
       ticketDecider,
       { kind: 'SubmitFeedback', feedbackId, formResponse, user, now: context.now },
