@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditAnchorer } from '../src/modules/audit/audit-anchorer';
 import { runAuditCli } from '../src/modules/audit/cli';
-import { eventHash, verifyChain } from '../src/platform/event-store/hash-chain';
+import { ChainKey, eventHash, verifyChain } from '../src/platform/event-store/hash-chain';
 import { KeyedLock } from '../src/platform/command/keyed-lock';
 import { newObjectId } from '../src/platform/command/object-id';
 import { systemContext } from '../src/platform/http/system-context';
@@ -73,7 +73,7 @@ describe('audit (end to end)', () => {
     const [, comment] = await t.store.readStream(ticketStream(id));
     const context = systemContext('sla-monitor', { tenant: { companyId: '1', applicationId: APPS.a.application_id }, causedBy: comment });
     const command = { kind: 'AppendHistory' as const, historyId: newObjectId(), type: 'log' as const, value: { text: 'SLA breached' }, createdBy: {}, createdOn: context.createdOn, now: context.now };
-    const outcome = await handleCommand(t.store, t.app.get(KeyedLock), ticketStream(id), ticketDecider, command, context);
+    const outcome = await handleCommand(t.store, t.app.get(KeyedLock), t.app.get(ChainKey), ticketStream(id), ticketDecider, command, context);
     await t.app.get(ReadYourWrites).waitFor(outcome.result.position);
 
     const res = await audit(id);
@@ -153,7 +153,7 @@ describe('audit (end to end)', () => {
     expect(out).not.toContain(`[stream-revision] ${ticketStream(reordered)}`);
   });
 
-  it('a forger who recomputes every later hash fools the plain chain but not the keyed anchors', async () => {
+  it('a forger who recomputes every later hash without the key fails the keyed chain and the anchors', async () => {
     const id = await ticketWithComments(3);
     await t.app.get(AuditAnchorer).anchorNow();
     let forgedId = '';
@@ -170,17 +170,21 @@ describe('audit (end to end)', () => {
         db.prepare('UPDATE es_events SET data = ?, metadata = ? WHERE global_position = ?').run(JSON.stringify(data), JSON.stringify(metadata), row.global_position);
       }
     });
-    expect(verifyChain(await t.store.readStream(ticketStream(id)))).toMatchObject({ valid: true });
+    // Before keyed links (scheme 1) this recomputed chain verified and only the anchors caught it.
+    expect(verifyChain(await t.store.readStream(ticketStream(id)), undefined, { key: t.app.get(ChainKey).key })).toMatchObject({ valid: false, brokenAt: { revision: '1' } });
 
     const { verification } = (await audit(id)).json();
-    expect(verification.broken_at).toMatchObject({ check: 'anchor', revision: 1, event_id: forgedId, reason: expect.stringContaining('changed after it was anchored') });
-    expect((await cli('verify')).out).toContain(`BROKEN [anchor] ${ticketStream(id)} revision 1 event ${forgedId}`);
+    expect(verification.broken_at).toMatchObject({ check: 'chain', revision: 1, event_id: forgedId });
+    expect(verification.streams[0].findings).toContainEqual(expect.objectContaining({ check: 'anchor', revision: 1, reason: expect.stringContaining('changed after it was anchored') }));
+    const { out } = await cli('verify');
+    expect(out).toContain(`BROKEN [chain] ${ticketStream(id)} revision 1 event ${forgedId}`);
+    expect(out).toContain(`BROKEN [anchor] ${ticketStream(id)} revision 1 event ${forgedId}`);
 
     // Re-pointing the anchor at the forged event needs the key: without it the anchor's MAC gives it away.
     tamper((db) => {
       db.prepare("UPDATE audit_anchors SET digest = 'f00d' WHERE stream_id = ? AND revision = 1").run(ticketStream(id));
     });
-    expect((await audit(id)).json().verification.broken_at).toMatchObject({ check: 'anchor', revision: 1, reason: expect.stringContaining('fails its MAC') });
+    expect((await audit(id)).json().verification.streams[0].findings).toContainEqual(expect.objectContaining({ check: 'anchor', revision: 1, reason: expect.stringContaining('fails its MAC') }));
     expect((await cli('verify')).out).toMatch(/BROKEN \[ledger\] .*fails its MAC/);
   });
 
@@ -204,6 +208,46 @@ describe('audit (end to end)', () => {
     expect(checked.out).toContain('BROKEN [external-anchor]');
     // The ticket's read model still remembers revision 1, so the ticket's own audit notices too.
     expect((await audit(id)).json().verification.broken_at).toMatchObject({ check: 'read-model', revision: 1 });
+  });
+});
+
+describe('an event appended with SQL by a database writer without the audit key', () => {
+  it('is never anchored, and fails audit:verify and the ticket audit route', async () => {
+    const t = await startTestApp({ store: 'sqlite', auditAnchorIntervalMs: 0 });
+    try {
+      const auth = { ...storefrontAuth('a'), 'user-agent': 'jest-e2e' };
+      const created = await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: auth, payload: { category: 'x', content: { title: 'audited' } } });
+      const id = created.json()._id as string;
+      const stream = ticketStream(id);
+      await t.app.get(AuditAnchorer).anchorNow();
+      // The forger copies the last event's shape, writes a valid unkeyed (scheme 1) link after it, fixes es_streams.
+      const db = new Database(t.settings.databaseFile);
+      try {
+        db.transaction(() => {
+          const last = db.prepare('SELECT * FROM es_events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').get(stream) as Row & { created: string };
+          const { hash: previous, hashScheme: _dropped, ...metadata } = JSON.parse(last.metadata);
+          const event = { streamName: stream, revision: BigInt(last.revision + 1), id: '00000000-0000-4000-8000-00000000f0f0', type: 'HistoryAppended', data: { id: newObjectId(), type: 'comment', value: { text: 'refund approved' } }, metadata };
+          const hash = eventHash(previous, event);
+          db.prepare('INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+            stream, last.revision + 1, event.id, event.type, JSON.stringify(event.data), JSON.stringify({ ...metadata, hash }), last.created,
+          );
+          db.prepare('UPDATE es_streams SET revision = ? WHERE stream_id = ?').run(last.revision + 1, stream);
+        })();
+      } finally {
+        db.close();
+      }
+      expect(await t.app.get(AuditAnchorer).anchorNow()).toBe(0);
+      const staff = await staffAuth(t, 'one');
+      const { verification } = (await t.app.inject({ method: 'GET', url: `${PLATFORM}/1/ticket/${id}/audit`, headers: staff })).json();
+      expect(verification).toMatchObject({ valid: false, broken_at: { check: 'chain', revision: 1, reason: expect.stringContaining('unkeyed (scheme 1) event after keyed ones') } });
+      expect(verification.streams[0]).toMatchObject({ anchored_through_revision: 0, pending_anchor: 1 });
+      const lines: string[] = [];
+      const code = await runAuditCli(['verify'], { LEAD_DATA_DIR: t.dir, LEAD_STORE: 'sqlite' }, (line) => lines.push(line));
+      expect(code).toBe(1);
+      expect(lines.join('\n')).toMatch(new RegExp(`BROKEN \\[chain\\] ${stream} revision 1 event 00000000-0000-4000-8000-00000000f0f0 position \\d+: an unkeyed`));
+    } finally {
+      await t.dispose();
+    }
   });
 });
 

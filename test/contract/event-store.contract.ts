@@ -148,6 +148,16 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
         const afterFirst = await store.readAll({ fromPosition: mine[0].position, maxCount: 1 });
         expect(afterFirst[0].id).toBe(mine[1].id);
       });
+
+      it('lastPosition(): the newest event\'s position, moving with every append (checkpoints beyond it are refused at start)', async () => {
+        const a = stream();
+        await store.append(a, [ev(0)], { expectedRevision: 'no_stream' });
+        const [first] = await store.readStream(a);
+        expect(await store.lastPosition()).toEqual(first.position);
+        await store.append(a, [ev(1), ev(2)], { expectedRevision: 0n });
+        const [, , third] = await store.readStream(a);
+        expect(await store.lastPosition()).toEqual(third.position);
+      });
     });
 
     describe('subscription to the global log', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
-import { RecordedEvent } from '../../src/platform/event-store/event-store.port';
+import { CorruptEventError, RecordedEvent } from '../../src/platform/event-store/event-store.port';
+import { toRecorded } from '../../src/platform/event-store/eventstoredb.mapping';
 import { EventStoreDbEventStore } from '../../src/platform/event-store/eventstoredb.event-store';
 import { EsdbTestServer, startEsdbTestServer } from '../support/esdb-test-server';
 
@@ -41,6 +42,20 @@ describe('EventStoreDB adapter specifics', () => {
     }
     await sub.close();
     expect(seen.map((e) => e.type)).toEqual(['Counted', 'Counted', 'Counted', 'Counted', 'Counted']);
+  });
+
+  it('lastPosition() is the newest event that is not a system event', async () => {
+    const s = `last-${randomUUID()}`;
+    const { position } = await store.append(s, [{ type: 'Counted', data: { n: 1 } }], { expectedRevision: 'no_stream' });
+    expect(await store.lastPosition()).toEqual(position);
+  });
+
+  it('an event whose JSON the client could not parse is a CorruptEventError naming it, not data of the wrong shape', () => {
+    // What @eventstore/db-client hands out for malformed JSON: the raw text as data, the raw bytes as metadata.
+    const base = { id: 'e-1', streamId: 'ticket-x', type: 'TicketCreated', revision: 3n, isJson: true, position: { commit: 9n, prepare: 9n }, created: new Date() };
+    expect(() => toRecorded({ ...base, data: '{not json', metadata: undefined } as never)).toThrow(CorruptEventError);
+    expect(() => toRecorded({ ...base, data: {}, metadata: Buffer.from('{not json') } as never)).toThrow(/ticket-x revision 3, position 9\) cannot be read: its metadata is not JSON/);
+    expect(toRecorded({ ...base, data: { ok: true }, metadata: { hash: 'h' } } as never)).toMatchObject({ data: { ok: true }, metadata: { hash: 'h' } });
   });
 
   it('writes $correlationId / $causationId for the server projections and reads metadata back as written', async () => {

@@ -2,6 +2,7 @@ import { newObjectId } from '../../src/platform/command/object-id';
 import { SQLITE_DB } from '../../src/platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../src/platform/sqlite/sqlite-database';
 import { sqliteLogFacts } from '../../src/modules/audit/sqlite-log-checks';
+import { ChainKey } from '../../src/platform/event-store/hash-chain';
 import { verifyStore } from '../../src/modules/audit/store-verifier';
 import { TestApp, startTestApp, staffAuth, storefrontAuth } from '../support/test-app';
 import { SHOP, company } from '../support/world';
@@ -52,7 +53,7 @@ describeOnSqlite('a read-only or full disk (end to end)', () => {
     expect(history.body).toBe(earlier);
     expect((await create('After the fault')).statusCode).toBe(201);
     // The log is sound: positions without holes, every stream's hash chain intact.
-    expect((await verifyStore(t.store, { sqlite: sqliteLogFacts(db) })).findings).toEqual([]);
+    expect((await verifyStore(t.store, { sqlite: sqliteLogFacts(db), key: t.app.get(ChainKey).key })).findings).toEqual([]);
   }
 
   it('read-only: every write is 503 and stores nothing; reads work; afterwards all is intact', async () => {

@@ -1,3 +1,4 @@
+import { ChainKey } from '../../src/platform/event-store/hash-chain';
 import { RecordedEvent } from '../../src/platform/event-store/event-store.port';
 import { TicketCreated } from '../../src/modules/tickets/ticket.events';
 
@@ -40,3 +41,6 @@ export function ticketCreatedData(overrides: Partial<TicketCreated['data']> = {}
     ...overrides,
   };
 }
+
+/** A fixed audit key for specs that run commands without the Nest container. */
+export const testChainKey = new ChainKey(Buffer.from('a test audit key of at least 32 characters'));

@@ -39,7 +39,9 @@ export class ChangeFeed {
         items.push(feedItem(event));
         if (items.length === limit) return { items, next_cursor: formatPosition(cursor), end_of_stream: false };
       }
-      const done = batch.length < BATCH;
+      // Only an empty page is the end: a store hands out a short page when the next event cannot be read
+      // (the read after it then fails with CorruptEventError, a 503 problem): never an end_of_stream past it.
+      const done = batch.length === 0;
       if (done || scanned >= MAX_SCAN) return { items, next_cursor: cursor ? formatPosition(cursor) : null, end_of_stream: done };
     }
   }

@@ -5,7 +5,8 @@ import { openEventStore } from '../../platform/event-store/event-store.module';
 import { openSqlite } from '../../platform/sqlite/sqlite-database';
 import { AnchorLedger } from './anchor-ledger';
 import { anchorPending } from './audit-anchorer';
-import { loadAuditKey } from './audit-key';
+import { loadAuditKey } from '../../platform/event-store/audit-key';
+import { NoAuditKeyError } from '../../platform/event-store/hash-chain';
 import { sqliteLogFacts } from './sqlite-log-checks';
 import { ExportedAnchor, StoreReport, exportAnchor, verifyStore } from './store-verifier';
 
@@ -34,15 +35,18 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
   const db = openSqlite(settings.databaseFile);
   const store = await openEventStore(settings, db);
   try {
-    const ledger = new AnchorLedger(db, loadAuditKey(settings, { create: false }));
+    const key = loadAuditKey(settings, { create: false });
+    const ledger = new AnchorLedger(db, key);
     if (!ledger.hasKey && command !== 'export-anchor' && (command === 'anchor' || ledger.count() > 0)) {
       print(`No audit key: set LEAD_AUDIT_KEY or provide ${settings.auditKeyFile}; anchors cannot be ${command === 'anchor' ? 'written' : 'checked'}.`);
       return 2;
     }
     if (command === 'anchor') {
-      const added = await anchorPending(store, ledger);
+      const refusals: string[] = [];
+      const added = await anchorPending(store, ledger, { key: key!, onRefused: (reason) => refusals.push(reason) });
       print(`anchored ${added} events; the ledger now holds ${ledger.count()}`);
-      return 0;
+      for (const reason of refusals) print(`REFUSED ${reason}`);
+      return refusals.length ? 1 : 0;
     }
     if (command === 'export-anchor') {
       const head = ledger.head();
@@ -52,6 +56,7 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
     }
     const external = args.flatMap((arg, i) => (args[i - 1] === '--anchor' ? readAnchors(arg) : []));
     const report = await verifyStore(store, {
+      key,
       ledger: ledger.hasKey ? ledger : undefined,
       sqlite: settings.store === 'sqlite' ? sqliteLogFacts(db) : undefined,
       externalAnchors: external,
@@ -59,6 +64,10 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
     if (args.includes('--json')) print(JSON.stringify(report, null, 2));
     else printReport(report, settings, print);
     return report.findings.length ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof NoAuditKeyError)) throw error;
+    print(`No audit key: ${error.message}.`);
+    return 2;
   } finally {
     await store.close();
     db.close();

@@ -1,7 +1,7 @@
-import { EventStore, Position, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
+import { CorruptEventError, EventStore, Position, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
 import { Anchor, AnchorLedger } from './anchor-ledger';
 import { auditGaps } from '../../platform/event-store/audit-metadata';
-import { GENESIS_HASH, checkLink } from '../../platform/event-store/hash-chain';
+import { GENESIS_HASH, checkLink, isKeyed } from '../../platform/event-store/hash-chain';
 import { formatPosition } from './positions';
 import { SqliteLogFacts } from './sqlite-log-checks';
 import { Finding, anchorMismatch } from './stream-audit';
@@ -34,6 +34,8 @@ export interface VerifyStoreOptions {
   readonly ledger?: AnchorLedger;
   readonly sqlite?: SqliteLogFacts;
   readonly externalAnchors?: readonly ExportedAnchor[];
+  /** The audit key: needed for keyed (scheme 2) links; without it a keyed event throws NoAuditKeyError. */
+  readonly key?: Buffer;
 }
 
 const BATCH = 1000;
@@ -55,6 +57,8 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
   const anchors = options.ledger ? new LedgerWalk(options.ledger, findings, ledgerHead?.seq ?? 0) : undefined;
   let events = 0;
   let pendingAnchor = 0;
+  // Once one keyed event has been written, every later one in the log must be keyed too (no downgrade).
+  let keyedSeen = false;
   const anchorFinding = (stream: string, finding: Finding) => {
     if (anchorReported.has(stream)) return;
     anchorReported.add(stream);
@@ -63,13 +67,29 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
 
   let from: Position | undefined;
   for (;;) {
-    const batch = await store.readAll({ fromPosition: from, maxCount: BATCH });
+    let batch: RecordedEvent[];
+    try {
+      batch = await store.readAll({ fromPosition: from, maxCount: BATCH });
+    } catch (error) {
+      if (!(error instanceof CorruptEventError)) throw error;
+      // A finding with its position, then on past it: one damaged row must not hide the rest of the log.
+      const { stream, revision, eventId, position } = error.at;
+      events++;
+      findings.push({ check: 'corrupt', stream, revision: String(revision), eventId, position: formatPosition(position), reason: `the event cannot be read: ${error.reason}` });
+      const head = heads.get(stream) ?? { next: 0n, hash: GENESIS_HASH, broken: false, count: 0, maxRevision: -1n };
+      heads.set(stream, { next: revision + 1n, hash: '', broken: true, count: head.count + 1, maxRevision: revision > head.maxRevision ? revision : head.maxRevision });
+      // Its anchor (if any) is not also reported as missing: the finding above names the event.
+      if (anchors?.peek() && comparePositions(anchors.peek()!.position, position) === 0) anchors.pop();
+      from = position;
+      continue;
+    }
     for (const event of batch) {
       events++;
       from = event.position;
       const at = { stream: event.streamName, revision: String(event.revision), eventId: event.id, position: formatPosition(event.position) };
       const head = heads.get(event.streamName) ?? { next: 0n, hash: GENESIS_HASH, broken: false, count: 0, maxRevision: -1n };
-      const reason = head.broken ? undefined : checkLink(event, head.next, head.hash);
+      const reason = head.broken ? undefined : checkLink(event, head.next, head.hash, { key: options.key, keyedBefore: keyedSeen });
+      keyedSeen ||= isKeyed(event);
       if (reason) findings.push({ check: 'chain', ...at, reason });
       heads.set(event.streamName, {
         next: event.revision + 1n,
@@ -96,7 +116,8 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
       const missing = auditGaps(event.metadata);
       if (missing.length) incomplete.push({ stream: event.streamName, revision: at.revision, missing });
     }
-    if (batch.length < BATCH) break;
+    // Only an empty page is the end: a page may stop short just before an event that cannot be read.
+    if (batch.length === 0) break;
   }
   for (let a = anchors?.peek(); a; a = anchors?.peek()) {
     anchorFinding(a.stream, { check: 'anchor', stream: a.stream, revision: String(a.revision), eventId: a.eventId, position: formatPosition(a.position), reason: anchorMismatch(a, undefined)! });

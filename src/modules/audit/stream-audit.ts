@@ -1,4 +1,4 @@
-import { RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
+import { CorruptEventError, Position, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
 import { Anchor, CheckedAnchor, eventDigest } from './anchor-ledger';
 import { auditGaps } from '../../platform/event-store/audit-metadata';
 import { verifyChain } from '../../platform/event-store/hash-chain';
@@ -6,7 +6,7 @@ import { formatPosition } from './positions';
 
 /** One thing wrong with the log, named as precisely as the check that found it can. */
 export interface Finding {
-  readonly check: 'chain' | 'anchor' | 'read-model' | 'stream-revision' | 'positions' | 'ledger' | 'external-anchor';
+  readonly check: 'chain' | 'anchor' | 'read-model' | 'stream-revision' | 'positions' | 'ledger' | 'external-anchor' | 'corrupt';
   readonly stream?: string;
   readonly revision?: string;
   readonly eventId?: string;
@@ -32,9 +32,15 @@ export interface StreamAudit {
  * Everything known about one stream: its hash chain, the anchors of its events, and (for a ticket) the
  * revision its read model has applied, which the stream must reach.
  */
-export function auditStream(stream: string, events: readonly RecordedEvent[], anchors: readonly CheckedAnchor[], minLastRevision?: bigint): StreamAudit {
+export function auditStream(
+  stream: string,
+  events: readonly RecordedEvent[],
+  anchors: readonly CheckedAnchor[],
+  minLastRevision?: bigint,
+  chainCheck: { key?: Buffer; keyedFrom?: Position } = {},
+): StreamAudit {
   const findings: Finding[] = [];
-  const chain = verifyChain(events);
+  const chain = verifyChain(events, undefined, chainCheck);
   if (!chain.valid) findings.push({ check: 'chain', stream, revision: chain.brokenAt.revision, eventId: chain.brokenAt.eventId, reason: chain.reason });
   const anchorFinding = compareWithAnchors(stream, events, anchors);
   if (anchorFinding) findings.push(anchorFinding);
@@ -58,6 +64,12 @@ export function auditStream(stream: string, events: readonly RecordedEvent[], an
       return missing.length ? [{ revision: String(e.revision), eventId: e.id, missing }] : [];
     }),
   };
+}
+
+/** A stream that cannot be read because one of its events is not readable: audited as broken there. */
+export function unreadableStream(stream: string, error: CorruptEventError): StreamAudit {
+  const broken: Finding = { check: 'corrupt', stream, revision: String(error.at.revision), eventId: error.at.eventId, position: formatPosition(error.at.position), reason: error.reason };
+  return { stream, events: 0, valid: false, broken, findings: [broken], pendingAnchor: 0, incomplete: [] };
 }
 
 /** The first anchor that the stored events no longer match, as a finding. */

@@ -1,4 +1,5 @@
 import { DomainError } from '../../platform/command/domain-error';
+import { testChainKey } from '../../../test/support/recorded-events';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { handleCommand } from '../../platform/command/command-handler';
 import { MemoryEventStore } from '../../platform/event-store/memory.event-store';
@@ -11,7 +12,7 @@ import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 
 // No read models here: what is under test is what reaches the log.
 const noReadModels = { waitFor: async () => undefined } as unknown as ReadYourWrites;
-const opener = (store: MemoryEventStore) => new FormTicketOpener(store, new TicketCommandHandler(store, new KeyedLock(), noReadModels));
+const opener = (store: MemoryEventStore) => new FormTicketOpener(store, new TicketCommandHandler(store, new KeyedLock(), testChainKey, noReadModels));
 
 /** Two instances share the store but not a lock: the expected revision alone must decide. */
 describe('races between instances', () => {
@@ -19,7 +20,7 @@ describe('races between instances', () => {
     const store = new MemoryEventStore();
     const appends = jest.spyOn(store, 'append');
     const create = (title: string, lock: KeyedLock) =>
-      handleCommand(store, lock, 'form-app-contact', formDecider, { kind: 'CreateForm', data: formCreated({ title }).data }, { commandId: title, metadata: {} });
+      handleCommand(store, lock, testChainKey, 'form-app-contact', formDecider, { kind: 'CreateForm', data: formCreated({ title }).data }, { commandId: title, metadata: {} });
     const results = await Promise.allSettled([create('one', new KeyedLock()), create('two', new KeyedLock())]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refusal = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;

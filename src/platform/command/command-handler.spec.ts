@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { testChainKey } from '../../../test/support/recorded-events';
 import { KeyedLock } from './keyed-lock';
 import { BrokenChainError, handleCommand } from './command-handler';
 import { EventStore } from '../event-store/event-store.port';
@@ -13,7 +14,7 @@ const counter = {
 const context = () => ({ commandId: `c-${Math.random()}`, metadata: {} });
 
 describe('handleCommand with a revision precondition (If-Match)', () => {
-  const run = (store: EventStore, ifRevisionIn?: bigint[]) => handleCommand(store, new KeyedLock(), 's-1', counter, 'count', context(), { ifRevisionIn });
+  const run = (store: EventStore, ifRevisionIn?: bigint[]) => handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context(), { ifRevisionIn });
 
   it('runs while the stream is at an allowed revision, and refuses otherwise without appending', async () => {
     const store = new MemoryEventStore();
@@ -36,7 +37,7 @@ describe('handleCommand with a revision precondition (If-Match)', () => {
     let raced = false;
     racing.append = async (stream, events, options) => {
       // The other process writes through its own command path (and lock), so its event extends the chain.
-      if (!raced) (raced = true), await handleCommand(store, new KeyedLock(), stream, counter, 'count', context());
+      if (!raced) (raced = true), await handleCommand(store, new KeyedLock(), testChainKey, stream, counter, 'count', context());
       return store.append(stream, events, options);
     };
     await expect(run(racing, [0n])).rejects.toMatchObject({ kind: 'precondition_failed', details: { current_etag: '"1"' } });
@@ -49,9 +50,9 @@ describe('handleCommand with a command id that already wrote (a keyed request re
     const store = new MemoryEventStore();
     const lock = new KeyedLock();
     const keyed = { commandId: 'keyed-1', metadata: { causationId: 'keyed-1' } };
-    const first = await handleCommand(store, lock, 's-1', counter, 'count', keyed);
-    await handleCommand(store, lock, 's-1', counter, 'count', context());
-    const again = await handleCommand(store, lock, 's-1', counter, 'count', keyed, { ifRevisionIn: [0n] });
+    const first = await handleCommand(store, lock, testChainKey, 's-1', counter, 'count', keyed);
+    await handleCommand(store, lock, testChainKey, 's-1', counter, 'count', context());
+    const again = await handleCommand(store, lock, testChainKey, 's-1', counter, 'count', keyed, { ifRevisionIn: [0n] });
     expect(await store.readStream('s-1')).toHaveLength(2);
     expect(again.events).toEqual(first.events);
     expect(again.result).toEqual(first.result);
@@ -60,7 +61,7 @@ describe('handleCommand with a command id that already wrote (a keyed request re
 
 
 describe('handleCommand on a stream whose hash chain is broken at its end', () => {
-  const run = (store: EventStore) => handleCommand(store, new KeyedLock(), 's-1', counter, 'count', context());
+  const run = (store: EventStore) => handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context());
 
   it('refuses to extend an event written around the command path (no hash), appending nothing', async () => {
     const store = new MemoryEventStore();

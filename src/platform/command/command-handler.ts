@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { GENESIS_HASH, checkLink, eventHash, lastHash } from '../event-store/hash-chain';
+import { ChainKey, GENESIS_HASH, checkLink, isKeyed, keyedLink, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
@@ -50,11 +50,12 @@ const logger = new Logger('CommandHandler');
  * event before it (with the shared `checkLink`). One hash per command, so the whole stream is not walked;
  * `audit:verify` and the audit route walk it all.
  */
-function assertChainTail(stream: string, history: readonly RecordedEvent[]): void {
+function assertChainTail(stream: string, history: readonly RecordedEvent[], chain: ChainKey): void {
   if (history.length === 0) return;
   const last = history[history.length - 1];
   const before = history.length > 1 ? history[history.length - 2].metadata.hash : GENESIS_HASH;
-  const reason = checkLink(last, BigInt(history.length - 1), typeof before === 'string' ? before : '');
+  const keyedBefore = history.slice(0, -1).some(isKeyed);
+  const reason = checkLink(last, BigInt(history.length - 1), typeof before === 'string' ? before : '', { key: chain.key, keyedBefore });
   if (reason === undefined) return;
   const error = new BrokenChainError(stream, last.revision, last.id, reason);
   logger.error(`${error.message}; the write was refused. Check the store with npm run audit:verify`);
@@ -65,7 +66,7 @@ function assertChainTail(stream: string, history: readonly RecordedEvent[]): voi
  * The whole command path: read the stream, fold it, decide, append at the revision that was read. A conflict
  * means another writer got there first (another instance, on EventStoreDB): read again and decide again, since
  * the decision may change. Event ids derive from the command id so that a retry after an unknown outcome of
- * the same attempt writes nothing twice. Each event extends the stream's hash chain (see audit/hash-chain.ts).
+ * the same attempt writes nothing twice. Each event extends the stream's keyed hash chain (see audit/hash-chain.ts).
  * Events record the command id as their causation id; a stream that already holds events caused by this
  * command id gets nothing new, and the outcome is those events (see `commandContext`: a request with an
  * Idempotency-Key has a command id derived from the key, so its retry is this case).
@@ -73,6 +74,7 @@ function assertChainTail(stream: string, history: readonly RecordedEvent[]): voi
 export async function handleCommand<Command, State, Event extends { type: string; data: unknown }>(
   store: EventStore,
   lock: KeyedLock,
+  chain: ChainKey,
   stream: string,
   decider: Decider<Command, State, Event>,
   command: Command,
@@ -82,7 +84,7 @@ export async function handleCommand<Command, State, Event extends { type: string
   return lock.run(stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
-      assertChainTail(stream, history);
+      assertChainTail(stream, history, chain);
       const state = foldStream(decider, history);
       // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
       const earlier = history.filter((e) => e.metadata.causationId === context.commandId);
@@ -104,8 +106,10 @@ export async function handleCommand<Command, State, Event extends { type: string
         const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
         const revision = BigInt(history.length + i);
         const data = e.data as Record<string, unknown>;
-        previousHash = eventHash(previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
-        return { id, type: e.type, data, metadata: { ...context.metadata, hash: previousHash } };
+        // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
+        const metadata = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
+        previousHash = metadata.hash as string;
+        return { id, type: e.type, data, metadata };
       });
       try {
         const result = await store.append(stream, chained, { expectedRevision });

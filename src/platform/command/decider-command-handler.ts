@@ -1,4 +1,5 @@
 import { EventMetadata, EventStore } from '../event-store/event-store.port';
+import { ChainKey } from '../event-store/hash-chain';
 import { ReadYourWrites } from '../projections/read-your-writes';
 import { CommandOptions, CommandOutcome, Decider, foldStream, handleCommand } from './command-handler';
 import { KeyedLock } from './keyed-lock';
@@ -12,6 +13,8 @@ export interface AggregateDefinition<Command, State, Event extends { type: strin
 export interface CommandHandlingDeps {
   readonly store: EventStore;
   readonly lock: KeyedLock;
+  /** The audit key every event's chain link is keyed with. */
+  readonly chain: ChainKey;
   readonly readYourWrites: ReadYourWrites;
 }
 
@@ -27,8 +30,8 @@ export class DeciderCommandHandler<Command, State, Event extends { type: string;
   ) {}
 
   async handle(id: Id, command: Command, context: { commandId: string; metadata: EventMetadata }, options: CommandOptions = {}): Promise<CommandOutcome<State, Event>> {
-    const { store, lock, readYourWrites } = this.deps;
-    const outcome = await handleCommand(store, lock, this.aggregate.streamOf(id), this.aggregate.decider, command, context, options);
+    const { store, lock, chain, readYourWrites } = this.deps;
+    const outcome = await handleCommand(store, lock, chain, this.aggregate.streamOf(id), this.aggregate.decider, command, context, options);
     // A command that decided nothing appended nothing: there is no new position to wait for.
     if (outcome.events.length) await readYourWrites.waitFor(outcome.result.position);
     return outcome;

@@ -1,4 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { loadAuditKey } from './audit-key';
+import { ChainKey } from './hash-chain';
 import { KeyedLock } from '../command/keyed-lock';
 import { SETTINGS, Settings } from '../config/settings';
 import { meteredEventStore } from '../ops/metered-event-store';
@@ -37,8 +39,10 @@ export async function openEventStore(settings: Settings, db: SqliteDatabase): Pr
       },
     },
     KeyedLock,
+    // The audit key: every command keys its events' chain links with it (scheme 2, audit/hash-chain.ts).
+    { provide: ChainKey, inject: [SETTINGS], useFactory: (settings: Settings) => new ChainKey(loadAuditKey(settings, { create: true })!) },
   ],
-  exports: [EVENT_STORE, KeyedLock],
+  exports: [EVENT_STORE, KeyedLock, ChainKey],
 })
 export class EventStoreModule implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}

@@ -96,6 +96,11 @@ export interface EventStore {
    * (projection lag). Callers fall back to reading the log (`countEventsAfter`).
    */
   countAfter?(position: Position | undefined, limit: number): Promise<number>;
+  /**
+   * The position of the newest event of the global log (system events aside), undefined for an empty log.
+   * Checkpoints beyond it mean the log was cut or replaced (`assertCheckpointsWithinLog`).
+   */
+  lastPosition(): Promise<Position | undefined>;
   /** Throws when the store cannot be reached; used at start and by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -113,6 +118,21 @@ export class WrongExpectedVersionError extends Error {
   ) {
     super(`Stream ${streamName}: expected revision ${String(expected)}, actual ${actual === undefined ? 'no stream' : String(actual)}`);
     this.name = 'WrongExpectedVersionError';
+  }
+}
+
+/**
+ * A stored event that cannot be read back (its data or metadata is not JSON: a damaged row, or one written
+ * behind the store's back). Readers name where it is; nothing that needs it can go on until an operator
+ * repairs it, so writes to its stream answer 503 and projections halt on it.
+ */
+export class CorruptEventError extends Error {
+  constructor(
+    readonly at: { readonly stream: string; readonly revision: bigint; readonly eventId: string; readonly position: Position },
+    readonly reason: string,
+  ) {
+    super(`the stored event ${at.eventId} (${at.stream} revision ${at.revision}, position ${at.position.commit}) cannot be read: ${reason}`);
+    this.name = 'CorruptEventError';
   }
 }
 

@@ -92,7 +92,17 @@ export class EventStoreDbEventStore implements EventStore {
           fromRevision: options.fromRevision ?? (backwards ? END : ESDB_START),
           maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
         });
-        for await (const resolved of read) if (resolved.event) events.push(toRecorded(resolved.event));
+        let corrupt: unknown;
+        // Read to the end even past a corrupt event (a read left early is never released by the client).
+        for await (const resolved of read) {
+          if (!resolved.event || corrupt) continue;
+          try {
+            events.push(toRecorded(resolved.event));
+          } catch (error) {
+            corrupt = error;
+          }
+        }
+        if (corrupt) throw corrupt;
       } catch (error) {
         // Thrown while iterating, not by readStream(): the port reads a missing stream as empty.
         if (error instanceof StreamNotFoundError) return [];
@@ -109,6 +119,7 @@ export class EventStoreDbEventStore implements EventStore {
     return this.retrying('read $all', async () => {
       const events: RecordedEvent[] = [];
       let after = options.fromPosition;
+      let corrupt: unknown;
       for (;;) {
         let seen = 0;
         let last: Position | undefined;
@@ -120,7 +131,18 @@ export class EventStoreDbEventStore implements EventStore {
           last = event.position;
           // A read from a position INCLUDES the event there (unlike a subscription): `after` is skipped by hand.
           if (isSystemEventType(event.type) || (after && comparePositions(event.position, after) <= 0)) continue;
-          if (events.length < maxCount) events.push(toRecorded(event));
+          if (events.length < maxCount && !corrupt) {
+            try {
+              events.push(toRecorded(event));
+            } catch (error) {
+              corrupt = error;
+            }
+          }
+        }
+        // As on SQLite: what comes before a corrupt event is handed out; the event itself fails the next read.
+        if (corrupt) {
+          if (events.length) return events;
+          throw corrupt;
         }
         if (events.length >= maxCount) return events;
         if (seen < pageSize || !last) return events;
@@ -143,6 +165,27 @@ export class EventStoreDbEventStore implements EventStore {
         await subscription.close();
       },
     };
+  }
+
+  /** `$all` read backwards, page by page, to its newest event that is not a system event. */
+  async lastPosition(): Promise<Position | undefined> {
+    return this.retrying('read the end of $all', async () => {
+      let from: Position | 'end' = 'end';
+      for (;;) {
+        let found: Position | undefined;
+        let oldest: Position | undefined;
+        let seen = 0;
+        // Each page is read to its end (see readAll: a read left early is never released by the client).
+        for await (const { event } of this.client.readAll({ direction: BACKWARDS, fromPosition: from === 'end' ? END : from, maxCount: MAX_PAGE })) {
+          seen++;
+          if (!event?.position) continue;
+          oldest = event.position;
+          if (!found && !isSystemEventType(event.type) && (from === 'end' || comparePositions(event.position, from) < 0)) found = event.position;
+        }
+        if (found || seen < MAX_PAGE || !oldest) return found;
+        from = oldest;
+      }
+    });
   }
 
   /** One backwards read of the last `$all` event: proves the server answers and that we may read `$all`. */

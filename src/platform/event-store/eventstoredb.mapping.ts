@@ -1,5 +1,5 @@
 import { ANY, AppendExpectedRevision, CancelledError, NO_STREAM, RecordedEvent as EsdbRecordedEvent, STREAM_EXISTS, UnavailableError } from '@eventstore/db-client';
-import { EventMetadata, ExpectedRevision, RecordedEvent, START } from './event-store.port';
+import { CorruptEventError, EventMetadata, ExpectedRevision, RecordedEvent, START } from './event-store.port';
 
 /** gRPC status UNAVAILABLE: after a drop the client sometimes rethrows the raw gRPC error instead of its own class. */
 const GRPC_UNAVAILABLE = 14;
@@ -51,6 +51,11 @@ function fromWireMetadata(raw: unknown): EventMetadata {
 }
 
 export function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
+  // The client does not fail on malformed JSON: it hands out the raw text as data, or the raw bytes as metadata.
+  // This service writes JSON objects only, so either is an event that cannot be read (as on the SQLite store).
+  const at = { stream: event.streamId, revision: event.revision, eventId: event.id, position: event.position ?? START };
+  if (event.isJson && (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data))) throw new CorruptEventError(at, 'its data is not a JSON object');
+  if (event.metadata instanceof Uint8Array && event.metadata.length > 0) throw new CorruptEventError(at, 'its metadata is not JSON');
   return {
     id: event.id,
     streamName: event.streamId,

@@ -68,6 +68,10 @@ export class MemoryEventStore implements EventStore {
     return this.log.slice(start, start + (options.maxCount ?? this.log.length));
   }
 
+  async lastPosition(): Promise<Position | undefined> {
+    return this.log[this.log.length - 1]?.position;
+  }
+
   async countAfter(position: Position | undefined, limit: number): Promise<number> {
     return Math.max(0, Math.min(limit, this.log.length - Number((position ?? START).commit) - 1));
   }

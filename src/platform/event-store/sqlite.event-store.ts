@@ -4,6 +4,7 @@ import { assertExpectedRevision, findIdempotentReplay } from './append-rules';
 import { randomEventId } from './event-ids';
 import {
   AppendResult,
+  CorruptEventError,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -91,6 +92,7 @@ export class SqliteEventStore implements EventStore {
           'SELECT global_position, stream_id, revision, event_id, type, data, metadata, created FROM es_events WHERE global_position > ? ORDER BY global_position LIMIT ?',
         )
         .raw(),
+      last: db.prepare<[], { p: number | bigint | null }>('SELECT max(global_position) AS p FROM es_events').safeIntegers(),
       countAfter: db.prepare<[bigint, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)'),
       ping: db.prepare('SELECT 1'),
     };
@@ -176,7 +178,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1).map(fromLogRow);
+    const events: RecordedEvent[] = [];
+    for (const row of this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1)) {
+      try {
+        events.push(fromLogRow(row));
+      } catch (error) {
+        // Hand out what comes before a corrupt event (readers get as far as they can); fail on the event itself.
+        if (events.length) break;
+        throw error;
+      }
+    }
+    return events;
+  }
+
+  async lastPosition(): Promise<Position | undefined> {
+    const { p } = this.stmts.last.get()!;
+    return p === null ? undefined : { commit: BigInt(p), prepare: BigInt(p) };
   }
 
   async countAfter(position: Position | undefined, limit: number): Promise<number> {
@@ -200,14 +217,24 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
+/** JSON.parse of a stored column; a row that is not JSON is a CorruptEventError naming the event. */
+function parseColumn(text: string, column: string, at: CorruptEventError['at']): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new CorruptEventError(at, `its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
 function toRecorded(row: EventRow): RecordedEvent {
   const global = BigInt(row.global_position);
+  const at = { stream: row.stream_id, revision: BigInt(row.revision), eventId: row.event_id, position: { commit: global, prepare: global } };
   return {
     id: row.event_id,
     streamName: row.stream_id,
     type: row.type,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    data: parseColumn(row.data, 'data', at),
+    metadata: parseColumn(row.metadata, 'metadata', at),
     revision: BigInt(row.revision),
     position: { commit: global, prepare: global },
     created: new Date(row.created),
@@ -216,12 +243,13 @@ function toRecorded(row: EventRow): RecordedEvent {
 
 function fromLogRow([global, stream, revision, id, type, data, metadata, created]: LogRow): RecordedEvent {
   const position = BigInt(global);
+  const at = { stream, revision: BigInt(revision), eventId: id, position: { commit: position, prepare: position } };
   return {
     id,
     streamName: stream,
     type,
-    data: JSON.parse(data),
-    metadata: JSON.parse(metadata),
+    data: parseColumn(data, 'data', at),
+    metadata: parseColumn(metadata, 'metadata', at),
     revision: BigInt(revision),
     position: { commit: position, prepare: position },
     created: new Date(created),

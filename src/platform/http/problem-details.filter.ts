@@ -3,7 +3,7 @@ import { FastifyError, FastifyReply, FastifyRequest, errorCodes } from 'fastify'
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
 import { BrokenChainError } from '../command/command-handler';
-import { StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { CorruptEventError, StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from '../command/domain-error';
 import { RequestValidationError } from './validation';
 
@@ -52,6 +52,13 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof BrokenChainError) {
     return problem(503, 'stream-integrity', `This resource cannot take writes now: its audit hash chain is broken at revision ${error.revision}. Nothing was written; the operators have been alerted.`, {
       broken_at_revision: Number(error.revision),
+    });
+  }
+  if (error instanceof CorruptEventError) {
+    // Not the caller's fault and not a crash: the record needs an operator (README "Audit"). Nothing was written.
+    const { stream, revision, eventId, position } = error.at;
+    return problem(503, 'corrupt-event', `A stored event this request needs cannot be read; nothing was changed. An operator must repair it (run npm run audit:verify). ${error.message}`, {
+      stream, revision: String(revision), event_id: eventId, position: String(position.commit),
     });
   }
   if (error instanceof HttpException) {

@@ -6,6 +6,8 @@ import { openEventStore } from '../event-store/event-store.module';
 import { openSqlite } from '../sqlite/sqlite-database';
 import { retryParked, skipHaltingEvent } from './operator-actions';
 import { Projection } from './projection';
+import { aheadOfLogMessage, checkpointsAheadOfLog } from './checkpoint-guard';
+import { CheckpointStore } from './checkpoint-store';
 import { printReport, projectionReport } from './projection-report';
 import { RebuildOutcome, Rebuilder } from './rebuilder';
 
@@ -64,7 +66,9 @@ export async function runProjectionsCli(
       const reports = await projectionReport(store, db, projections);
       if (argv.includes('--json')) print(JSON.stringify(reports, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2));
       else printReport(reports, print);
-      return 0;
+      const ahead = await checkpointsAheadOfLog(store, new CheckpointStore(db));
+      if (ahead.length && !argv.includes('--json')) print('\n' + aheadOfLogMessage(ahead).replace('Refusing to start', 'The service will not start'));
+      return ahead.length ? 1 : 0;
     }
     if (command === 'retry') {
       const { applied, failed } = await retryParked(store, db, named[0], extra);

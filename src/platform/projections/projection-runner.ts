@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SETTINGS, Settings } from '../config/settings';
-import { EVENT_STORE, EventStore, Position, START, Subscription, comparePositions } from '../event-store/event-store.port';
+import { CorruptEventError, EVENT_STORE, EventStore, Position, START, Subscription, comparePositions } from '../event-store/event-store.port';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
+import { aheadOfLogMessage, checkpointsAheadOfLog } from './checkpoint-guard';
 import { CheckpointStore } from './checkpoint-store';
 import { assertDeclaresTables, dropGeneration } from './generations';
 import { ParkedEvents } from './parked-events';
@@ -36,6 +37,8 @@ interface Slot {
   target?: ProjectionTarget;
   subscription?: Subscription;
   failures: number;
+  /** The log holds an event this projection cannot read: halted on it until an operator repairs the row. */
+  unreadable?: string;
   done?: Promise<void>;
 }
 
@@ -70,6 +73,12 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     this.retryMs = settings?.projectionRetryMs ?? 1000;
   }
 
+  /** Throws, naming each projection, its checkpoint and the log's end, when a checkpoint is beyond the log. */
+  async assertCheckpointsWithinLog(): Promise<void> {
+    const ahead = await checkpointsAheadOfLog(this.store, this.ledger.checkpoints);
+    if (ahead.length) throw new Error(aheadOfLogMessage(ahead));
+  }
+
   start(): void {
     for (const slot of this.slots) {
       this.setUp(slot);
@@ -98,7 +107,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       mode: s.mode,
       position: s.served.position,
       generation: s.served.generation,
-      halted: s.target?.halted,
+      halted: s.target?.halted ?? s.unreadable,
       ...(s.mode === 'rebuilding' && s.target ? { rebuild: { generation: s.target.generation, position: s.target.position } } : {}),
     }));
   }
@@ -165,6 +174,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
         }
         slot.failures++;
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof CorruptEventError) slot.unreadable = message;
         if (!(error instanceof HaltedError)) this.recordError(slot, message);
         this.logger.error(`${message}; retry ${slot.failures}`);
         await this.pause(Math.min(MAX_BACKOFF_MS, this.retryMs * 2 ** Math.min(slot.failures - 1, 10)));
@@ -201,6 +211,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
         this.settle();
       }
       slot.failures = 0;
+      slot.unreadable = undefined;
       if (target.kind === 'rebuild' && batch.atHead) {
         const promoted = target.promote();
         if (promoted) {

@@ -129,7 +129,11 @@ export class ProjectionTarget {
    * the plain names and move the checkpoint. Readers see the old model or the new one, never a mix or
    * nothing. Returns false (and changes nothing) while the live model has applied more than this one.
    */
-  promote(): ProjectionTarget | undefined {
+  /**
+   * `liveAheadOfLog`: the caller has read the whole log under the write lock, so a live model still ahead of
+   * this one is ahead of the log itself (its tail was cut, the store replaced): replace it rather than wait.
+   */
+  promote(options: { liveAheadOfLog?: boolean } = {}): ProjectionTarget | undefined {
     const { db, checkpoints, parked } = this.ledger;
     const name = this.projection.name;
     return db
@@ -139,7 +143,7 @@ export class ProjectionTarget {
         if (!live || !rebuild || rebuild.owner !== this.owner || rebuild.generation !== this.generation) {
           throw new MovedError(`${name}: the rebuild of generation ${this.generation} was taken over by another process`);
         }
-        if (live.position && (!this.position || comparePositions(live.position, this.position) > 0)) return undefined;
+        if (!options.liveAheadOfLog && live.position && (!this.position || comparePositions(live.position, this.position) > 0)) return undefined;
         promoteGeneration(db, this.projection, this.generation);
         checkpoints.promote({ ...rebuild, position: this.position });
         parked.dropOlderThan(name, this.generation);

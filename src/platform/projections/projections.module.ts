@@ -25,7 +25,9 @@ export class ProjectionsModule implements OnApplicationBootstrap {
     };
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // Before feeding anything: a projection fed from a checkpoint beyond the log would skip the next events.
+    await this.runner.assertCheckpointsWithinLog();
     this.runner.start();
   }
 }

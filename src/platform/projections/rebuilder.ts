@@ -118,8 +118,10 @@ export class Rebuilder {
         if (events.length === 0) break;
         target.applyBatch(events);
       }
-      const live = target.promote();
-      if (!live) throw new Error(`${target.projection.name}: the live model is ahead of the whole log`);
+      // Everything is read and no one can append now: a live model still ahead is ahead of the log (a cut
+      // tail, a replaced store; the service refuses to start then) and the rebuild from the log replaces it.
+      const live = target.promote({ liveAheadOfLog: true });
+      if (!live) throw new Error(`${target.projection.name}: the rebuild could not be switched in`);
       this.db.exec('COMMIT');
       return live;
     } catch (error) {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Settings } from '../../platform/config/settings';
+import { Settings } from '../config/settings';
 
 const MIN_LENGTH = 32;
 
