@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SETTINGS, Settings } from '../../platform/config/settings';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../../platform/event-store/event-store.port';
 import { AnchorLedger } from './anchor-ledger';
+import { PeriodicJob } from '../../platform/jobs/periodic-job';
 import { ChainKey, GENESIS_HASH, afterKeyedFrom, checkLink } from '../../platform/event-store/hash-chain';
 import { KeyedFrom } from './keyed-from';
 import { formatPosition } from './positions';
@@ -66,8 +67,9 @@ async function previousHash(store: EventStore, event: RecordedEvent, heads: Map<
 @Injectable()
 export class AuditAnchorer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly job = new PeriodicJob('audit anchoring', () =>
+    anchorPending(this.store, this.ledger, { key: this.chain.key, keyedFrom: this.keyedFrom, onRefused: (reason) => this.refused(reason) }),
+  );
   private readonly keyedFrom: KeyedFrom;
   private lastRefusal?: string;
 
@@ -81,19 +83,12 @@ export class AuditAnchorer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   onApplicationBootstrap(): void {
-    const every = this.settings.auditAnchorIntervalMs;
-    if (every > 0) this.timer = setInterval(() => void this.anchorNow().catch((e: unknown) => this.logger.error(`anchoring failed: ${String(e)}`)), every).unref();
+    this.job.start(this.settings.auditAnchorIntervalMs);
   }
 
   /** One run at a time: a call during a run waits for it and then runs again, so it covers what it asked for. */
-  async anchorNow(): Promise<number> {
-    while (this.running) await this.running.catch(() => undefined);
-    this.running = anchorPending(this.store, this.ledger, { key: this.chain.key, keyedFrom: this.keyedFrom, onRefused: (reason) => this.refused(reason) });
-    try {
-      return await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  anchorNow(): Promise<number> {
+    return this.job.run();
   }
 
   /** Logged once per event (the timer meets it again every interval until an operator acts). */
@@ -104,7 +99,7 @@ export class AuditAnchorer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    await this.job.stop();
     await this.anchorNow().catch((e: unknown) => this.logger.error(`last anchoring failed: ${String(e)}`));
   }
 }

@@ -5,6 +5,7 @@ import { FormSubmitted } from './form.events';
 import { formDecider } from './form.decider';
 import { foldStream } from '../../platform/command/command-handler';
 import { FormQueries } from './form.queries';
+import { PeriodicJob } from '../../platform/jobs/periodic-job';
 import { FormTicketOpener } from './form-ticket.opener';
 
 const INTERVAL_MS = 5_000;
@@ -21,8 +22,7 @@ const BATCH = 50;
 @Injectable()
 export class FormTicketReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('FormTicketReconciler');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly job = new PeriodicJob<number, number>('form ticket reconciliation', (graceMs) => this.reconcile(graceMs ?? GRACE_MS));
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -32,22 +32,17 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
   ) {}
 
   onApplicationBootstrap(): void {
-    const run = () => this.runOnce().catch((error) => this.logger.error(`reconciliation failed: ${String(error)}`));
-    void run();
-    this.timer = setInterval(run, INTERVAL_MS).unref();
+    this.job.start(INTERVAL_MS, { runNow: true });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.job.stop();
   }
 
   /** Opens the tickets of pending responses older than `graceMs`; resolves with how many, once they show. */
   runOnce(graceMs = GRACE_MS): Promise<number> {
     // One run at a time: a run asked for during another starts after it, with its own grace period.
-    const run = (this.running ?? Promise.resolve(0)).catch(() => 0).then(() => this.reconcile(graceMs));
-    this.running = run;
-    return run;
+    return this.job.run(graceMs);
   }
 
   private async reconcile(graceMs: number): Promise<number> {

@@ -6,7 +6,6 @@ import { StaffCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
 import { StaffAuthGuard } from '../../../platform/auth/staff-auth.guard';
 import { commandContext } from '../../../platform/http/request-context';
-import { categoryDisplay } from '../ticket-catalogue';
 import { CreateTicketCommand } from '../commands/create-ticket.command';
 import { AddTicketPayloadDto } from './ticket.dto';
 import { TicketQueries } from '../read-model/ticket.queries';

@@ -7,7 +7,6 @@ import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
 import { StorefrontAuthGuard } from '../../../platform/auth/storefront-auth.guard';
 import { DomainError } from '../../../platform/command/domain-error';
 import { commandContext } from '../../../platform/http/request-context';
-import { categoryDisplay } from '../ticket-catalogue';
 import { AppendHistoryCommand } from '../commands/append-history.command';
 import { CreateTicketCommand } from '../commands/create-ticket.command';
 import { AddTicketPayloadDto, TicketHistoryPayloadDto } from './ticket.dto';
