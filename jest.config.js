@@ -1,10 +1,13 @@
-/** One jest project: unit specs sit beside the code (src/**), end-to-end and contract suites in test/. */
+/**
+ * One jest project: unit specs sit beside the code (src/**), end-to-end and contract suites in test/, and the
+ * typed client's specs in its workspace package (clients/typescript), so `npm test` runs them all.
+ */
 const ESM_ONLY = '(content-disposition|htmlparser2|domhandler|domutils|domelementtype|dom-serializer|entities)';
 
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/clients/typescript'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': 'ts-jest',

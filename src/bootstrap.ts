@@ -4,6 +4,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { Settings, loadSettings } from './platform/config/settings';
 import { declarePathParams } from './platform/http/openapi-path-params';
+import { declareResponses } from './platform/http/openapi-responses';
+import { CHANGE_FEED_SCHEMAS } from './modules/audit/change-feed.schema';
+import { DESK_SCHEMAS } from './modules/desk/desk.schemas';
+import { TICKET_SCHEMAS } from './modules/tickets/ticket.schemas';
 import { fastifyRefusals } from './platform/http/fastify-refusals';
 import { registerJsonCharsetCheck } from './platform/http/json-charset';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter';
@@ -62,6 +66,7 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
       .addBearerAuth()
       .build(),
   );
+  declareResponses(document, TICKET_SCHEMAS, DESK_SCHEMAS, CHANGE_FEED_SCHEMAS);
   SwaggerModule.setup('docs', app, declarePathParams(document), { jsonDocumentUrl: 'docs/json' });
   app.enableShutdownHooks();
   return app;

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { schemaRef } from '../../platform/http/openapi-responses';
 import { StaffCaller } from '../../platform/auth/caller';
 import { CurrentCaller } from '../../platform/auth/current-caller.decorator';
 import { StaffAuthGuard } from '../../platform/auth/staff-auth.guard';
@@ -33,6 +34,7 @@ export class AuditController {
 
   @Get('events')
   @ApiOperation({ summary: "Change feed: the company's ticket events in global order, cursor-paginated" })
+  @ApiOkResponse({ description: 'one page; pass next_cursor back as `after`', schema: schemaRef('ChangeFeedPage') })
   events(@Query() query: ChangeFeedQueryDto, @CurrentCaller() caller: StaffCaller): Promise<FeedPage> {
     const after = query.after === undefined ? undefined : parsePosition(query.after);
     return this.feed.page(caller.companyId, after, query.limit ?? 100);

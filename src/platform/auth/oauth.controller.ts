@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { DomainError } from '../command/domain-error';
 import { basicCredentials } from './basic-credentials';
@@ -23,6 +23,18 @@ export class OAuthController {
   @HttpCode(200)
   @ApiBasicAuth()
   @ApiOperation({ summary: 'Exchange api_key/api_secret for a bearer token (grant_type=client_credentials)' })
+  @ApiOkResponse({
+    description: 'an OAuth2 access token (RFC 6749 5.1)',
+    schema: {
+      type: 'object',
+      required: ['access_token', 'token_type', 'expires_in'],
+      properties: {
+        access_token: { type: 'string' },
+        token_type: { type: 'string', enum: ['Bearer'] },
+        expires_in: { type: 'integer', description: 'seconds' },
+      },
+    },
+  })
   token(@Param('company_id') companyId: string, @Body() body: Record<string, unknown> | undefined, @Req() request: FastifyRequest) {
     const form = body ?? {};
     if (form.grant_type !== 'client_credentials') {

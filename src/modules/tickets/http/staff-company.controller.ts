@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { schemaRef } from '../../../platform/http/openapi-responses';
 import { FastifyRequest } from 'fastify';
 import { StaffCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
@@ -36,6 +37,7 @@ export class StaffCompanyController extends StaffTicketRoutes {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'createTicket: a company-level ticket (source platform_panel); staff may set its status' })
+  @ApiCreatedResponse({ description: 'the new ticket', schema: schemaRef('Ticket') })
   create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
     const content = body.content;
     return this.commands.execute(

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { schemaRef } from '../../../platform/http/openapi-responses';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { StaffCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
@@ -51,6 +52,7 @@ export abstract class StaffTicketRoutes {
 
   @Get('ticket/:id')
   @ApiOperation({ summary: 'getPlatformTicket / getNewTicket (ETag = stream revision)' })
+  @ApiOkResponse({ description: 'the ticket; ETag = its stream revision', schema: schemaRef('Ticket') })
   get(@Param('id') id: string, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
     const found = this.tickets.visibleTicket(id, staffScope(caller));
     void reply.header('etag', `"${found.revision}"`);
@@ -60,6 +62,7 @@ export abstract class StaffTicketRoutes {
   @Put('ticket/:id')
   @ApiOperation({ summary: 'editPlatformTicket / editNewTicket: status, priority, category, tags, assignee, content' })
   @ApiHeader({ name: 'if-match', required: false, description: 'the ETag read; a stale one is 412 and changes nothing' })
+  @ApiOkResponse({ description: 'the ticket after the edit; ETag = its new stream revision', schema: schemaRef('Ticket') })
   async edit(
     @Param('id') id: string,
     @Body() body: EditTicketPayloadDto,
@@ -92,6 +95,7 @@ export abstract class StaffTicketRoutes {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry' })
+  @ApiCreatedResponse({ description: 'the new history entry', schema: schemaRef('TicketHistory') })
   addHistory(@Param('id') id: string, @Body() body: TicketHistoryPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketHistoryDoc> {
     const entry = { type: body.type, value: body.value, createdBy: staffAuthor(caller) };
     return this.commands.execute(new AppendHistoryCommand(id, staffScope(caller), entry, commandContext(request, caller)));
@@ -99,6 +103,7 @@ export abstract class StaffTicketRoutes {
 
   @Get('ticket/:id/history')
   @ApiOperation({ summary: 'getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default' })
+  @ApiOkResponse({ description: 'a page of history entries, oldest first', schema: schemaRef('TicketHistoryList') })
   history(@Param('id') id: string, @Query() query: PageQueryDto, @CurrentCaller() caller: StaffCaller): TicketHistoryList {
     this.tickets.visibleTicket(id, staffScope(caller));
     const pageNo = query.page_no ?? 1;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { schemaRef } from '../../../platform/http/openapi-responses';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { StorefrontCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
@@ -53,6 +54,7 @@ export class StorefrontTicketsController {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'createTicket: open a ticket for the storefront user' })
+  @ApiCreatedResponse({ description: 'the new ticket', schema: schemaRef('Ticket') })
   async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StorefrontCaller, @Req() request: FastifyRequest): Promise<OpenedTicketDoc> {
     if (body.status !== undefined && body.status !== 'pending') {
       const message = 'a storefront ticket starts as pending; staff change its status';
@@ -86,6 +88,7 @@ export class StorefrontTicketsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'getTicket' })
+  @ApiOkResponse({ description: 'the ticket; ETag = its stream revision', schema: schemaRef('Ticket') })
   get(@Param('id') id: string, @CurrentCaller() caller: StorefrontCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
     const found = this.queries.visibleTicket(id, storefrontScopeOf(caller));
     void reply.header('etag', `"${found.revision}"`);
@@ -96,6 +99,7 @@ export class StorefrontTicketsController {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'createHistory: comment, log, rating or thread entry on a ticket' })
+  @ApiCreatedResponse({ description: 'the new history entry', schema: schemaRef('TicketHistory') })
   addHistory(
     @Param('id') id: string,
     @Body() body: TicketHistoryPayloadDto,
