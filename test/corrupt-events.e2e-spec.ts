@@ -35,7 +35,7 @@ describe('a corrupt event row (end to end)', () => {
   afterAll(async () => t.dispose());
 
   const post = (url: string, payload: object) =>
-    t.app.inject({ method: 'POST', url: `${STOREFRONT}${url}`, headers: { ...storefrontAuth('a'), 'user-agent': 'jest-e2e' }, payload });
+    t.app.inject({ method: 'POST', url: `${STOREFRONT}${url}`, headers: { ...storefrontAuth('a'), 'x-user-id': 'u-corrupt', 'user-agent': 'jest-e2e' }, payload });
 
   it('is a finding with its position in audit:verify, valid:false in the audit route, a 503 problem for writes and the feed, a halted projection in ready', async () => {
     const broken = (await post('/ticket/', { category: 'x', content: { title: 'to be damaged' } })).json()._id as string;
@@ -93,7 +93,7 @@ describe('checkpoints ahead of the log (end to end)', () => {
     let last: TestApp | undefined;
     try {
       const create = (t: TestApp, title: string) =>
-        t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: storefrontAuth('a'), payload: { category: 'x', content: { title } } });
+        t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: { ...storefrontAuth('a'), 'x-user-id': 'u-cut' }, payload: { category: 'x', content: { title } } });
       const kept = (await create(first, 'kept')).json()._id as string;
       await create(first, 'cut 1');
       await create(first, 'cut 2');
@@ -121,7 +121,7 @@ describe('checkpoints ahead of the log (end to end)', () => {
       expect((await cli('status')).code).toBe(0);
 
       last = await startTestApp({ store: 'sqlite' }, dir);
-      expect((await last.app.inject({ method: 'GET', url: `${STOREFRONT}/ticket/${kept}`, headers: storefrontAuth('a') })).statusCode).toBe(200);
+      expect((await last.app.inject({ method: 'GET', url: `${STOREFRONT}/ticket/${kept}`, headers: { ...storefrontAuth('a'), 'x-user-id': 'u-cut' } })).statusCode).toBe(200);
       const next = await create(last, 'after the repair');
       expect(next.statusCode).toBe(201);
       expect(next.json().ticket_id).toBe('2'); // numbered from the log as it now is
