@@ -55,7 +55,7 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
     });
   }
   if (error instanceof CorruptEventError) {
-    // Not the caller's fault and not a crash: the record needs an operator (README "Audit"). Nothing was written.
+    // Not the caller's fault and not a crash: the record needs an operator (docs/audit.md "Corrupt or unreadable events"). Nothing was written.
     const { stream, revision, eventId, position } = error.at;
     return problem(503, 'corrupt-event', `A stored event this request needs cannot be read; nothing was changed. An operator must repair it (run npm run audit:verify). ${error.message}`, {
       stream, revision: String(revision), event_id: eventId, position: String(position.commit),
