@@ -6,7 +6,7 @@ import { Settings, loadSettings } from './platform/config/settings';
 import { declarePathParams } from './platform/http/openapi-path-params';
 import { declareResponses } from './platform/http/openapi-responses';
 import { CHANGE_FEED_SCHEMAS } from './modules/audit/change-feed.schema';
-import { DESK_SCHEMAS } from './modules/desk/desk.schemas';
+import { DESK_SCHEMAS } from './modules/tickets/http/desk.schemas';
 import { TICKET_SCHEMAS } from './modules/tickets/ticket.schemas';
 import { fastifyRefusals } from './platform/http/fastify-refusals';
 import { registerJsonCharsetCheck } from './platform/http/json-charset';

@@ -1,4 +1,4 @@
-import { ResponseSchemas, schemaRef } from '../../platform/http/openapi-responses';
+import { ResponseSchemas, schemaRef } from '../../../platform/http/openapi-responses';
 
 /** The OpenAPI shapes of Page and TicketHistoryList (desk.views.ts); keep them in step. */
 export const DESK_SCHEMAS: ResponseSchemas = {
