@@ -11,7 +11,8 @@ import { TicketQueries } from '../tickets/read-model/ticket.queries';
 import { TicketDoc } from '../tickets/read-model/ticket.views';
 import { formDecider } from './form.decider';
 import { CustomFormSubmissionPayloadDto } from './http/form.dto';
-import { FormSubmitted, formStream } from './form.events';
+import { FormEventType, FormSubmitted, formStream } from './form.events';
+import { assertTicketFits } from './form-ticket';
 import { FormTicketOpener } from './form-ticket.opener';
 import { FormResponseDoc, formResponseDoc } from './form.views';
 
@@ -51,11 +52,20 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
   ) {}
 
   async execute({ slug, caller, body, context }: SubmitFormCommand): Promise<SubmitFormAnswer> {
+    // The submission is stored only if its ticket can be written too (see `assertTicketFits`).
+    const decider: typeof formDecider = {
+      ...formDecider,
+      decide: (command, state) => {
+        const events = formDecider.decide(command, state);
+        for (const e of events) if (e.type === FormEventType.FormSubmitted) assertTicketFits(state.form!, e.data, context.metadata, this.store.maxAppendSize);
+        return events;
+      },
+    };
     const outcome = await handleCommand(
       this.store,
       this.lock,
       formStream(caller.applicationId, slug),
-      formDecider,
+      decider,
       {
         kind: 'SubmitForm',
         responseId: newIdFor(context, 'response'),

@@ -2,7 +2,7 @@ import { eventHash, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
-import { AppendResult, EventMetadata, EventStore, START, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { AppendResult, EventMetadata, EventStore, START, StreamDeletedError, WrongExpectedVersionError } from '../event-store/event-store.port';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -25,6 +25,13 @@ export interface CommandOptions {
 }
 
 const MAX_ATTEMPTS = 5;
+/** First pause after a conflict, doubled per attempt with jitter: racing writers (instances) do not retry in lockstep. */
+const CONFLICT_BACKOFF_MS = 10;
+
+export function conflictBackoffMs(attempt: number): number {
+  const delay = CONFLICT_BACKOFF_MS * 2 ** (attempt - 1);
+  return delay / 2 + Math.random() * (delay / 2);
+}
 
 /**
  * The whole command path: read the stream, fold it, decide, append at the revision that was read. A conflict
@@ -45,8 +52,10 @@ export async function handleCommand<Command, State, Event extends { type: string
   options: CommandOptions = {},
 ): Promise<CommandOutcome<State, Event>> {
   return lock.run(stream, async () => {
+    let conflictedWith: bigint | undefined;
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
+      assertWholeHistory(stream, history, conflictedWith);
       const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState);
       // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
       const earlier = history.filter((e) => e.metadata.causationId === context.commandId);
@@ -76,9 +85,24 @@ export async function handleCommand<Command, State, Event extends { type: string
         return { events, result, state: events.reduce(decider.evolve, state) };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
+        conflictedWith = error.actual;
+        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
       }
     }
   });
+}
+
+/**
+ * The state and the hash chain are folded from the WHOLE stream, and the next revision is the count of events
+ * read. A stream truncated by metadata (`$tb`, `$maxCount`, `$maxAge`) reads from a later revision, and a
+ * soft-deleted one reads as empty although the store holds revisions (an append then conflicts with an existing
+ * revision while the stream still reads empty). The service never sets such metadata on its streams; when an
+ * operator did, it refuses rather than decide on a partial history.
+ */
+function assertWholeHistory(stream: string, history: readonly { revision: bigint }[], conflictedWith: bigint | undefined): void {
+  if (history.length === 0 && conflictedWith !== undefined) throw new StreamDeletedError(stream, 'deleted');
+  if (history.length > 0 && history[0].revision !== 0n) throw new StreamDeletedError(stream, 'truncated');
+  if (history.length > 0 && history[history.length - 1].revision !== BigInt(history.length - 1)) throw new StreamDeletedError(stream, 'truncated');
 }
 
 function assertPrecondition(stream: string, history: readonly { revision: bigint }[], allowed: readonly bigint[] | undefined): void {

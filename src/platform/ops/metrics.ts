@@ -34,6 +34,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly formTicketsParked = new Counter({
+    name: 'lead_form_tickets_parked_total',
+    help: 'Form responses whose ticket can never be written (too large for the store, stream deleted...): parked, not retried; see the log line',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lead_' });
   }
