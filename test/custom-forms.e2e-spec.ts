@@ -1,5 +1,6 @@
 import { InjectOptions } from 'light-my-request';
-import { StoreUnavailableError } from '../src/platform/event-store/event-store.port';
+import { AppendTooLargeError, StoreUnavailableError } from '../src/platform/event-store/event-store.port';
+import { Metrics } from '../src/platform/ops/metrics';
 import { FormQueries } from '../src/modules/forms/form.queries';
 import { FormTicketReconciler } from '../src/modules/forms/form-ticket.reconciler';
 import { XSS_PAYLOADS, unescapeHtml } from './support/form-fixtures';
@@ -189,5 +190,55 @@ describe('custom forms (end to end)', () => {
     expect(log[0].metadata.actor).toEqual({ type: 'system', id: 'form-ticket-reconciler' });
     expect(t.app.get(FormQueries).findResponse(response._id)?.ticket_opened).toBe(true);
     expect(await reconciler.runOnce(0)).toBe(0);
+  });
+
+  it('a submission whose ticket would exceed the store\'s append limit is 413 before anything is stored', async () => {
+    // 60 long-answer fields of 5,000 '"' each: a 600 KB request (under the body limit) and a 600 KB FormSubmitted,
+    // but a 1.8 MB ticket once HTML-escaped ('&quot;'), over the store's 1 MiB per append. Without the check the
+    // answer would be 201 "its ticket will be opened shortly", and the ticket would never open.
+    const inputs = Array.from({ length: 60 }, (_, i) => ({ key: `q${i}`, display: `Q${i}`, type: 'textarea' }));
+    expect((await createForm({ ...CONTACT, slug: 'huge', inputs })).statusCode).toBe(201);
+    const before = await eventCount();
+    const res = await submit('huge', inputs.map((input) => ({ key: input.key, value: '"'.repeat(5000) })));
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 413, type: 'urn:lead:problem:too-large-for-store', max_append_bytes: 1_048_576 });
+    expect(await eventCount()).toBe(before);
+    expect((await t.store.readStream(`form-${APPS.a.application_id}-huge`)).map((e) => e.type)).toEqual(['FormCreated']);
+    // The same answers as plain text fit, and open their ticket.
+    const ok = await submit('huge', inputs.map((input) => ({ key: input.key, value: 'a'.repeat(5000) })));
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().ticket).toBeDefined();
+  });
+
+  it('the reconciler parks a response whose ticket cannot be written: counted, logged, not retried', async () => {
+    await createForm({ ...CONTACT, slug: 'parked' });
+    const append = t.store.append.bind(t.store);
+    let ticketAppends = 0;
+    const spy = jest.spyOn(t.store, 'append').mockImplementation(async (stream, events, options) => {
+      if (stream.startsWith('ticket-')) {
+        ticketAppends++;
+        throw new AppendTooLargeError(stream, 2_000_000, 1_048_576);
+      }
+      return append(stream, events, options);
+    });
+    try {
+      const res = await submit('parked', [{ key: 'name', value: 'Ann' }]);
+      expect(res.statusCode).toBe(201);
+      const { response } = res.json();
+      const reconciler = t.app.get(FormTicketReconciler);
+      const metrics = t.app.get(Metrics);
+      const parkedBefore = (await metrics.formTicketsParked.get()).values[0]?.value ?? 0;
+      const tried = ticketAppends;
+      expect(await reconciler.runOnce(0)).toBe(0);
+      expect(ticketAppends).toBe(tried + 1);
+      expect(reconciler.parkedResponses()).toContain(response._id);
+      expect((await metrics.formTicketsParked.get()).values[0].value).toBe(parkedBefore + 1);
+      // Later runs leave it alone.
+      expect(await reconciler.runOnce(0)).toBe(0);
+      expect(ticketAppends).toBe(tried + 1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AppendTooLargeError,
+  DEFAULT_MAX_APPEND_SIZE,
   EventStore,
   NewEvent,
   Position,
   RecordedEvent,
   WrongExpectedVersionError,
+  appendSize,
   comparePositions,
 } from '../../src/platform/event-store/event-store.port';
 
@@ -42,6 +45,20 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       expect((error as WrongExpectedVersionError).actual).toBe(actual);
     };
+
+    describe('append size limit', () => {
+      it('refuses an append over maxAppendSize (1 MiB by default, as EventStoreDB) and writes nothing of it', async () => {
+        const s = stream();
+        expect(store.maxAppendSize).toBe(DEFAULT_MAX_APPEND_SIZE);
+        await store.append(s, [ev(0)], { expectedRevision: 'no_stream' });
+        const half = { type: 'ContractTested', data: { pad: 'x'.repeat(store.maxAppendSize / 2) } };
+        const error = await store.append(s, [half, half], { expectedRevision: 0n }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(AppendTooLargeError);
+        expect(await store.readStream(s)).toHaveLength(1);
+        expect(appendSize([half])).toBeLessThan(store.maxAppendSize);
+        await store.append(s, [half], { expectedRevision: 0n });
+      });
+    });
 
     describe('append and read a stream', () => {
       it('writes revisions from 0 and reads back id, type, data and metadata in order', async () => {

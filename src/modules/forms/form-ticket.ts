@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
-import { OpenTicket } from '../tickets';
+import { AppendTooLargeError, EventMetadata, appendSize } from '../../platform/event-store/event-store.port';
+import { OpenTicket, ticketDecider, ticketStream } from '../tickets';
 import { FormInput } from './form-inputs';
 import { MobileValue } from './form-submission';
 import { FormRecord } from './form.decider';
@@ -61,4 +62,27 @@ function answerText(input: FormInput, value: unknown): string {
     default:
       return String(value);
   }
+}
+
+/**
+ * Room left for metadata the ticket's append carries beyond the submitting request's: the hash-chain link and the
+ * reconciler's causation id, actor and time (see FormTicketReconciler), so a ticket that fits now fits then.
+ */
+const TICKET_METADATA_MARGIN = 512;
+
+/**
+ * The bytes the TicketCreated append of this submission takes as the store counts them (`appendSize`). A submission
+ * whose ticket is larger than the store takes in one append is refused BEFORE it is stored: once stored, its
+ * ticket could never be written, and the storefront would have been told "opened shortly" for nothing. Answers
+ * are HTML-escaped into the description (`<` becomes `&lt;`), so the ticket can be several times the request.
+ */
+export function ticketAppendSize(form: FormRecord, submitted: FormSubmitted['data'], metadata: EventMetadata): number {
+  // The very event the tickets module will decide (the decider is pure), sized as the store sizes it.
+  const [created] = ticketDecider.decide({ kind: 'CreateTicket', ticket: ticketFromSubmission(form, submitted) }, ticketDecider.initialState);
+  return appendSize([{ type: created.type, data: created.data, metadata }]) + TICKET_METADATA_MARGIN;
+}
+
+export function assertTicketFits(form: FormRecord, submitted: FormSubmitted['data'], metadata: EventMetadata, maxAppendSize: number): void {
+  const size = ticketAppendSize(form, submitted, metadata);
+  if (size > maxAppendSize) throw new AppendTooLargeError(ticketStream(submitted.ticket_id), size, maxAppendSize);
 }

@@ -40,11 +40,12 @@ export class FormQueries {
   }
 
   /** Stored responses, submitted before `before`, whose TicketCreated has not been projected yet. */
-  pendingTickets(before: string, limit: number): PendingTicket[] {
+  /** `exclude`: response ids to leave out (parked ones), so they cannot fill every batch. */
+  pendingTickets(before: string, limit: number, exclude: readonly string[] = []): PendingTicket[] {
     return this.db
-      .prepare<[string, number], PendingTicket>(
-        'SELECT id, ticket_id, stream, revision FROM rm_form_responses WHERE ticket_opened = 0 AND created_at < ? ORDER BY created_at LIMIT ?',
+      .prepare<[string, string, number], PendingTicket>(
+        'SELECT id, ticket_id, stream, revision FROM rm_form_responses WHERE ticket_opened = 0 AND created_at < ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY created_at LIMIT ?',
       )
-      .all(before, limit);
+      .all(before, JSON.stringify(exclude), limit);
   }
 }

@@ -1,4 +1,5 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
+import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { StorefrontCaller } from '../../platform/auth/caller';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
@@ -6,7 +7,8 @@ import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 import { OpenedTicketDoc, TicketAccessKeys, TicketQueries, createdByOf } from '../tickets';
 import { FormCommandHandler } from './form-command-handler';
 import { CustomFormSubmissionPayloadDto } from './http/form.dto';
-import { FormSubmitted } from './form.events';
+import { FormEventType, FormSubmitted } from './form.events';
+import { assertTicketFits } from './form-ticket';
 import { FormTicketOpener } from './form-ticket.opener';
 import { FormResponseDoc, formResponseDoc } from './form.views';
 
@@ -43,6 +45,7 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
   private readonly logger = new Logger('SubmitForm');
 
   constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly forms: FormCommandHandler,
     private readonly readYourWrites: ReadYourWrites,
     private readonly opener: FormTicketOpener,
@@ -68,6 +71,12 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
         now: context.now,
       },
       context,
+      {
+        // The submission is stored only if its ticket can be written too (see `assertTicketFits`).
+        vet: (events, state) => {
+          for (const e of events) if (e.type === FormEventType.FormSubmitted) assertTicketFits(state.form!, e.data, context.metadata, this.store.maxAppendSize);
+        },
+      },
     );
     const submitted = outcome.events[0].data as FormSubmitted['data'];
     const form = outcome.state.form!;

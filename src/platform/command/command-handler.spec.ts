@@ -91,3 +91,42 @@ describe('handleCommand on a stream whose hash chain is broken at its end', () =
     expect(await store.readStream('s-1')).toHaveLength(3);
   });
 });
+
+describe('handleCommand on conflicts and on streams changed behind its back', () => {
+  it('pauses before each retry after a conflict (growing backoff), and gives up after 5 attempts', async () => {
+    const store = new MemoryEventStore();
+    await store.append('s-1', [{ type: 'Counted', data: { n: 0 } }], { expectedRevision: 'no_stream' });
+    const conflicting = Object.create(store) as EventStore;
+    // Every append loses the race: another writer appends first.
+    conflicting.append = async (stream, events, options) => {
+      // The other writer goes through its own command path, so its event extends the chain.
+      await handleCommand(store, new KeyedLock(), testChainKey, stream, counter, 'count', context());
+      return store.append(stream, events, options);
+    };
+    const waits: number[] = [];
+    const realSetTimeout = global.setTimeout;
+    const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      waits.push(ms ?? 0);
+      return realSetTimeout(fn, 0);
+    }) as typeof setTimeout);
+    try {
+      await expect(handleCommand(conflicting, new KeyedLock(), testChainKey, 's-1', counter, 'count', context())).rejects.toMatchObject({ name: 'WrongExpectedVersionError' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(waits).toHaveLength(4);
+    for (const w of waits) expect(w).toBeGreaterThan(0);
+    // Doubling with jitter in [d/2, d]: each pause's ceiling is twice the previous one's.
+    expect(waits[3]).toBeGreaterThan(waits[0]);
+  });
+
+  it('refuses a stream whose first readable revision is not 0 (truncated by $tb/$maxCount)', async () => {
+    const store = new MemoryEventStore();
+    await handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context());
+    await handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context());
+    const truncated = Object.create(store) as EventStore;
+    truncated.readStream = async (stream, options) => (await store.readStream(stream, options)).slice(1);
+    await expect(handleCommand(truncated, new KeyedLock(), testChainKey, 's-1', counter, 'count', context())).rejects.toMatchObject({ name: 'StreamDeletedError', how: 'truncated' });
+    expect(await store.readStream('s-1')).toHaveLength(2);
+  });
+});

@@ -3,7 +3,7 @@ import { ChainKey, GENESIS_HASH, checkLink, isKeyed, keyedLink, lastHash } from 
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
-import { AppendResult, EventMetadata, EventStore, RecordedEvent, START, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { AppendResult, EventMetadata, EventStore, RecordedEvent, START, StreamDeletedError, WrongExpectedVersionError } from '../event-store/event-store.port';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -17,15 +17,27 @@ export interface CommandOutcome<State, Event> {
   readonly result: AppendResult;
 }
 
-export interface CommandOptions {
+export interface CommandOptions<State = unknown, Event = unknown> {
   /**
    * Optimistic concurrency that reaches the client (HTTP If-Match): the command runs only while the stream's
    * last revision is one of these. Checked on every attempt, so a writer that wins a race makes this a 412.
    */
   readonly ifRevisionIn?: readonly bigint[];
+  /**
+   * A last look at a decision before it is appended, for what the decider cannot know (a limit of another
+   * stream's store, say): throwing refuses the command with nothing written.
+   */
+  readonly vet?: (events: readonly Event[], state: State) => void;
 }
 
 const MAX_ATTEMPTS = 5;
+/** First pause after a conflict, doubled per attempt with jitter: racing writers (instances) do not retry in lockstep. */
+const CONFLICT_BACKOFF_MS = 10;
+
+export function conflictBackoffMs(attempt: number): number {
+  const delay = CONFLICT_BACKOFF_MS * 2 ** (attempt - 1);
+  return delay / 2 + Math.random() * (delay / 2);
+}
 
 /**
  * The stream's last event is not the link its chain says it should be (altered, or written around the command
@@ -79,11 +91,13 @@ export async function handleCommand<Command, State, Event extends { type: string
   decider: Decider<Command, State, Event>,
   command: Command,
   context: { commandId: string; metadata: EventMetadata },
-  options: CommandOptions = {},
+  options: CommandOptions<State, Event> = {},
 ): Promise<CommandOutcome<State, Event>> {
   return lock.run(stream, async () => {
+    let conflictedWith: bigint | undefined;
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
+      assertWholeHistory(stream, history, conflictedWith);
       assertChainTail(stream, history, chain);
       const state = foldStream(decider, history);
       // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
@@ -95,6 +109,7 @@ export async function handleCommand<Command, State, Event extends { type: string
       }
       assertPrecondition(stream, history, options.ifRevisionIn);
       const events = decider.decide(command, state);
+      options.vet?.(events, state);
       if (events.length === 0) {
         // Nothing happened: write nothing, and point read-your-writes at what the stream already holds.
         const last = history[history.length - 1];
@@ -116,9 +131,24 @@ export async function handleCommand<Command, State, Event extends { type: string
         return { events, result, state: events.reduce(decider.evolve, state) };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
+        conflictedWith = error.actual;
+        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
       }
     }
   });
+}
+
+/**
+ * The state and the hash chain are folded from the WHOLE stream, and the next revision is the count of events
+ * read. A stream truncated by metadata (`$tb`, `$maxCount`, `$maxAge`) reads from a later revision, and a
+ * soft-deleted one reads as empty although the store holds revisions (an append then conflicts with an existing
+ * revision while the stream still reads empty). The service never sets such metadata on its streams; when an
+ * operator did, it refuses rather than decide on a partial history.
+ */
+function assertWholeHistory(stream: string, history: readonly { revision: bigint }[], conflictedWith: bigint | undefined): void {
+  if (history.length === 0 && conflictedWith !== undefined) throw new StreamDeletedError(stream, 'deleted');
+  if (history.length > 0 && history[0].revision !== 0n) throw new StreamDeletedError(stream, 'truncated');
+  if (history.length > 0 && history[history.length - 1].revision !== BigInt(history.length - 1)) throw new StreamDeletedError(stream, 'truncated');
 }
 
 function assertPrecondition(stream: string, history: readonly { revision: bigint }[], allowed: readonly bigint[] | undefined): void {

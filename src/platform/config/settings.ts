@@ -8,6 +8,11 @@ export interface Settings {
   /** The SQLite file: the event log (store=sqlite) and the read models (always). */
   readonly databaseFile: string;
   readonly eventStoreDbUrl: string;
+  /**
+   * Bytes one append may carry (EventStoreDB's MaxAppendSize, 1 MiB by default). Every adapter enforces it, so a
+   * request refused in production is refused on SQLite too; set it to the server's value if that was changed.
+   */
+  readonly maxAppendBytes: number;
   readonly clientsFile: string;
   /** How often, at most, the clients file is checked for changes (and read again when it changed); 0 = on every use. */
   readonly clientsReloadMs: number;
@@ -101,6 +106,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     store,
     databaseFile: env.LEAD_DATABASE_FILE ? resolve(env.LEAD_DATABASE_FILE) : resolve(dataDir, 'lead.db'),
     eventStoreDbUrl: env.LEAD_EVENTSTOREDB_URL ?? 'esdb://127.0.0.1:2113?tls=false',
+    maxAppendBytes: integer(env, 'LEAD_MAX_APPEND_BYTES', 1_048_576),
     clientsFile: env.LEAD_CLIENTS_FILE ? resolve(env.LEAD_CLIENTS_FILE) : resolve(dataDir, 'clients.json'),
     clientsReloadMs: integer(env, 'LEAD_CLIENTS_RELOAD_MS', 1000),
     bodyLimitBytes: integer(env, 'LEAD_BODY_LIMIT_BYTES', 1024 * 1024),

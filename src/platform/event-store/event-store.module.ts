@@ -16,12 +16,12 @@ import { SqliteEventStore } from './sqlite.event-store';
 export async function openEventStore(settings: Settings, db: SqliteDatabase): Promise<EventStore> {
   switch (settings.store) {
     case 'sqlite':
-      return new SqliteEventStore(db);
+      return new SqliteEventStore(db, settings.maxAppendBytes);
     case 'memory':
-      return new MemoryEventStore();
+      return new MemoryEventStore(settings.maxAppendBytes);
     case 'eventstoredb':
       // Fails fast, naming the connection string, when the server cannot be reached at start.
-      return connectEventStoreDb(settings.eventStoreDbUrl);
+      return connectEventStoreDb(settings.eventStoreDbUrl, { maxAppendSize: settings.maxAppendBytes });
   }
 }
 

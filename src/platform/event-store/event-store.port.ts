@@ -81,6 +81,12 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 }
 
 export interface EventStore {
+  /**
+   * The most an append may carry, in bytes as `appendSize` counts them (EventStoreDB's MaxAppendSize; the same
+   * configured limit on the embedded stores, so that what passes here also passes in production). A larger append
+   * throws `AppendTooLargeError` and writes nothing.
+   */
+  readonly maxAppendSize: number;
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -164,4 +170,56 @@ export async function countEventsAfter(store: EventStore, position: Position | u
     from = page[page.length - 1].position;
   }
   return count;
+}
+
+/**
+ * The events of one append exceed what the store takes in one append (EventStoreDB's MaxAppendSize, 1 MiB by
+ * default; the same limit is configured on the embedded stores). Nothing was written; retrying cannot help.
+ */
+export class AppendTooLargeError extends Error {
+  constructor(
+    readonly streamName: string,
+    /** Bytes as the store counts them (see `appendSize`), when known. */
+    readonly size: number | undefined,
+    readonly maxAppendSize: number,
+  ) {
+    super(`Stream ${streamName}: the events of this append${size === undefined ? '' : ` (${size} bytes)`} exceed the store's limit of ${maxAppendSize} bytes per append`);
+    this.name = 'AppendTooLargeError';
+  }
+}
+
+/**
+ * A stream the service owns was deleted, tombstoned or truncated behind its back (stream metadata `$tb`,
+ * `$maxCount`, `$maxAge`, or a delete on EventStoreDB). The service never does this itself, and refuses to fold or
+ * extend such a stream: its state and hash chain can no longer be recomputed from what is readable.
+ */
+export class StreamDeletedError extends Error {
+  constructor(
+    readonly streamName: string,
+    readonly how: 'tombstoned' | 'deleted' | 'truncated',
+  ) {
+    super(`Stream ${streamName} was ${how} in the event store; this service does not write to or fold such a stream`);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/** The EventStoreDB default `MaxAppendSize`, also the default limit of the embedded stores. */
+export const DEFAULT_MAX_APPEND_SIZE = 1_048_576;
+
+/**
+ * An append's size as EventStoreDB counts it against MaxAppendSize (`Event.SizeOnDisk`): data and metadata bytes
+ * as sent on the wire (JSON, UTF-8) plus the type in UTF-16. The metadata is counted as the EventStoreDB adapter
+ * sends it, with the server's `$correlationId`/`$causationId` copies (see `toWireMetadata`), so every adapter
+ * counts the same bytes.
+ */
+export function appendSize(events: readonly Pick<NewEvent, 'type' | 'data' | 'metadata'>[]): number {
+  return events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(wireMetadata(e.metadata))) + e.type.length * 2, 0);
+}
+
+function wireMetadata(metadata: EventMetadata = {}): Record<string, unknown> {
+  return {
+    ...metadata,
+    ...(metadata.correlationId !== undefined ? { $correlationId: metadata.correlationId } : {}),
+    ...(metadata.causationId !== undefined ? { $causationId: metadata.causationId } : {}),
+  };
 }

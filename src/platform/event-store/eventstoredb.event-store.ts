@@ -1,17 +1,23 @@
 import {
+  AccessDeniedError,
   BACKWARDS,
   END,
   EventStoreDBClient,
   FORWARDS,
+  MaxAppendSizeExceededError,
   START as ESDB_START,
+  StreamDeletedError as EsdbStreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   excludeSystemEvents,
+  isCommandError,
   jsonEvent,
 } from '@eventstore/db-client';
 import { randomEventId } from './event-ids';
 import {
   AppendResult,
+  AppendTooLargeError,
+  DEFAULT_MAX_APPEND_SIZE,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -21,7 +27,9 @@ import {
   RecordedEvent,
   START,
   StoreUnavailableError,
+  StreamDeletedError,
   Subscription,
+  appendSize,
   WrongExpectedVersionError,
   comparePositions,
 } from './event-store.port';
@@ -29,6 +37,8 @@ import {
   BackoffOptions,
   backoffDelay,
   errorMessage,
+  isNotReadyOrNotLeader,
+  isOutcomeUnknown,
   isSystemEventType,
   isUnavailable,
   maskPassword,
@@ -48,6 +58,11 @@ export interface EventStoreDbOptions {
   readonly pingTimeoutMs?: number;
   /** Told about each retry after unavailability, e.g. to log or count reconnects. */
   readonly onRetry?: (operation: string, attempt: number, error: unknown) => void;
+  /**
+   * The server's MaxAppendSize (1 MiB by default): an append larger than this, as `appendSize` counts it, is
+   * refused here before it is sent. Set it to the server's value if the server is configured otherwise.
+   */
+  readonly maxAppendSize?: number;
 }
 
 /** `$all` is read in pages: the client of this version cannot filter a read, so system events are dropped here. */
@@ -60,28 +75,43 @@ const MAX_PAGE = 1000;
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
+  readonly maxAppendSize: number;
 
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly options: EventStoreDbOptions = {},
-  ) {}
+  ) {
+    this.maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+  }
 
   async append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const size = appendSize(events);
+    if (size > this.maxAppendSize) throw new AppendTooLargeError(stream, size, this.maxAppendSize);
     // Ids are fixed once, before the first attempt, so a retry after an unknown outcome is recognised by the server.
     const proposed = events.map((e) =>
       jsonEvent({ id: e.id ?? randomEventId(), type: e.type, data: e.data, metadata: toWireMetadata(e.metadata) }),
     );
     const expectedRevision = toClientRevision(options.expectedRevision);
+    // Exact revision and no_stream: the server recognises a repeated append durably, so an unknown outcome
+    // (timeout, deadline) may be retried; with any/stream_exists a retry could write twice, so it is not.
+    const idempotent = typeof options.expectedRevision === 'bigint' || options.expectedRevision === 'no_stream';
     try {
-      const result = await this.retrying(`append to ${stream}`, () => this.client.appendToStream(stream, proposed, { expectedRevision }));
+      // requiresLeader: a follower refuses with NotLeader (and the client moves to the leader) instead of forwarding.
+      const result = await this.retrying(`append to ${stream}`, () => this.client.appendToStream(stream, proposed, { expectedRevision, requiresLeader: true }), idempotent);
       return { nextExpectedRevision: result.nextExpectedRevision, position: result.position ?? START };
     } catch (error) {
+      if (error instanceof MaxAppendSizeExceededError) throw new AppendTooLargeError(stream, size, error.maxAppendSize ?? this.maxAppendSize);
+      if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(stream, 'tombstoned');
       if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
       const actual = typeof error.actualVersion === 'bigint' ? error.actualVersion : undefined;
       throw new WrongExpectedVersionError(stream, options.expectedRevision, actual);
     }
   }
 
+  /**
+   * Stream reads decide what is written next (the command path, the form-ticket opener), so they go to the leader
+   * (`requiresLeader`): a follower may lag behind a failover and answer with a stale stream.
+   */
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     return this.retrying(`read ${stream}`, async () => {
@@ -91,6 +121,7 @@ export class EventStoreDbEventStore implements EventStore {
           direction: backwards ? BACKWARDS : FORWARDS,
           fromRevision: options.fromRevision ?? (backwards ? END : ESDB_START),
           maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+          requiresLeader: true,
         });
         let corrupt: unknown;
         // Read to the end even past a corrupt event (a read left early is never released by the client).
@@ -104,12 +135,37 @@ export class EventStoreDbEventStore implements EventStore {
         }
         if (corrupt) throw corrupt;
       } catch (error) {
-        // Thrown while iterating, not by readStream(): the port reads a missing stream as empty.
-        if (error instanceof StreamNotFoundError) return [];
+        // Thrown while iterating, not by readStream(): the port reads a missing stream as empty, unless it was
+        // soft-deleted (it may then be written again at a later revision, which the command path must not do).
+        if (error instanceof StreamNotFoundError) {
+          if (await this.softDeleted(stream)) throw new StreamDeletedError(stream, 'deleted');
+          return [];
+        }
+        if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(stream, 'tombstoned');
         throw error;
       }
       return events;
     });
+  }
+
+  /**
+   * A soft delete sets the stream's `$tb` (truncate before) past its last event: the stream then reads as not
+   * found although it holds revisions. Only asked when a read found nothing (a new stream, usually), so it costs
+   * one extra read per stream creation. A metastream the user may not read counts as not deleted.
+   */
+  private async softDeleted(stream: string): Promise<boolean> {
+    if (stream.startsWith('$')) return false;
+    let tb: unknown;
+    try {
+      // Read to its end (one event), never left early: see `readAll` on calls left open.
+      for await (const { event } of this.client.readStream(`$$${stream}`, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true })) {
+        tb = (event?.data as { $tb?: unknown } | undefined)?.$tb;
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError || error instanceof AccessDeniedError) return false;
+      throw error;
+    }
+    return typeof tb === 'number' && tb > 0;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -212,14 +268,23 @@ export class EventStoreDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  private async retrying<T>(operation: string, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Retries, with backoff and up to `giveUpAfterMs`, what another attempt can fix: the server unreachable, not
+   * ready (starting, electing) or not the leader, and, when `outcomeUnknownIsSafe`, a timeout or passed deadline.
+   * What is still failing then is a `StoreUnavailableError` (a 503 with Retry-After), never a raw client error.
+   */
+  private async retrying<T>(operation: string, attempt: () => Promise<T>, outcomeUnknownIsSafe = true): Promise<T> {
     const giveUpAfterMs = this.options.retry?.giveUpAfterMs ?? 5000;
     const started = Date.now();
     for (let n = 0; ; n++) {
       try {
         return await attempt();
       } catch (error) {
-        if (!isUnavailable(error)) throw error;
+        const unknownOutcome = isOutcomeUnknown(error);
+        if (unknownOutcome && !outcomeUnknownIsSafe) {
+          throw new StoreUnavailableError(`EventStoreDB did not confirm ${operation} in time (${errorMessage(error)}); it may or may not have been written`, error);
+        }
+        if (!isUnavailable(error) && !isNotReadyOrNotLeader(error) && !unknownOutcome) throw unrecoverable(operation, error);
         const delay = backoffDelay(n, this.options.retry);
         if (Date.now() - started + delay > giveUpAfterMs) {
           throw new StoreUnavailableError(`EventStoreDB unavailable: ${operation} failed after ${n + 1} attempts: ${errorMessage(error)}`, error);
@@ -229,6 +294,24 @@ export class EventStoreDbEventStore implements EventStore {
       }
     }
   }
+}
+
+/**
+ * A client error that no retry fixes and that the port has no name for (access denied, an unrecognised server
+ * answer...) is the store being unusable for this call: a `StoreUnavailableError`, so a 503 rather than a 500.
+ * The errors callers map themselves (conflict, not found, too large, deleted) pass through.
+ */
+function unrecoverable(operation: string, error: unknown): unknown {
+  if (!(error instanceof Error) || !isCommandError(error)) return error;
+  if (
+    error instanceof EsdbWrongExpectedVersionError ||
+    error instanceof StreamNotFoundError ||
+    error instanceof MaxAppendSizeExceededError ||
+    error instanceof EsdbStreamDeletedError
+  ) {
+    return error;
+  }
+  return new StoreUnavailableError(`EventStoreDB refused ${operation}: ${errorMessage(error)}`, error);
 }
 
 /**

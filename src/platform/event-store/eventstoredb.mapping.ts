@@ -1,4 +1,16 @@
-import { ANY, AppendExpectedRevision, CancelledError, NO_STREAM, RecordedEvent as EsdbRecordedEvent, STREAM_EXISTS, UnavailableError } from '@eventstore/db-client';
+import {
+  ANY,
+  AppendExpectedRevision,
+  CancelledError,
+  DeadlineExceededError,
+  NO_STREAM,
+  NotLeaderError,
+  RecordedEvent as EsdbRecordedEvent,
+  STREAM_EXISTS,
+  TimeoutError,
+  UnavailableError,
+  UnknownError,
+} from '@eventstore/db-client';
 import { CorruptEventError, EventMetadata, ExpectedRevision, RecordedEvent, START } from './event-store.port';
 
 /** gRPC status UNAVAILABLE: after a drop the client sometimes rethrows the raw gRPC error instead of its own class. */
@@ -11,6 +23,26 @@ const GRPC_UNAVAILABLE = 14;
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof UnavailableError || error instanceof CancelledError) return true;
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === GRPC_UNAVAILABLE;
+}
+
+/**
+ * The node cannot take the call now but another attempt soon can, and the call did NOT happen: a node starting or
+ * in an election (BatchAppend's "Server Is Not Ready" arrives as an UnknownError naming it), or a follower asked for
+ * the leader (NotLeader; the client has already switched its channel to the hinted leader). Safe to retry for any
+ * call.
+ */
+export function isNotReadyOrNotLeader(error: unknown): boolean {
+  if (error instanceof NotLeaderError) return true;
+  return error instanceof UnknownError && /server is not ready/i.test(error.message);
+}
+
+/**
+ * The call timed out on the server (prepare/commit/forward timeouts) or its deadline passed: the write may or may
+ * not have committed. Only an append whose repetition the server recognises durably (same event ids at an exact
+ * expected revision or `no_stream`) may be retried.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return error instanceof DeadlineExceededError || error instanceof TimeoutError;
 }
 
 export interface BackoffOptions {

@@ -3,6 +3,8 @@ import { assertExpectedRevision, findIdempotentReplay } from './append-rules';
 import { randomEventId } from './event-ids';
 import {
   AppendResult,
+  AppendTooLargeError,
+  DEFAULT_MAX_APPEND_SIZE,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -12,6 +14,7 @@ import {
   RecordedEvent,
   START,
   Subscription,
+  appendSize,
 } from './event-store.port';
 import { pollingSubscription } from './polling-subscription';
 
@@ -21,7 +24,12 @@ export class MemoryEventStore implements EventStore {
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
+  /** `maxAppendSize`: the same per-append limit as EventStoreDB's (see the port). */
+  constructor(readonly maxAppendSize = DEFAULT_MAX_APPEND_SIZE) {}
+
   async append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const size = appendSize(events);
+    if (size > this.maxAppendSize) throw new AppendTooLargeError(stream, size, this.maxAppendSize);
     const existing = this.streams.get(stream) ?? [];
     const current = existing.length ? BigInt(existing.length - 1) : undefined;
     const replay = findIdempotentReplay(options.expectedRevision, current, events, (rev, n) =>

@@ -4,6 +4,8 @@ import { assertExpectedRevision, findIdempotentReplay } from './append-rules';
 import { randomEventId } from './event-ids';
 import {
   AppendResult,
+  AppendTooLargeError,
+  DEFAULT_MAX_APPEND_SIZE,
   CorruptEventError,
   EventStore,
   ExpectedRevision,
@@ -14,6 +16,7 @@ import {
   RecordedEvent,
   START,
   Subscription,
+  appendSize,
 } from './event-store.port';
 import { pollingSubscription } from './polling-subscription';
 
@@ -71,7 +74,11 @@ export class SqliteEventStore implements EventStore {
   private readonly stmts;
   private queue: PendingAppend[] = [];
 
-  constructor(private readonly db: SqliteDatabase) {
+  /** `maxAppendSize`: the same per-append limit as EventStoreDB's (see the port), so SQLite refuses what it would. */
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly maxAppendSize = DEFAULT_MAX_APPEND_SIZE,
+  ) {
     db.exec(SCHEMA);
     this.stmts = {
       revision: db.prepare<[string], { revision: number | bigint }>('SELECT revision FROM es_streams WHERE stream_id = ?').safeIntegers(),
@@ -129,6 +136,8 @@ export class SqliteEventStore implements EventStore {
     })();
 
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const size = appendSize(events);
+    if (size > this.maxAppendSize) return Promise.reject(new AppendTooLargeError(stream, size, this.maxAppendSize));
     return new Promise((resolve, reject) => {
       this.queue.push({ stream, events, expected: options.expectedRevision, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => this.flush());

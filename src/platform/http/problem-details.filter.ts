@@ -3,7 +3,7 @@ import { FastifyError, FastifyReply, FastifyRequest, errorCodes } from 'fastify'
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
 import { BrokenChainError } from '../command/command-handler';
-import { CorruptEventError, StoreUnavailableError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { AppendTooLargeError, CorruptEventError, StoreUnavailableError, StreamDeletedError, WrongExpectedVersionError } from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from '../command/domain-error';
 import { RequestValidationError } from './validation';
 
@@ -61,6 +61,14 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
       stream, revision: String(revision), event_id: eventId, position: String(position.commit),
     });
   }
+  if (error instanceof AppendTooLargeError) {
+    return problem(413, 'too-large-for-store', `What this request would store is larger than the event store takes in one write (${error.maxAppendSize} bytes); nothing was stored. Send less.`, {
+      max_append_bytes: error.maxAppendSize,
+    });
+  }
+  if (error instanceof StreamDeletedError) {
+    return problem(410, 'stream-deleted', `This resource's history was ${error.how} in the event store by an operator; the service cannot change it any more.`);
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     // Fastify's JSON parser refuses a `__proto__` key with the same error as a syntax error (and Nest hands it
@@ -84,7 +92,11 @@ function slugOf(status: number): string {
   return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
+/** Seconds a client should wait before retrying a 503 (the store failing over, restarting or out of disk). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
+  if (problem.status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 

@@ -4,6 +4,7 @@ import { Metrics } from './metrics';
 /** The configured adapter with its appends counted (ok, conflict, error); everything else passes through. */
 export function meteredEventStore(store: EventStore, metrics: Metrics): EventStore {
   return {
+    maxAppendSize: store.maxAppendSize,
     async append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
       try {
         const result = await store.append(stream, events, options);

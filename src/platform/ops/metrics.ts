@@ -37,6 +37,10 @@ export class Metrics {
   readonly brokenChainRefusals = new Counter({
     name: 'lead_writes_refused_broken_chain_total',
     help: 'Requests refused (503) because the stream they write to has a broken hash chain at its end: alert on any',
+  });
+  readonly formTicketsParked = new Counter({
+    name: 'lead_form_tickets_parked_total',
+    help: 'Form responses whose ticket can never be written (too large for the store, stream deleted...): parked, not retried; see the log line',
     registers: [this.registry],
   });
 

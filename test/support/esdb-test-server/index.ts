@@ -1,17 +1,25 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { Fault } from './services';
+
+export type { Fault } from './services';
 
 /**
  * A wire-level EventStoreDB double for tests: a gRPC server built on the client package's own generated service
  * definitions, in a child process, spoken to by the unmodified `@eventstore/db-client` over plain h2c.
- * It proves the adapter speaks the protocol and survives faults; it proves nothing about system streams,
- * stream metadata, deletes, ACLs, TLS, persistent subscriptions or real positions: a real server is the final word.
+ * By default it is as strict as KurrentDB 23.10–25 where the adapter can tell: the 1 MiB append limit on both
+ * append paths, self-committed positions, ALREADY_EXISTS on BatchAppend conflicts, deletes, tombstones and stream
+ * metadata (`$maxCount`, `$maxAge`, `$tb`). Faults are injected per test (`inject`, `restart`). It proves nothing
+ * about system projections, ACLs, TLS, persistent subscriptions or scavenges: a real server is the final word.
  */
 export interface EsdbTestServer {
   /** `esdb://127.0.0.1:PORT?tls=false`; the port stays the same across pause/resume/restart. */
   readonly connectionString: string;
-  /** Kill every connection (TCP reset) and stop listening, wait `downMs`, listen again. The log survives. */
-  restart(options?: { downMs?: number }): Promise<void>;
+  /**
+   * Kill every connection (TCP reset) and stop listening, wait `downMs`, listen again. The log survives unless
+   * `keepData: false` (an in-memory node restarted, a wiped volume): then it starts again from nothing.
+   */
+  restart(options?: { downMs?: number; keepData?: boolean }): Promise<void>;
   /** Kill every connection (TCP reset); keep listening. */
   dropConnections(): Promise<void>;
   /** Kill every connection and stop listening until `resume()`: the server is down. */
@@ -22,8 +30,12 @@ export interface EsdbTestServer {
    * (the client cannot know it landed), `before-commit` does not.
    */
   failNextAppend(when: 'before-commit' | 'after-commit'): Promise<void>;
-  /** How many append requests and subscriptions the server has seen, and the size of its log. */
-  counters(): Promise<{ appends: number; subscriptions: number; events: number }>;
+  /** Queue a fault for the next call(s) it applies to (see `Fault` in services.ts for what each does on the wire). */
+  inject(fault: Fault): Promise<void>;
+  /** Forget faults not consumed yet (between tests). */
+  clearFaults(): Promise<void>;
+  /** How many append requests, subscriptions and fired faults the server has seen, and the size of its log. */
+  counters(): Promise<{ appends: number; subscriptions: number; faults: number; events: number }>;
   /** Ends the child process. */
   stop(): Promise<void>;
 }
@@ -33,6 +45,8 @@ export interface EsdbTestServerOptions {
   readonly batchAppend: boolean;
   /** A `$statsCollected` system event lands in `$all` after every n-th append (0: never). Default 3. */
   readonly systemEventEvery?: number;
+  /** The server's MaxAppendSize in bytes (data + metadata + 2 × type length per event). Default 1 MiB, as the server's. */
+  readonly maxAppendSize?: number;
 }
 
 const ENTRY = join(__dirname, 'server.ts');
@@ -67,15 +81,18 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions): Promi
 
   return {
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
-    async restart({ downMs = 0 } = {}) {
+    async restart({ downMs = 0, keepData = true } = {}) {
       await send('pause');
+      if (!keepData) await send('wipe');
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await send('resume');
     },
     dropConnections: () => send('drop'),
     pause: () => send('pause'),
     resume: () => send('resume'),
-    failNextAppend: (when) => send('failNextAppend', when),
+    failNextAppend: (when) => send('inject', { kind: 'disconnect', commit: when === 'after-commit' } satisfies Fault),
+    inject: (fault) => send('inject', fault),
+    clearFaults: () => send('clearFaults'),
     counters: () => send('counters'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
 import { StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { StoredEvent } from './log';
@@ -12,22 +13,32 @@ const RevisionCase = ReadReq.Options.StreamOptions.RevisionOptionCase;
 
 export async function readStream(ctx: ServerContext, call: ReadCall, options: Options): Promise<void> {
   const stream = options.getStream()!;
-  const events = ctx.log.stream(streamName(stream.getStreamIdentifier()));
+  const name = streamName(stream.getStreamIdentifier());
+  const events = ctx.log.stream(name);
+  if (events === 'deleted') {
+    // A tombstoned stream: an error status the client raises as StreamDeletedError.
+    const metadata = new grpc.Metadata();
+    metadata.set('exception', 'stream-deleted');
+    metadata.set('stream-name', name);
+    call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: `Event stream '${name}' is deleted.`, metadata });
+    return;
+  }
   if (!events) {
     // Not an error status: the client turns this message into StreamNotFoundError while iterating.
     const notFound = new ReadResp.StreamNotFound().setStreamIdentifier(stream.getStreamIdentifier());
     call.write(new ReadResp().setStreamNotFound(notFound));
     return void call.end();
   }
+  // `events` is what the stream's metadata leaves visible; positions in a stream are revisions, not indexes.
   const count = readCount(options);
   const revisionCase = stream.getRevisionOptionCase();
   let selected: readonly StoredEvent[];
   if (options.getReadDirection() === ReadDirection.BACKWARDS) {
-    const from = revisionCase === RevisionCase.REVISION ? Number(stream.getRevision()) : revisionCase === RevisionCase.START ? 0 : events.length - 1;
-    selected = events.slice(Math.max(0, Math.min(from, events.length - 1) - count + 1), Math.min(from, events.length - 1) + 1).reverse();
+    const from = revisionCase === RevisionCase.REVISION ? BigInt(stream.getRevision()) : revisionCase === RevisionCase.START ? 0n : undefined;
+    selected = events.filter((e) => from === undefined || e.revision <= from).reverse().slice(0, count);
   } else {
-    const from = revisionCase === RevisionCase.REVISION ? Number(stream.getRevision()) : revisionCase === RevisionCase.END ? events.length : 0;
-    selected = events.slice(from, from + count);
+    const from = revisionCase === RevisionCase.REVISION ? BigInt(stream.getRevision()) : revisionCase === RevisionCase.END ? undefined : 0n;
+    selected = from === undefined ? [] : events.filter((e) => e.revision >= from).slice(0, count);
   }
   await sendAll(call, selected, matcher(options));
 }
