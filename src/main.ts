@@ -1,3 +1,4 @@
+import './platform/ops/tracing-start'; // first: OpenTelemetry (when OTEL_* asks for it) patches http and fastify as they load
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';

@@ -56,6 +56,7 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(await metric('lead_projection_lag_events{projection="tickets"}')).toBe(0);
     expect(await metric('lead_projection_position{projection="tickets"}')).toBe((await t.store.readAll()).length);
     expect(await metric('lead_projection_halted{projection="tickets"}')).toBe(0);
+    expect(await metric('lead_ready')).toBe(1);
     expect(await metric('lead_process_cpu_user_seconds_total')).toBeGreaterThan(0);
   });
 
@@ -92,6 +93,7 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ status: 'error', error: { projections: { status: 'down', tickets: { halted: expect.stringContaining('TicketCreated') } } } });
     expect(await metric('lead_projection_halted{projection="tickets"}')).toBe(1);
+    expect(await metric('lead_ready')).toBe(0);
     const status = await cli('status', '--json');
     const tickets = (JSON.parse(status.output) as ProjectionReport[]).find((r) => r.name === 'tickets')!;
     expect(tickets).toMatchObject({ lag: 1, halted: expect.stringMatching(/TicketCreated .* \(ticket-broken@0\)/), parked: [] });

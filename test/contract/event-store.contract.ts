@@ -1,4 +1,7 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { randomUUID } from 'node:crypto';
+import { tracedEventStore } from '../../src/platform/ops/traced-event-store';
 import {
   AppendTooLargeError,
   DEFAULT_MAX_APPEND_SIZE,
@@ -304,6 +307,34 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
         expect(events).toHaveLength(21);
         expect(events.slice(1).map((e) => e.data.n).sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 20 }, (_, i) => i));
         expect(conflicts).toBeGreaterThanOrEqual(0);
+      });
+    });
+
+    describe('tracing (ops/traced-event-store.ts over this adapter)', () => {
+      it('an append is one client span of the same shape on every adapter; a conflict is marked, not failed', async () => {
+        const spans = new InMemorySpanExporter();
+        expect(trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }))).toBe(true);
+        try {
+          const traced = tracedEventStore(store, name);
+          const s = stream();
+          await traced.append(s, [ev(1), ev(2)], { expectedRevision: 'no_stream' });
+          await expect(traced.append(s, [ev(3)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+          const [ok, conflict] = spans.getFinishedSpans();
+          expect(ok).toMatchObject({ name: 'event_store.append', kind: SpanKind.CLIENT, status: { code: SpanStatusCode.UNSET } });
+          expect(ok.attributes).toEqual({
+            'db.system.name': name,
+            'db.operation.name': 'append',
+            'lead.stream': s,
+            'lead.event_store.expected_revision': 'no_stream',
+            'lead.event_store.event_count': 2,
+            'lead.event_store.event_types': ['ContractTested'],
+            'lead.event_store.next_revision': '1',
+            'lead.event_store.commit_position': expect.stringMatching(/^\d+$/),
+          });
+          expect(conflict).toMatchObject({ name: 'event_store.append', status: { code: SpanStatusCode.UNSET }, attributes: { 'error.type': 'WrongExpectedVersionError', 'lead.event_store.event_count': 1 } });
+        } finally {
+          trace.disable();
+        }
       });
     });
   });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ChainKey, GENESIS_HASH, checkLink, isKeyed, keyedLink, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
+import { contextOfMetadata, inSpan, traceMetadataOf } from '../ops/trace-context';
 import { deterministicEventId } from '../event-store/event-ids';
 import { AppendResult, EventMetadata, EventStore, RecordedEvent, START, StreamDeletedError, WrongExpectedVersionError } from '../event-store/event-store.port';
 
@@ -82,6 +83,9 @@ function assertChainTail(stream: string, history: readonly RecordedEvent[], chai
  * Events record the command id as their causation id; a stream that already holds events caused by this
  * command id gets nothing new, and the outcome is those events (see `commandContext`: a request with an
  * Idempotency-Key has a command id derived from the key, so its retry is this case).
+ * Traced as one span, `command <kind>`: a child of the trace the metadata names (work caused by an event
+ * continues the event's trace), else of the active one (the request); the events record this span as their
+ * `traceparent`, so what they cause in turn continues here.
  */
 export async function handleCommand<Command, State, Event extends { type: string; data: unknown }>(
   store: EventStore,
@@ -93,7 +97,14 @@ export async function handleCommand<Command, State, Event extends { type: string
   context: { commandId: string; metadata: EventMetadata },
   options: CommandOptions<State, Event> = {},
 ): Promise<CommandOutcome<State, Event>> {
-  return lock.run(stream, async () => {
+  const kind = typeof (command as { kind?: unknown }).kind === 'string' ? (command as { kind: string }).kind : 'unknown';
+  const attributes = { 'lead.command.kind': kind, 'lead.command.id': context.commandId, 'lead.stream': stream };
+  // A refusal (DomainError, a 4xx) is the command's answer, not a failure of the service.
+  const expected = (error: unknown) => error instanceof DomainError;
+  return inSpan(`command ${kind}`, { attributes, parent: contextOfMetadata(context.metadata), expected }, (span) => lock.run(stream, async () => {
+    const metadata = { ...context.metadata, ...traceMetadataOf(span) };
+    const outcome = (name: 'appended' | 'replayed' | 'unchanged', attempts: number, events: number) =>
+      span.setAttributes({ 'lead.command.outcome': name, 'lead.command.attempts': attempts, 'lead.command.events': events });
     let conflictedWith: bigint | undefined;
     for (let attempt = 1; ; attempt++) {
       const history = await store.readStream(stream);
@@ -105,6 +116,7 @@ export async function handleCommand<Command, State, Event extends { type: string
       if (earlier.length) {
         const last = earlier[earlier.length - 1];
         const events = earlier.map((e) => ({ type: e.type, data: e.data }) as unknown as Event);
+        outcome('replayed', attempt, 0);
         return { events, state, result: { nextExpectedRevision: last.revision, position: last.position } };
       }
       assertPrecondition(stream, history, options.ifRevisionIn);
@@ -113,6 +125,7 @@ export async function handleCommand<Command, State, Event extends { type: string
       if (events.length === 0) {
         // Nothing happened: write nothing, and point read-your-writes at what the stream already holds.
         const last = history[history.length - 1];
+        outcome('unchanged', attempt, 0);
         return { events, state, result: { nextExpectedRevision: last?.revision ?? -1n, position: last?.position ?? START } };
       }
       const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
@@ -122,12 +135,13 @@ export async function handleCommand<Command, State, Event extends { type: string
         const revision = BigInt(history.length + i);
         const data = e.data as Record<string, unknown>;
         // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
-        const metadata = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
-        previousHash = metadata.hash as string;
-        return { id, type: e.type, data, metadata };
+        const linked = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata });
+        previousHash = linked.hash as string;
+        return { id, type: e.type, data, metadata: linked };
       });
       try {
         const result = await store.append(stream, chained, { expectedRevision });
+        outcome('appended', attempt, events.length);
         return { events, result, state: events.reduce(decider.evolve, state) };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -135,7 +149,7 @@ export async function handleCommand<Command, State, Event extends { type: string
         await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
       }
     }
-  });
+  }));
 }
 
 /**

@@ -5,6 +5,7 @@ import { KeyedLock } from '../command/keyed-lock';
 import { SETTINGS, Settings } from '../config/settings';
 import { meteredEventStore } from '../ops/metered-event-store';
 import { Metrics } from '../ops/metrics';
+import { tracedEventStore } from '../ops/traced-event-store';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { EVENT_STORE, EventStore } from './event-store.port';
@@ -35,7 +36,8 @@ export async function openEventStore(settings: Settings, db: SqliteDatabase): Pr
       useFactory: async (settings: Settings, db: SqliteDatabase, metrics?: Metrics) => {
         const store = await openEventStore(settings, db);
         new Logger('EventStore').log(`event store: ${settings.store}`);
-        return metrics ? meteredEventStore(store, metrics) : store; // appends and conflicts counted for /metrics
+        // Appends and conflicts counted for /metrics; a span per append (a no-op unless tracing is on).
+        return tracedEventStore(metrics ? meteredEventStore(store, metrics) : store, settings.store);
       },
     },
     KeyedLock,

@@ -223,3 +223,17 @@ function wireMetadata(metadata: EventMetadata = {}): Record<string, unknown> {
     ...(metadata.causationId !== undefined ? { $causationId: metadata.causationId } : {}),
   };
 }
+
+/**
+ * The same store with its `append` wrapped (metrics, traces): every other member passes through as it is, so
+ * a wrapper can never drop one the port gains later.
+ */
+export function decorateAppend(store: EventStore, append: EventStore['append']): EventStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'append') return append;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

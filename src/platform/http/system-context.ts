@@ -7,7 +7,10 @@ import { CommandContext, createdOnOf } from './request-context';
 export interface SystemContextOptions {
   /** Whose data the work touches: every event names its tenant. */
   readonly tenant: { readonly companyId: string; readonly applicationId?: string };
-  /** The event this work reacts to: its correlation id carries over and its id becomes the causation id. */
+  /**
+   * The event this work reacts to: its correlation id carries over, its id becomes the causation id, and its
+   * trace context (`traceparent`, `tracestate`) becomes the parent of the command's span (handleCommand).
+   */
   readonly causedBy?: Pick<RecordedEvent, 'id' | 'metadata'>;
   /** An inbound call that triggered the work (a webhook): recorded as the source, with its address. */
   readonly request?: FastifyRequest;
@@ -26,6 +29,7 @@ export function systemContext(processName: string, options: SystemContextOptions
   const { causedBy, request } = options;
   const commandId = options.commandId ?? (causedBy ? `${processName}:${causedBy.id}` : randomUUID());
   const inherited = typeof causedBy?.metadata.correlationId === 'string' ? causedBy.metadata.correlationId : causedBy?.id;
+  const trace = Object.fromEntries(['traceparent', 'tracestate'].filter((k) => typeof causedBy?.metadata[k] === 'string').map((k) => [k, causedBy!.metadata[k]]));
   const createdOn = request ? createdOnOf(request) : { user_agent: `lead-service/${processName}`, platform: 'system' };
   const now = new Date().toISOString();
   return {
@@ -39,6 +43,7 @@ export function systemContext(processName: string, options: SystemContextOptions
       actor: { type: 'system', id: processName },
       tenant: options.tenant.applicationId ? { ...options.tenant } : { companyId: options.tenant.companyId },
       source: { ...createdOn, host: hostname(), pid: process.pid, ...(request ? { ip: request.ip } : {}) },
+      ...trace,
     },
   };
 }

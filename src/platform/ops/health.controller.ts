@@ -1,7 +1,8 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, OnModuleInit, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { FastifyReply } from 'fastify';
+import { Gauge } from 'prom-client';
 import { SETTINGS, Settings } from '../config/settings';
 import { EVENT_STORE, EventStore, countEventsAfter } from '../event-store/event-store.port';
 import { ProjectionRunner } from '../projections/projection-runner';
@@ -10,11 +11,12 @@ import { Metrics } from './metrics';
 /**
  * Probes in terminus' shape, answered as they are (not as problem documents): `live` while the process runs,
  * `ready` while the store answers and every projection is live, not halted and within
- * LEAD_READY_MAX_LAG_EVENTS of the log's head. Metrics for Prometheus at /metrics.
+ * LEAD_READY_MAX_LAG_EVENTS of the log's head. Metrics for Prometheus at /metrics, with `lead_ready` saying
+ * what /health/ready would answer (alert rules read it; a probe failing is seen only by the orchestrator).
  */
 @ApiExcludeController()
 @Controller()
-export class HealthController {
+export class HealthController implements OnModuleInit {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -23,6 +25,18 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
+
+  onModuleInit(): void {
+    const ready = () => this.isReady();
+    new Gauge({
+      name: 'lead_ready',
+      help: '1 while GET /health/ready answers 200 (store answers, projections live, not halted, within the lag bound)',
+      registers: [this.metrics.registry],
+      collect: async function (this: Gauge) {
+        this.set((await ready()) ? 1 : 0);
+      },
+    });
+  }
 
   @Get('health/live')
   live(@Res() reply: FastifyReply): Promise<void> {
@@ -46,6 +60,11 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(503).send(error.getResponse());
     }
+  }
+
+  private async isReady(): Promise<boolean> {
+    const results = [await this.storeAnswers(), await this.projectionsCaughtUp()];
+    return results.every((result) => Object.values(result).every((indicator) => indicator.status === 'up'));
   }
 
   private async storeAnswers(): Promise<HealthIndicatorResult> {

@@ -2,6 +2,7 @@ import { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Params } from 'nestjs-pino';
 import { DestinationStream, destination } from 'pino';
+import PinoPretty from 'pino-pretty';
 import { Settings } from '../config/settings';
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,8 +22,26 @@ export function requestIdOf(raw: IncomingMessage): string {
   return id;
 }
 
-/** Structured JSON logs (pino): one line per request with its id and correlation id, and every Nest log line. */
-export function loggingOptions(settings: Pick<Settings, 'logLevel'>, stream: DestinationStream = destination({ dest: 1, sync: true })): Params {
+/**
+ * Human-readable lines for a developer at a terminal; JSON lines everywhere else (pipes, files, containers, log
+ * shippers), and always JSON in production, even at a terminal, so what an operator sees is what is shipped.
+ */
+export function wantsPrettyLogs(env: NodeJS.ProcessEnv = process.env, stdoutIsTerminal: boolean = process.stdout.isTTY === true): boolean {
+  return stdoutIsTerminal && env.NODE_ENV !== 'production';
+}
+
+/**
+ * Where log lines go: standard output (or `to`, for tests), as JSON or pretty-printed. Both write synchronously:
+ * after a SIGTERM, Nest re-raises the signal once closed, and lines still buffered (the last ones, about the
+ * shutdown) would be lost.
+ */
+export function logStream(pretty: boolean = wantsPrettyLogs(), to: number | NodeJS.WritableStream = 1): DestinationStream {
+  if (pretty) return PinoPretty({ destination: to, sync: true, colorize: typeof to === 'number', translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return typeof to === 'number' ? destination({ dest: to, sync: true }) : (to as DestinationStream);
+}
+
+/** Structured logs (pino): one line per request with its id and correlation id, and every Nest log line. */
+export function loggingOptions(settings: Pick<Settings, 'logLevel'>, stream: DestinationStream = logStream()): Params {
   return {
     pinoHttp: [
       {
@@ -37,8 +56,6 @@ export function loggingOptions(settings: Pick<Settings, 'logLevel'>, stream: Des
         autoLogging: { ignore: (req) => /^\/(health|metrics)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
         redact: ['req.headers.authorization', 'req.headers.cookie'],
       },
-      // Synchronous writes: after a SIGTERM, Nest re-raises the signal once closed, and lines still
-      // buffered (the last ones, about the shutdown) would be lost.
       stream,
     ],
   };

@@ -7,8 +7,9 @@ import { HealthController } from './health.controller';
 import { loggingOptions } from './logging';
 import { Metrics } from './metrics';
 import { ProjectionMetrics } from './projection-metrics';
+import { TracingShutdown } from './tracing';
 
-/** Operating the service: health probes, Prometheus metrics, JSON logs, the order of a graceful shutdown. */
+/** Operating the service: health probes, Prometheus metrics, logs, tracing's flush, the order of a graceful shutdown. */
 @Global()
 @Module({
   imports: [
@@ -16,7 +17,7 @@ import { ProjectionMetrics } from './projection-metrics';
     LoggerModule.forRootAsync({ inject: [SETTINGS], useFactory: (settings: Settings) => loggingOptions(settings) }),
   ],
   controllers: [HealthController],
-  providers: [Metrics, ProjectionMetrics, GracefulHttpClose],
+  providers: [Metrics, ProjectionMetrics, GracefulHttpClose, TracingShutdown],
   exports: [Metrics],
 })
 export class OpsModule {}

@@ -1,6 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SETTINGS, Settings } from '../config/settings';
-import { CorruptEventError, EVENT_STORE, EventStore, Position, START, Subscription, comparePositions } from '../event-store/event-store.port';
+import { CorruptEventError, EVENT_STORE, EventStore, Position, RecordedEvent, START, Subscription, comparePositions } from '../event-store/event-store.port';
+import { Link } from '@opentelemetry/api';
+import { contextOfMetadata, inSpanSync, linkOfMetadata } from '../ops/trace-context';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { aheadOfLogMessage, checkpointsAheadOfLog } from './checkpoint-guard';
@@ -204,7 +206,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     for await (const batch of batchesOf(subscription, target.kind === 'live' ? LIVE_BATCH : REBUILD_BATCH)) {
       if (slot.target !== target) return; // set up again (a switch noticed by the timer)
       try {
-        target.applyBatch(batch.events);
+        if (batch.events.length) traceBatch(slot.projection.name, target, batch.events, () => target.applyBatch(batch.events));
       } finally {
         // Also after a halt: the events before the poison one are applied and may be waited for.
         if (target.kind === 'live') slot.served = { generation: target.generation, position: target.position };
@@ -246,4 +248,31 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       this.sleepers.add(wake);
     });
   }
+}
+
+const MAX_LINKS = 32;
+
+/**
+ * A span per projection batch, continuing the trace of its first event that recorded one (the create that
+ * wrote it, usually the only event of a live batch), linked to the traces of the others.
+ */
+function traceBatch(projection: string, target: ProjectionTarget, events: readonly RecordedEvent[], apply: () => void): void {
+  const parent = events.map((e) => contextOfMetadata(e.metadata)).find((c) => c !== undefined);
+  const links: Link[] = [];
+  const seen = new Set<string>();
+  for (const e of events) {
+    const link = linkOfMetadata(e.metadata);
+    if (!link || seen.has(link.context.spanId) || links.length >= MAX_LINKS) continue;
+    seen.add(link.context.spanId);
+    links.push(link);
+  }
+  const attributes = {
+    'lead.projection': projection,
+    'lead.projection.kind': target.kind,
+    'lead.projection.generation': target.generation,
+    'lead.projection.events': events.length,
+    'lead.projection.first_commit': String(events[0].position.commit),
+    'lead.projection.last_commit': String(events[events.length - 1].position.commit),
+  };
+  inSpanSync(`projection ${projection} batch`, { attributes, links: links.slice(1), parent }, apply);
 }
