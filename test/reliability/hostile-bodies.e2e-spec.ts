@@ -46,6 +46,14 @@ describe('hostile body shapes (end to end)', () => {
     }
   });
 
+  it('a lone surrogate (JSON "\\ud800") is a 400 problem, not a 500, and stores nothing', async () => {
+    // Found by the OpenAPI fuzz: `subscribers: "\ud800"` threw inside the e-mail check.
+    const url = '/service/application/lead/v1.0/ticket/';
+    await refused('POST', url, storefrontAuth('a'), '{"category":"x","content":{"title":"a"},"subscribers":["\\ud800@x.io"]}', 'lone surrogate');
+    await refused('POST', url, storefrontAuth('a'), '{"category":"x","content":{"title":"a"},"subscribers":"\\ud800x"}', 'lone surrogate');
+    await refused('POST', url, storefrontAuth('a'), '{"category":"x","content":{"title":"\\udfff"}}', 'lone surrogate');
+  });
+
   it('_custom_json nested 2,000 levels is refused and not stored; shallow custom JSON still is', async () => {
     const ticket = (custom: string) => `{"category":"deep","content":{"title":"Deep"},"_custom_json":${custom}}`;
     await refused('POST', `${SHOP}/ticket/`, storefrontAuth('a', 'u1'), ticket(nested(2000)), 'deeper than 32 levels');

@@ -29,6 +29,13 @@ describe('jsonLimitBreach', () => {
     expect(jsonLimitBreach(wide, { ...limits, maxValues: 18 })).toBe('The JSON body holds more than 18 values');
   });
 
+  it('refuses a lone surrogate in a string or a member name, and accepts every well-formed text', () => {
+    expect(jsonLimitBreach({ a: ['ok', '\ud800'] }, limits)).toMatch(/lone surrogate/);
+    expect(jsonLimitBreach({ ['\udc00']: 1 }, limits)).toMatch(/member name holds a lone surrogate/);
+    expect(jsonLimitBreach('\ud800', limits)).toMatch(/lone surrogate/);
+    expect(jsonLimitBreach({ a: '😀 \ud83d\ude00 é', ['ключ']: 'ok' }, limits)).toBeUndefined();
+  });
+
   it('measures a body nested 100,000 levels deep without overflowing the stack', () => {
     // JSON.parse builds it iteratively; a recursive walk over it throws RangeError.
     const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));

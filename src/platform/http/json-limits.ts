@@ -23,7 +23,13 @@ export function jsonLimitBreach(body: unknown, limits: JsonLimits): string | und
   let values = 1;
   while (stack.length > 0) {
     const { value, depth } = stack.pop()!;
+    // JSON may spell a lone surrogate (`"\ud800"`): not text in any encoding, and what validators and stores
+    // downstream do with it is undefined (one threw inside an e-mail check: a 500).
+    if (typeof value === 'string' && !value.isWellFormed()) return 'A JSON string holds a lone surrogate (it is not well-formed Unicode text)';
     if (value === null || typeof value !== 'object') continue;
+    if (!Array.isArray(value) && Object.keys(value).some((key) => !key.isWellFormed())) {
+      return 'A JSON member name holds a lone surrogate (it is not well-formed Unicode text)';
+    }
     if (depth > limits.maxDepth) return `The JSON body nests deeper than ${limits.maxDepth} levels`;
     const children = Array.isArray(value) ? value : Object.values(value);
     if (Array.isArray(value) && children.length > limits.maxItems) return `A JSON array has more than ${limits.maxItems} elements`;
