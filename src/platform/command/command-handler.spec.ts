@@ -95,7 +95,7 @@ describe('handleCommand on a stream whose hash chain is broken at its end', () =
 describe('handleCommand on conflicts and on streams changed behind its back', () => {
   it('pauses before each retry after a conflict (growing backoff), and gives up after 5 attempts', async () => {
     const store = new MemoryEventStore();
-    await store.append('s-1', [{ type: 'Counted', data: { n: 0 } }], { expectedRevision: 'no_stream' });
+    await handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context());
     const conflicting = Object.create(store) as EventStore;
     // Every append loses the race: another writer appends first.
     conflicting.append = async (stream, events, options) => {
