@@ -37,6 +37,9 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
     logger: options.logger,
     bufferLogs: options.logger !== false,
+    // A failed start (a refusal such as checkpoints ahead of the log, a DI error) is thrown to the caller, which
+    // says why and exits (main.ts), instead of Nest exiting the process on its own (a test runner with it).
+    abortOnError: false,
   });
   if (options.logger !== false) app.useLogger(app.get(Logger)); // JSON lines through pino (LOG_LEVEL)
   app.useGlobalPipes(createValidationPipe());

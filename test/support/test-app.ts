@@ -112,7 +112,7 @@ export async function startTestApp(overrides: Partial<Settings> = {}, dir?: stri
     logLevel: process.env.LOG_LEVEL ?? 'silent', // LOG_LEVEL=info npx jest … to see the JSON logs
     ...overrides,
   };
-  const app = await createApp(settings, { logger: false });
+  const app = await createApp(settings, { logger: process.env.LEAD_TEST_LOGS ? undefined : false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   let closed = false;

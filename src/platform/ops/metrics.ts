@@ -37,6 +37,7 @@ export class Metrics {
   readonly brokenChainRefusals = new Counter({
     name: 'lead_writes_refused_broken_chain_total',
     help: 'Requests refused (503) because the stream they write to has a broken hash chain at its end: alert on any',
+    registers: [this.registry],
   });
   readonly formTicketsParked = new Counter({
     name: 'lead_form_tickets_parked_total',
