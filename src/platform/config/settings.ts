@@ -35,7 +35,7 @@ export interface Settings {
    */
   readonly livekitDevWebhooks: boolean;
   readonly videoTokenTtlSeconds: number;
-  /** HMAC key of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see docs/audit.md). */
+  /** HMAC key of every event's chain link and of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see docs/audit.md). */
   readonly auditKey: string;
   readonly auditKeyFile: string;
   /** How often new events are anchored; 0 = only on demand (`npm run audit:anchor`, tests). */
