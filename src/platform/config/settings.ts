@@ -66,7 +66,7 @@ export interface Settings {
   readonly projectionRetryMs: number;
   /** /health/ready answers 503 while a projection is more events than this behind the log, or halted. */
   readonly readyMaxLagEvents: number;
-  /** How a storefront caller's user is proven (docs/notes/w-identity.md). */
+  /** How a storefront caller's user is proven (docs/security.md, "The storefront trust model"). */
   readonly storefrontIdentity: StorefrontIdentitySettings;
 }
 
