@@ -1,6 +1,6 @@
 import { changeFeed, createLeadClient, idempotencyKey, staffAuth, storefrontAuth, unwrap } from '../src';
 
-/** The README's "consumer in ten lines": a storefront user opens a ticket and comments, staff read its history, a service pages the feed. */
+/** The "consumer in ten lines" of docs/api.md (typed client): a storefront user opens a ticket and comments, staff read its history, a service pages the feed. */
 export async function consumer(baseUrl: string, shopAuth: { applicationId: string; applicationToken: string }, desk: { companyId: string; clientId: string; clientSecret: string }) {
   const shop = createLeadClient({ baseUrl, auth: storefrontAuth({ ...shopAuth, user: 'alice' }) });
   const staff = createLeadClient({ baseUrl, auth: staffAuth({ baseUrl, ...desk, user: 'agent-7' }) });

@@ -35,7 +35,7 @@ export interface Settings {
    */
   readonly livekitDevWebhooks: boolean;
   readonly videoTokenTtlSeconds: number;
-  /** HMAC key of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see docs/audit.md). */
+  /** HMAC key of every event's chain link and of the audit anchors; empty = a random key kept in `<data dir>/audit-key` (see docs/audit.md). */
   readonly auditKey: string;
   readonly auditKeyFile: string;
   /** How often new events are anchored; 0 = only on demand (`npm run audit:anchor`, tests). */
@@ -66,7 +66,7 @@ export interface Settings {
   readonly projectionRetryMs: number;
   /** /health/ready answers 503 while a projection is more events than this behind the log, or halted. */
   readonly readyMaxLagEvents: number;
-  /** How a storefront caller's user is proven (docs/notes/w-identity.md). */
+  /** How a storefront caller's user is proven (docs/security.md, "The storefront trust model"). */
   readonly storefrontIdentity: StorefrontIdentitySettings;
 }
 
