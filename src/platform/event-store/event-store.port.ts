@@ -226,14 +226,18 @@ function wireMetadata(metadata: EventMetadata = {}): Record<string, unknown> {
 
 /**
  * The same store with its `append` wrapped (metrics, traces): every other member passes through as it is, so
- * a wrapper can never drop one the port gains later.
+ * a wrapper can never drop one the port gains later. A plain object with its own members (not a Proxy), so
+ * that a test may still replace one of them (`jest.spyOn(store, 'append')`).
  */
 export function decorateAppend(store: EventStore, append: EventStore['append']): EventStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'append') return append;
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const wrapped: Record<string, unknown> = { append };
+  for (let proto: object | null = store; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === 'constructor' || key in wrapped) continue;
+      const value: unknown = (store as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'function') wrapped[key] = (value as (...args: unknown[]) => unknown).bind(store);
+      else Object.defineProperty(wrapped, key, { get: () => (store as unknown as Record<string, unknown>)[key], enumerable: true });
+    }
+  }
+  return wrapped as unknown as EventStore;
 }
