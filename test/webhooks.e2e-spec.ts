@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { runWebhooksCli } from '../src/modules/webhooks/cli';
 import { WebhookCommands } from '../src/modules/webhooks/webhook.commands';
 import { WebhookDeliveryWorker } from '../src/modules/webhooks/delivery-worker';
 import { loadSettings } from '../src/platform/config/settings';
@@ -208,14 +209,11 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
 
   it('keeps each ticket in log order through random failures and delays, at most N in flight', async () => {
     const r = await receiver();
-    let open = 0;
     let maxOpen = 0;
     r.answer = () => {
-      open++;
-      maxOpen = Math.max(maxOpen, open);
-      const status = Math.random() < 0.3 ? 503 : 200;
-      setTimeout(() => open--, 0);
-      return { status, delayMs: Math.floor(Math.random() * 20) };
+      // Requests received and not yet answered, this one included.
+      maxOpen = Math.max(maxOpen, r.received.filter((x) => x.status === undefined).length);
+      return { status: Math.random() < 0.3 ? 503 : 200, delayMs: Math.floor(Math.random() * 20) };
     };
     const sub = await subscribe(r.url, ['TicketCreated', 'HistoryAppended']);
     const tickets = await Promise.all([openTicket(), openTicket(), openTicket()]);
@@ -227,8 +225,9 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
       const order = r.delivered().filter((x) => x.json.data.stream === stream).map((x) => x.json.data.revision);
       expect(order).toEqual(expected.filter((e) => e.streamName === stream).map((e) => Number(e.revision)));
     }
-    // No event was answered 2xx twice.
+    // No event was answered 2xx twice; never more than LEAD_WEBHOOK_MAX_IN_FLIGHT (4) at once.
     expect(r.delivered()).toHaveLength(expected.length);
+    expect(maxOpen).toBeLessThanOrEqual(4);
     await remove(sub.id);
   });
 
@@ -388,6 +387,15 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     expect(metrics).toMatch(/lead_webhook_deliveries_total\{result="delivered"\} \d+/);
     expect(metrics).toMatch(/lead_webhook_deliveries_total\{result="retry"\} \d+/);
     expect(metrics).toContain(`lead_webhook_lag_events{subscription="${sub.id}"} 0`);
+
+    // The CLI: one line per subscription.
+    const lines: string[] = [];
+    const env = { LEAD_DATA_DIR: t.dir, LEAD_STORE: t.settings.store, LEAD_EVENTSTOREDB_URL: t.settings.eventStoreDbUrl };
+    expect(await runWebhooksCli(['status'], env, (line) => lines.push(line))).toBe(0);
+    const line = lines.find((l) => l.startsWith(sub.id));
+    expect(line).toMatch(new RegExp(`^${sub.id} company=1 status=active pending=0 delivered=1 failed=0 lag=0 cursor=\\S+ lease=\\S+:${process.pid}:webhooks-`));
+    expect(line).toContain(`url=${r.url}`);
+    expect(await runWebhooksCli(['nope'], env, () => undefined)).toBe(2);
     await remove(sub.id);
   });
 });
