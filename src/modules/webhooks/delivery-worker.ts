@@ -99,7 +99,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     await this.round;
     // An answer that comes after the database closed could not be recorded: the delivery is then sent again
     // after the restart, which receivers dedupe on webhook-id. Wait a little for answers on their way.
-    await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((done) => setTimeout(done, 2_000))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((done) => (grace = setTimeout(done, 2_000)))]);
+    clearTimeout(grace);
     try {
       for (const s of this.queries.all()) this.deliveries.releaseLease(s.id, this.owner);
     } catch {
