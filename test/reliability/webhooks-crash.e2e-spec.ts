@@ -92,9 +92,12 @@ describe('webhook deliveries across kill -9', () => {
       expect(revisions).toEqual(revisions.map((_, i) => i));
     }
     // The deliveries route agrees: all delivered, the held one in two attempts (the first one unanswered is not recorded).
-    const list = await fetch(`${server.url}/service/platform/lead/v1.0/company/1/webhooks/${sub.id}/deliveries?limit=200`, { headers: await staffHeaders() });
-    const items = ((await list.json()) as { items: { status: string; event_id: string }[] }).items;
+    const headers = await staffHeaders();
+    const items = await waitFor('every answer recorded', async () => {
+      const list = await fetch(`${server!.url}/service/platform/lead/v1.0/company/1/webhooks/${sub.id}/deliveries?limit=200`, { headers });
+      const found = ((await list.json()) as { items: { status: string; event_id: string }[] }).items;
+      return found.every((d) => d.status === 'delivered') && found;
+    });
     expect(items).toHaveLength(expected);
-    expect(items.every((d) => d.status === 'delivered')).toBe(true);
   }, 180_000);
 });
