@@ -5,7 +5,6 @@ import { StaffCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
 import { StaffAuthGuard } from '../../../platform/auth/staff-auth.guard';
 import { DomainError } from '../../../platform/command/domain-error';
-import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { commandContext } from '../../../platform/http/request-context';
 import { AttemptRow, DeliveryRow } from '../delivery-store';
 import { WebhookDeliveryWorker } from '../delivery-worker';
@@ -42,7 +41,8 @@ export function deliveryView(d: DeliveryRow, attempts: readonly AttemptRow[]) {
 
 /**
  * Staff routes of a company's webhook subscriptions (docs/webhooks.md). A company's staff see and change only
- * their company's subscriptions; another company's id answers 404 as a missing one does.
+ * their company's subscriptions; another company's id answers 404 as a missing one does. No route takes an
+ * Idempotency-Key: create and rotate answer a signing secret, which a stored answer would keep at rest.
  */
 @ApiTags('staff: webhooks')
 @ApiBearerAuth()
@@ -57,7 +57,6 @@ export class WebhooksController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
   @ApiOperation({ summary: 'Create a subscription; the answer holds its signing secret, shown this once' })
   async create(@Body() body: CreateWebhookDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest) {
     const created = await this.commands.create(caller.companyId, body, commandContext(request, caller));
@@ -109,7 +108,6 @@ export class WebhooksController {
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
-  @Idempotent()
   @ApiOperation({ summary: 'A new signing secret, shown once; the previous one also signs until the overlap ends' })
   rotate(@Param('id') id: string, @Body() body: RotateSecretDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest) {
     return this.commands.rotate(caller.companyId, id, body.overlap_seconds ?? DEFAULT_OVERLAP_SECONDS, commandContext(request, caller));
