@@ -211,6 +211,20 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     await remove(sub2.id);
   });
 
+  it('gives up on an attempt after the timeout and tries again', async () => {
+    const r = await receiver();
+    r.answer = (_r, n) => (n === 1 ? { status: 200, delayMs: 1_500 } : { status: 200 }); // the suite's timeout is 1 s
+    const sub = await subscribe(r.url);
+    await openTicket();
+    const d = await waitFor('the retried delivery', async () => {
+      const [x] = await deliveries(sub.id);
+      return x?.status === 'delivered' && x;
+    });
+    expect(d.attempts.map((a) => [a.status_code, a.error])).toEqual([[null, expect.stringMatching(/timed out after 1000 ms/)], [200, null]]);
+    expect(d.attempts[0].duration_ms).toBeGreaterThanOrEqual(1_000);
+    await remove(sub.id);
+  });
+
   it('keeps each ticket in log order through random failures and delays, at most N in flight', async () => {
     const r = await receiver();
     let maxOpen = 0;
