@@ -121,10 +121,13 @@ export class DeliveryStore {
 
   /** The deliveries of the events read, and the cursor after them, in one transaction. */
   enqueue(subscriptionId: string, deliveries: readonly NewDelivery[], cursor: Position | undefined, now = Date.now()): void {
-    this.db.transaction(() => {
-      for (const d of deliveries) this.s.insert.run({ ...d, now });
-      if (cursor) this.s.saveCursor.run(subscriptionId, cursor.commit, cursor.prepare, now);
-    })();
+    // Without an fsync too: a lost batch loses its cursor move with it, and is read from the log again.
+    this.relaxed(() =>
+      this.db.transaction(() => {
+        for (const d of deliveries) this.s.insert.run({ ...d, now });
+        if (cursor) this.s.saveCursor.run(subscriptionId, cursor.commit, cursor.prepare, now);
+      })(),
+    );
   }
 
   due(subscriptionId: string, now: number, limit: number): DeliveryRow[] {
@@ -145,12 +148,29 @@ export class DeliveryStore {
     return counts;
   }
 
-  /** The attempt and the delivery's new status, in one transaction: a 2xx recorded here is never sent again. */
+  /**
+   * The attempt and the delivery's new status, in one transaction: a 2xx recorded here is never sent again.
+   * Committed without an fsync (synchronous=NORMAL, as projection batches): in WAL mode a commit survives a
+   * killed process; only a power cut can lose the last ones, and a lost record means the delivery is sent
+   * again (at least once), never that an event is skipped. The next FULL commit (an append) makes it durable.
+   */
   settle(delivery: DeliveryRow, at: number, outcome: AttemptOutcome): void {
-    this.db.transaction(() => {
-      this.s.recordAttempt.run(delivery.id, delivery.attempts + 1, at, outcome.statusCode, outcome.durationMs, outcome.error, outcome.status === 'pending' ? outcome.nextAttemptAt : null);
-      this.s.settle.run({ id: delivery.id, status: outcome.status, at, next: outcome.nextAttemptAt, code: outcome.statusCode, error: outcome.error });
-    })();
+    this.relaxed(() =>
+      this.db.transaction(() => {
+        this.s.recordAttempt.run(delivery.id, delivery.attempts + 1, at, outcome.statusCode, outcome.durationMs, outcome.error, outcome.status === 'pending' ? outcome.nextAttemptAt : null);
+        this.s.settle.run({ id: delivery.id, status: outcome.status, at, next: outcome.nextAttemptAt, code: outcome.statusCode, error: outcome.error });
+      })(),
+    );
+  }
+
+  private relaxed<T>(work: () => T): T {
+    const level = this.db.inTransaction ? 0 : (this.db.pragma('synchronous', { simple: true }) as number);
+    if (level > 1) this.db.pragma('synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      if (level > 1) this.db.pragma(`synchronous = ${level}`);
+    }
   }
 
   get(subscriptionId: string, id: string): DeliveryRow | undefined {

@@ -20,6 +20,7 @@ import { Subscription, WebhookQueries } from './webhook.queries';
 
 /** A lease not renewed for this long may be taken over by another worker (a hung or vanished process). */
 export const WEBHOOK_LEASE_MS = 30_000;
+const LEASE_RENEW_MS = 5_000;
 /** Events read from the log per subscription and round. */
 const SCAN_BATCH = 500;
 /** A subscription with this many deliveries waiting is not read further until they drain (bounded table). */
@@ -51,6 +52,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private readonly owner = `${hostname()}:${process.pid}:webhooks-${randomBytes(3).toString('hex')}`;
   private readonly allow: AllowList;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Subscriptions whose lease this worker holds, and when it renewed it last. */
+  private readonly leases = new Map<string, number>();
   private readonly counted: Counter<'result'>;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
@@ -168,9 +171,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   private holdLease(subscriptionId: string): boolean {
+    // Renewed every few seconds, not every round: nobody may take it before it is WEBHOOK_LEASE_MS old.
+    const renewed = this.leases.get(subscriptionId);
+    if (renewed !== undefined && Date.now() - renewed < LEASE_RENEW_MS) return true;
     const held = this.deliveries.leaseOf(subscriptionId);
     const dead = held && held.owner !== this.owner && ownerIsGone(held.owner) ? held.owner : null;
-    return this.deliveries.takeLease(subscriptionId, this.owner, WEBHOOK_LEASE_MS, Date.now(), dead);
+    const now = Date.now();
+    const taken = this.deliveries.takeLease(subscriptionId, this.owner, WEBHOOK_LEASE_MS, now, dead);
+    if (taken) this.leases.set(subscriptionId, now);
+    else this.leases.delete(subscriptionId);
+    return taken;
   }
 
   /** Reads the log after the cursor into deliveries of this subscription's events, and moves the cursor. */
