@@ -78,7 +78,7 @@ async function main() {
         while (next++ < events) await post();
       }));
     });
-    rows.push([inFlight, events, seconds, events / seconds, events / ceiling, `${((events / seconds) / (events / ceiling) * 100).toFixed(0)} %`]);
+    rows.push([String(inFlight), events, seconds, events / seconds, events / ceiling, `${((events / seconds) / (events / ceiling) * 100).toFixed(0)} %`]);
   }
   printTable(`Webhook deliveries (${events.toLocaleString('en-US')} events over ${TICKETS} tickets, receiver on 127.0.0.1)`, ['in flight', 'events', 'seconds', 'deliveries/s', 'raw POSTs/s (ceiling)', 'of ceiling'], rows);
   await t.dispose();
