@@ -312,6 +312,28 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     await remove(sub.id);
   });
 
+  it('purges settled deliveries past LEAD_WEBHOOK_RETENTION_MS, keeps pending ones', async () => {
+    const ok = await receiver();
+    const down = await receiver();
+    await down.stop(); // nothing listens there: its delivery stays pending
+    const [kept, gone] = [await subscribe(`http://127.0.0.1:${down.port}/hook`, ['TicketCreated']), await subscribe(ok.url, ['TicketCreated'])];
+    await openTicket();
+    await waitFor('one delivered, one retrying', async () => (await deliveries(gone.id))[0]?.status === 'delivered' && (await deliveries(kept.id))[0]?.attempts.length > 0);
+    const worker = t.app.get(WebhookDeliveryWorker) as unknown as { purgedAt: number; settings: { webhooks: { retentionMs: number } }; wake(): void };
+    const retention = worker.settings.webhooks.retentionMs;
+    (worker.settings.webhooks as { retentionMs: number }).retentionMs = 1;
+    try {
+      worker.purgedAt = 0;
+      worker.wake();
+      await waitFor('the purge', async () => (await deliveries(gone.id)).length === 0);
+      expect((await deliveries(kept.id)).map((d) => d.status)).toEqual(['pending']);
+    } finally {
+      (worker.settings.webhooks as { retentionMs: number }).retentionMs = retention;
+    }
+    await remove(kept.id);
+    await remove(gone.id);
+  });
+
   it('holds deliveries while paused and sends the backlog on resume, in order', async () => {
     const r = await receiver();
     const sub = await subscribe(r.url, ['HistoryAppended']);

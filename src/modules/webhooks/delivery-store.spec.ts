@@ -54,4 +54,17 @@ describe('webhook delivery store', () => {
     store.releaseLease('s', 'C');
     expect(store.leaseOf('s')).toBeUndefined();
   });
+
+  it('purges settled deliveries older than the cutoff with their attempts, never a pending one', () => {
+    const store = fresh();
+    store.enqueue('s', [delivery(1, 'a'), delivery(2, 'b'), delivery(3, 'c')], undefined, 0);
+    store.settle(store.get('s', 'd1')!, 1, { statusCode: 200, durationMs: 1, error: null, status: 'delivered', nextAttemptAt: null });
+    store.settle(store.get('s', 'd2')!, 1, { statusCode: 400, durationMs: 1, error: null, status: 'failed', nextAttemptAt: null });
+    store.enqueue('s', [delivery(4, 'a')], undefined, 1000);
+    store.settle(store.get('s', 'd4')!, 1001, { statusCode: 200, durationMs: 1, error: null, status: 'delivered', nextAttemptAt: null });
+    expect(store.purge(500)).toBe(2);
+    expect(['d1', 'd2', 'd3', 'd4'].map((id) => store.get('s', id)?.status ?? null)).toEqual([null, null, 'pending', 'delivered']);
+    expect(store.attempts('d1')).toEqual([]);
+    expect(store.attempts('d4')).toHaveLength(1);
+  });
 });

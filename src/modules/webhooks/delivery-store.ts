@@ -111,6 +111,9 @@ export class DeliveryStore {
         ON CONFLICT (subscription_id) DO UPDATE SET owner = @owner, heartbeat_at = @now
         WHERE webhook_leases.owner = @owner OR webhook_leases.heartbeat_at < @expired OR webhook_leases.owner = @deadOwner`),
       releaseLease: db.prepare('DELETE FROM webhook_leases WHERE subscription_id = ? AND owner = ?'),
+      purgeAttempts: db.prepare(`DELETE FROM webhook_attempts WHERE delivery_id IN (
+        SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?)`),
+      purgeDeliveries: db.prepare(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?`),
     };
   }
 
@@ -201,6 +204,14 @@ export class DeliveryStore {
 
   leaseOf(subscriptionId: string): { owner: string; heartbeat_at: number } | undefined {
     return this.s.lease.get(subscriptionId);
+  }
+
+  /** Forgets settled deliveries (delivered or failed) made before `before`, with their attempts. Pending ones stay. */
+  purge(before: number): number {
+    return this.db.transaction(() => {
+      this.s.purgeAttempts.run(before);
+      return this.s.purgeDeliveries.run(before).changes;
+    })();
   }
 
   releaseLease(subscriptionId: string, owner: string): void {

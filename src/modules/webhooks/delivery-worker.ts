@@ -21,6 +21,7 @@ import { Subscription, WebhookQueries } from './webhook.queries';
 /** A lease not renewed for this long may be taken over by another worker (a hung or vanished process). */
 export const WEBHOOK_LEASE_MS = 30_000;
 const LEASE_RENEW_MS = 5_000;
+const PURGE_EVERY_MS = 3_600_000;
 /** Events read from the log per subscription and round. */
 const SCAN_BATCH = 500;
 /** A subscription with this many deliveries waiting is not read further until they drain (bounded table). */
@@ -54,6 +55,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Subscriptions whose lease this worker holds, and when it renewed it last. */
   private readonly leases = new Map<string, number>();
+  private purgedAt = 0;
   private readonly counted: Counter<'result'>;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
@@ -150,6 +152,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async runRound(): Promise<void> {
+    this.purgeOld();
     let subscriptions: Subscription[];
     try {
       subscriptions = this.queries.all();
@@ -167,6 +170,18 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       } catch (error) {
         this.logger.error({ msg: 'webhook round failed', subscription_id: subscription.id, err: (error as Error).message });
       }
+    }
+  }
+
+  /** At most hourly: settled deliveries older than LEAD_WEBHOOK_RETENTION_MS go (the table would grow with the log). */
+  private purgeOld(now = Date.now()): void {
+    if (now - this.purgedAt < PURGE_EVERY_MS) return;
+    this.purgedAt = now;
+    try {
+      const purged = this.deliveries.purge(now - this.settings.webhooks.retentionMs);
+      if (purged) this.logger.log({ msg: 'webhook deliveries purged', purged, retention_ms: this.settings.webhooks.retentionMs });
+    } catch (error) {
+      this.logger.warn({ msg: 'webhook purge failed', err: (error as Error).message });
     }
   }
 

@@ -84,6 +84,8 @@ export interface WebhookSettings {
   readonly retryWindowMs: number;
   /** How often the worker looks for new events and due retries when nothing woke it. */
   readonly pollMs: number;
+  /** Delivered and failed deliveries (and their attempts) are kept this long, then purged. */
+  readonly retentionMs: number;
 }
 
 /**
@@ -171,6 +173,7 @@ function webhookSettings(env: NodeJS.ProcessEnv, dataDir: string): WebhookSettin
     retryMaxMs: positive(env, 'LEAD_WEBHOOK_RETRY_MAX_MS', 3_600_000),
     retryWindowMs: positive(env, 'LEAD_WEBHOOK_RETRY_WINDOW_MS', 3 * 24 * 3_600_000),
     pollMs: positive(env, 'LEAD_WEBHOOK_POLL_MS', 1_000),
+    retentionMs: positive(env, 'LEAD_WEBHOOK_RETENTION_MS', 30 * 24 * 3_600_000),
   };
 }
 
