@@ -3,6 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { runWebhooksCli } from '../src/modules/webhooks/cli';
 import { WebhookCommands } from '../src/modules/webhooks/webhook.commands';
+import { WebhookCommandHandler } from '../src/modules/webhooks/webhook-command-handler';
+import { systemContext } from '../src/platform/http/system-context';
 import { WebhookDeliveryWorker } from '../src/modules/webhooks/delivery-worker';
 import { loadSettings } from '../src/platform/config/settings';
 import { TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
@@ -274,6 +276,31 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     expect(verifiesWith(newest, second)).toBe(true);
     expect(verifiesWith(secret, second)).toBe(false);
     expect(() => new Webhook(secret).verify(second.body, second.headers as Record<string, string>)).toThrow();
+    await remove(sub.id);
+  });
+
+  it('signs with the secrets it can open: one sealed under another key is left out, and with none nothing is sent', async () => {
+    const r = await receiver();
+    const sub = await subscribe(r.url);
+    const handler = t.app.get(WebhookCommandHandler);
+    const context = systemContext('test', { tenant: { companyId: '1' } });
+    const badSeal = 'v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA';
+    const later = new Date(Date.now() + 3600_000).toISOString();
+    await handler.handle(sub.id, { kind: 'RotateSecret', companyId: '1', sealedSecret: badSeal, previousExpiresAt: later, now: context.now }, context);
+    await openTicket();
+    const [got] = await waitFor('a delivery signed by the previous secret', () => r.delivered().length === 1 && r.delivered());
+    expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(verifiesWith(sub.secret, got)).toBe(true);
+
+    const context2 = systemContext('test', { tenant: { companyId: '1' } });
+    await handler.handle(sub.id, { kind: 'RotateSecret', companyId: '1', sealedSecret: badSeal, previousExpiresAt: context2.now, now: context2.now }, context2);
+    await openTicket();
+    const [d] = await waitFor('an attempt without a secret', async () => {
+      const list = await deliveries(sub.id);
+      return list.length === 2 && list[0].attempts.length > 0 && list;
+    });
+    expect(d.attempts[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/no signing secret/) });
+    expect(r.received).toHaveLength(1);
     await remove(sub.id);
   });
 

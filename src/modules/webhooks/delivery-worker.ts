@@ -241,15 +241,33 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  /**
+   * The secrets that sign now. One that cannot be opened (sealed under another LEAD_WEBHOOK_KEY) is left out;
+   * with none left the attempt is not made (rotating the secret mends it).
+   */
   private secretsOf(subscription: Subscription, now: number): string[] {
-    return subscription.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => this.box.open(s.sealed));
+    return subscription.secrets
+      .filter((s) => s.expiresAt === null || s.expiresAt > now)
+      .flatMap((s) => {
+        try {
+          return [this.box.open(s.sealed)];
+        } catch {
+          return [];
+        }
+      });
   }
 
   private async attempt(subscription: Subscription, delivery: DeliveryRow): Promise<void> {
     const startedAt = Date.now();
     const timestamp = Math.floor(startedAt / 1000);
-    const headers = signedHeaders(this.secretsOf(subscription, startedAt), delivery.event_id, timestamp, delivery.body);
-    const result = await send(subscription.url, headers, delivery.body, { allow: this.allow, timeoutMs: this.settings.webhooks.timeoutMs, lookup: this.lookup });
+    const secrets = this.secretsOf(subscription, startedAt);
+    const result = secrets.length
+      ? await send(subscription.url, signedHeaders(secrets, delivery.event_id, timestamp, delivery.body), delivery.body, {
+          allow: this.allow,
+          timeoutMs: this.settings.webhooks.timeoutMs,
+          lookup: this.lookup,
+        })
+      : { statusCode: null, durationMs: 0, retryAfter: null, error: 'no signing secret can be opened with LEAD_WEBHOOK_KEY (was the key changed?); rotate the secret' };
     if (this.stopped && !this.deliveriesWritable()) return;
     const verdict = verdictOf(result);
     const now = Date.now();
