@@ -85,6 +85,12 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const updated = await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { events: ['HistoryAppended', 'TicketCreated'], description: 'changed' } });
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toMatchObject({ events: ['HistoryAppended', 'TicketCreated'], description: 'changed' });
+    // A new url is checked as a new subscription's is.
+    for (const url of ['http://example.com/hook', 'https://10.0.0.1/hook']) {
+      const refused = await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { url } });
+      expect([url, refused.statusCode, refused.json().errors?.[0]?.field]).toEqual([url, 400, 'url']);
+    }
+    expect((await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { events: ['Nope'] } })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${created.id}/pause`, headers: staff1 })).json().status).toBe('paused');
     expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${created.id}/resume`, headers: staff1 })).json().status).toBe('active');
 
