@@ -7,7 +7,7 @@ import { WebhookCommandHandler } from '../src/modules/webhooks/webhook-command-h
 import { systemContext } from '../src/platform/http/system-context';
 import { WebhookDeliveryWorker } from '../src/modules/webhooks/delivery-worker';
 import { loadSettings } from '../src/platform/config/settings';
-import { TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
+import { TestApp, onStores, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
 import { Received, WebhookReceiver, waitFor } from './support/webhook-receiver';
 
 const SHOP = '/service/application/lead/v1.0';
@@ -484,5 +484,36 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     expect(line).toContain(`url=${r.url}`);
     expect(await runWebhooksCli(['nope'], env, () => undefined)).toBe(2);
     await remove(sub.id);
+  });
+});
+
+describe('outbound webhooks: two service instances on one SQLite file', () => {
+  // SQLite only: on EventStoreDB each instance has its own SQLite file, and one instance runs the worker (docs/webhooks.md).
+  onStores('sqlite')('one worker owns a subscription at a time (the lease): every event is delivered once', async () => {
+    const defaults = loadSettings({}).webhooks;
+    const webhooks = { ...defaults, allowedHosts: ['127.0.0.1'], pollMs: 20, retryBaseMs: 40, retryMaxMs: 200 };
+    const first = await startTestApp({ auditAnchorIntervalMs: 0, webhooks });
+    const second = await startTestApp({ auditAnchorIntervalMs: 0, webhooks }, first.dir);
+    const r = await new WebhookReceiver().start();
+    try {
+      const staff = await staffAuth(first, 'one');
+      const sub = (await first.app.inject({ method: 'POST', url: HOOKS('1'), headers: staff, payload: { url: r.url, events: ['*'] } })).json();
+      for (let i = 0; i < 10; i++) {
+        const app = i % 2 ? second : first;
+        const res = await app.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: storefrontAuth('a', 'u1'), payload: { category: 'x', content: { title: `i${i}` } } });
+        expect(res.statusCode).toBe(201);
+      }
+      await waitFor('ten deliveries', () => r.delivered().length >= 10);
+      await new Promise((done) => setTimeout(done, 300)); // a second worker would send them all again by now
+      expect(r.received).toHaveLength(10);
+      expect(new Set(r.received.map((x) => x.headers['webhook-id'])).size).toBe(10);
+      const owners = [first, second].map((a) => a.app.get(WebhookDeliveryWorker).deliveries.leaseOf(sub.id)?.owner);
+      expect(owners[0]).toBe(owners[1]);
+      expect(owners[0]).toMatch(new RegExp(`:${process.pid}:webhooks-`));
+    } finally {
+      await second.close();
+      await first.dispose();
+      await r.stop();
+    }
   });
 });
