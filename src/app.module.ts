@@ -10,6 +10,7 @@ import { FormsModule } from './modules/forms/forms.module';
 import { OpsModule } from './platform/ops/ops.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { VideoModule } from './modules/video/video.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { ProjectionsModule } from './platform/projections/projections.module';
 import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
@@ -22,8 +23,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
-        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule], projections: [...PROJECTION_TYPES] }),
-        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule],
+        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule], projections: [...PROJECTION_TYPES] }),
+        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule, WebhooksModule],
     };
   }
 }

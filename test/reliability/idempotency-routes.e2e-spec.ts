@@ -6,9 +6,18 @@ import { CONTACT_FORM, SHOP, World, application, company, seedWorld } from '../s
 /**
  * Idempotency-Key on every POST route of the OpenAPI document. Exempt, on purpose: the token endpoint (it
  * changes nothing, and a stored answer would keep a bearer token at rest) and the LiveKit webhook (LiveKit
- * sends no key; each delivery carries its own id, which the video commands already deduplicate).
+ * sends no key; each delivery carries its own id, which the video commands already deduplicate). And the
+ * outbound webhook routes: a create or a rotation answers a signing secret (a stored answer would keep it at
+ * rest, as for the token), pause and resume change nothing the second time, a ping or a redelivery sent twice
+ * is one more delivery of the same webhook-id, which receivers dedupe.
  */
-const EXEMPT = ['/service/panel/authentication/v1.0/company/{company_id}/oauth/token', '/service/webhooks/livekit'];
+const WEBHOOKS = '/service/platform/lead/v1.0/company/{company_id}/webhooks';
+const EXEMPT = [
+  '/service/panel/authentication/v1.0/company/{company_id}/oauth/token',
+  '/service/webhooks/livekit',
+  WEBHOOKS,
+  ...['pause', 'resume', 'rotate-secret', 'test', 'deliveries/{delivery_id}/redeliver'].map((action) => `${WEBHOOKS}/{id}/${action}`),
+];
 
 type Request = { url: string; headers: Record<string, string>; bodies: [object, object] };
 const comment = (text: string) => ({ type: 'comment', value: { text, media: [] } });

@@ -21,4 +21,14 @@ describe('ChangeFeed', () => {
   it('starts with a null cursor on an empty log', async () => {
     expect(await new ChangeFeed(new MemoryEventStore()).page('1', undefined, 10)).toEqual({ items: [], next_cursor: null, end_of_stream: true });
   });
+
+  it("leaves internal-only fields out: an anonymous ticket's access-key hash, the caller's address, the chain hash", async () => {
+    const store = new MemoryEventStore();
+    const metadata = { tenant: { companyId: '1' }, source: { ip: '203.0.113.9' }, hash: 'abc' };
+    await store.append('ticket-x', [{ type: 'TicketCreated', data: { title: 't', access_key_sha256: 'f'.repeat(64) }, metadata }], { expectedRevision: 'no_stream' });
+    const [item] = (await new ChangeFeed(store).page('1', undefined, 10)).items;
+    expect(item.data).toEqual({ title: 't' });
+    expect(item).not.toHaveProperty('source');
+    expect(item).not.toHaveProperty('hash');
+  });
 });

@@ -47,13 +47,22 @@ export class ChangeFeed {
   }
 }
 
-function belongsTo(event: RecordedEvent, companyId: string): boolean {
+/** Whether an event is in a company's change feed (and so may reach its webhooks): a ticket stream's, of that tenant. */
+export function belongsTo(event: RecordedEvent, companyId: string): boolean {
   const tenant = event.metadata.tenant;
   return isTicketStream(event.streamName) && tenant?.companyId === companyId;
 }
 
-function feedItem(event: RecordedEvent): FeedItem {
+/**
+ * Fields of event data that only this service may see: a ticket's access-key hash would let anyone who reads
+ * it try keys offline. The change feed and webhook deliveries leave them out.
+ */
+export const INTERNAL_DATA_FIELDS: readonly string[] = ['access_key_sha256'];
+
+/** The public form of an event: what the change feed gives and a webhook delivers. */
+export function feedItem(event: RecordedEvent): FeedItem {
   // The source (a caller's address) is personal data a downstream service has no use for.
-  const { source: _source, hash: _hash, ...item } = auditEventView(event);
-  return item;
+  const { source: _source, hash: _hash, data, ...item } = auditEventView(event);
+  const publicData = Object.fromEntries(Object.entries(data).filter(([key]) => !INTERNAL_DATA_FIELDS.includes(key)));
+  return { ...item, data: publicData };
 }

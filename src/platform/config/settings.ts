@@ -68,6 +68,29 @@ export interface Settings {
   readonly readyMaxLagEvents: number;
   /** How a storefront caller's user is proven (docs/security.md, "The storefront trust model"). */
   readonly storefrontIdentity: StorefrontIdentitySettings;
+  /** Outbound webhooks (docs/webhooks.md). */
+  readonly webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Seals signing secrets in the log; empty = a random key kept in `keyFile`. */
+  readonly key: string;
+  readonly keyFile: string;
+  /** Whether this instance runs the delivery worker. */
+  readonly worker: boolean;
+  /** Host names, addresses or CIDRs that may be plain http and private (development receivers). */
+  readonly allowedHosts: readonly string[];
+  readonly timeoutMs: number;
+  /** Deliveries of one subscription in flight at once (each to a different ticket stream). */
+  readonly maxInFlight: number;
+  /** First retry delay; doubles per attempt (with jitter) up to `retryMaxMs`, for `retryWindowMs` in all. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly retryWindowMs: number;
+  /** How often the worker looks for new events and due retries when nothing woke it. */
+  readonly pollMs: number;
+  /** Delivered and failed deliveries (and their attempts) are kept this long, then purged. */
+  readonly retentionMs: number;
 }
 
 /**
@@ -138,6 +161,25 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
     readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
     storefrontIdentity: storefrontIdentity(env),
+    webhooks: webhookSettings(env, dataDir),
+  };
+}
+
+function webhookSettings(env: NodeJS.ProcessEnv, dataDir: string): WebhookSettings {
+  const worker = env.LEAD_WEBHOOK_WORKER ?? 'true';
+  if (worker !== 'true' && worker !== 'false') throw new Error(`LEAD_WEBHOOK_WORKER must be true or false; got "${worker}"`);
+  return {
+    key: env.LEAD_WEBHOOK_KEY ?? '',
+    keyFile: resolve(dataDir, 'webhook-key'),
+    worker: worker === 'true',
+    allowedHosts: (env.LEAD_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    timeoutMs: positive(env, 'LEAD_WEBHOOK_TIMEOUT_MS', 15_000),
+    maxInFlight: positive(env, 'LEAD_WEBHOOK_MAX_IN_FLIGHT', 4),
+    retryBaseMs: positive(env, 'LEAD_WEBHOOK_RETRY_BASE_MS', 5_000),
+    retryMaxMs: positive(env, 'LEAD_WEBHOOK_RETRY_MAX_MS', 3_600_000),
+    retryWindowMs: positive(env, 'LEAD_WEBHOOK_RETRY_WINDOW_MS', 3 * 24 * 3_600_000),
+    pollMs: positive(env, 'LEAD_WEBHOOK_POLL_MS', 1_000),
+    retentionMs: positive(env, 'LEAD_WEBHOOK_RETENTION_MS', 30 * 24 * 3_600_000),
   };
 }
 

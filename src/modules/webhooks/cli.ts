@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { loadSettings } from '../../platform/config/settings';
+import { openEventStore } from '../../platform/event-store/event-store.module';
+import { countEventsAfter } from '../../platform/event-store/event-store.port';
+import { openSqlite } from '../../platform/sqlite/sqlite-database';
+import { formatPosition } from '../audit';
+import { DeliveryStore } from './delivery-store';
+import { WebhookQueries } from './webhook.queries';
+
+const USAGE = `Usage: npm run -s webhooks -- status   (or: node dist/modules/webhooks/cli.js status)
+  status   one line per subscription: status, deliveries pending/delivered/failed, lag, cursor, lease owner, url
+Settings come from the environment as for the service: LEAD_DATA_DIR, LEAD_DATABASE_FILE, LEAD_STORE.`;
+
+const LAG_LIMIT = 100_000;
+
+/** The webhooks command line; returns the exit code (0 ok, 2 cannot run). */
+export async function runWebhooksCli(argv: readonly string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
+  if (argv[0] !== 'status') {
+    print(USAGE);
+    return 2;
+  }
+  const settings = loadSettings(env);
+  if (!existsSync(settings.databaseFile)) {
+    print(`No database at ${settings.databaseFile}; set LEAD_DATA_DIR or LEAD_DATABASE_FILE.`);
+    return 2;
+  }
+  const db = openSqlite(settings.databaseFile);
+  const store = await openEventStore(settings, db);
+  try {
+    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_webhooks'").get();
+    const subscriptions = hasTable ? new WebhookQueries(db).all() : [];
+    if (subscriptions.length === 0) {
+      print('No webhook subscriptions.');
+      return 0;
+    }
+    const deliveries = new DeliveryStore(db);
+    for (const s of subscriptions) {
+      const counts = deliveries.counts(s.id);
+      const cursor = deliveries.cursor(s.id) ?? s.start;
+      const unread = s.status === 'active' || s.status === 'paused' || s.status === 'disabled' ? await countEventsAfter(store, cursor, LAG_LIMIT) : 0;
+      const lease = deliveries.leaseOf(s.id);
+      const leaseText = lease ? `${lease.owner} (${Math.round((Date.now() - lease.heartbeat_at) / 1000)} s ago)` : 'none';
+      const reason = s.disabledReason ? ` reason="${s.disabledReason}"` : '';
+      print(
+        `${s.id} company=${s.companyId} status=${s.status}${reason} pending=${counts.pending} delivered=${counts.delivered} failed=${counts.failed} ` +
+          `lag=${counts.pending + unread} cursor=${formatPosition(cursor)} lease=${leaseText} url=${s.url}`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+    if (db.open) db.close();
+  }
+}
+
+if (require.main === module) {
+  runWebhooksCli(process.argv.slice(2), process.env, (line) => console.log(line)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 2;
+    },
+  );
+}
