@@ -13,6 +13,7 @@ import { VideoModule } from './modules/video/video.module';
 import { ProjectionsModule } from './platform/projections/projections.module';
 import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
+import { SlaModule } from './modules/sla/sla.module';
 
 @Module({})
 export class AppModule {
@@ -22,8 +23,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
-        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule], projections: [...PROJECTION_TYPES] }),
-        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule],
+        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule, SlaModule], projections: [...PROJECTION_TYPES] }),
+        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule, SlaModule],
     };
   }
 }

@@ -2,6 +2,7 @@ import { DeskProjection } from './modules/tickets/read-model/desk.projection';
 import { FormProjection } from './modules/forms/form.projection';
 import { TicketProjection } from './modules/tickets/read-model/ticket.projection';
 import { VideoRoomProjection } from './modules/video/video-room.projection';
+import { SlaProjection } from './modules/sla/sla.projection';
 
 /**
  * Every projection, in feeding order: the composition root's one list, used by the service (app.module.ts)
@@ -10,4 +11,4 @@ import { VideoRoomProjection } from './modules/video/video-room.projection';
  * builds them with `new` and without Nest (it starts in a second), so a projection takes no constructor
  * arguments: it gets its database in `init`. Keep this file free of other imports.
  */
-export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection] as const;
+export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection, SlaProjection] as const;

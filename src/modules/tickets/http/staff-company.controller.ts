@@ -18,6 +18,7 @@ import { staffAuthor, staffScope } from './desk-http';
 import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
 import { SubmitFeedbackCommand } from '../commands/submit-feedback.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
+import { StaffAnswerBlocks } from './staff-answer-blocks';
 
 /** Company-level staff routes: the shared ticket routes, plus create and feedback. */
 @ApiTags('staff: company tickets')
@@ -29,17 +30,18 @@ export class StaffCompanyController extends StaffTicketRoutes {
     commands: CommandBus,
     tickets: TicketQueries,
     desk: DeskQueries,
+    blocks: StaffAnswerBlocks,
   ) {
-    super(commands, tickets, desk);
+    super(commands, tickets, desk, blocks);
   }
 
   @Post('ticket')
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'createTicket: a company-level ticket (source platform_panel); staff may set its status' })
-  create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
+  async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
     const content = body.content;
-    return this.commands.execute(
+    const doc: TicketDoc = await this.commands.execute(
       new CreateTicketCommand(
         {
           company_id: caller.companyId,
@@ -59,6 +61,7 @@ export class StaffCompanyController extends StaffTicketRoutes {
         commandContext(request, caller),
       ),
     );
+    return this.blocks.add([doc])[0];
   }
 
   @Get('ticket/:id/feedback')
