@@ -2,6 +2,7 @@ import { SqliteDatabase, openSqlite } from '../src/platform/sqlite/sqlite-databa
 import { SQLITE_DB } from '../src/platform/sqlite/sqlite.module';
 import { SlaClock } from '../src/modules/sla/sla-command-handlers';
 import { SlaProjection } from '../src/modules/sla/sla.projection';
+import { SlaProcessor } from '../src/modules/sla/sla-processor';
 import { TestApp, startTestApp, staffAuth, storefrontAuth } from './support/test-app';
 
 const STOREFRONT = '/service/application/lead/v1.0';
@@ -82,7 +83,7 @@ describe('SLA policies (end to end)', () => {
 
   it('applies the matching policy on create, recording its version; pauses and resumes on status; a staff reply fulfils first reply', async () => {
     const ticket = await openTicket('urgent');
-    const applied = await until(ticket._id, (sla) => sla !== undefined);
+    const applied = await until(ticket._id, (sla) => sla?.targets.resolution !== undefined);
     expect(applied).toMatchObject({ policy: { _id: urgent._id, name: 'Urgent', version: 2 }, state: 'active' });
     const due = Date.parse(ticket.created_at) + 60 * MINUTE;
     expect(applied.targets.first_reply).toMatchObject({ state: 'active', time: 'calendar', due_at: new Date(due).toISOString(), target_minutes: 60 });
@@ -140,6 +141,19 @@ describe('SLA policies (end to end)', () => {
     const listed = (await desk('GET', '/ticket?sla_state=breached')).json().items.map((i: { _id: string }) => i._id);
     expect(listed).toEqual([quick._id]);
     clockOffset = 0;
+  });
+
+  it('shows the SLA events in the ticket audit; following the log again writes nothing twice', async () => {
+    const [ticketId] = (t.app.get<SqliteDatabase>(SQLITE_DB).prepare('SELECT ticket_id FROM rm_sla LIMIT 1').all() as { ticket_id: string }[]).map((r) => r.ticket_id);
+    const audit = (await desk('GET', `/ticket/${ticketId}/audit`)).json();
+    expect(audit.items.filter((i: { stream: string }) => i.stream === `sla-${ticketId}`).map((i: { type: string }) => i.type)).toContain('SlaApplied');
+    expect(audit.verification).toMatchObject({ valid: true, broken_at: null });
+
+    const before = (await t.store.readAll()).length;
+    // A restart that lost its checkpoint (or a second instance): the processor follows the whole log again.
+    t.app.get<SqliteDatabase>(SQLITE_DB).exec('DELETE FROM sla_processor_checkpoint');
+    await t.app.get(SlaProcessor).runOnce({ schedule: true });
+    expect((await t.store.readAll()).length).toBe(before);
   });
 
   it('a rebuild from the log reproduces every SLA state', async () => {
