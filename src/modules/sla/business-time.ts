@@ -57,27 +57,59 @@ export function businessHoursProblems(hours: BusinessHours): { field: string; me
   return problems;
 }
 
+/** A local calendar date, counted without any zone (a UTC Date used as a plain y-m-d counter). */
+type CivilDate = Date;
+const civilOf = (at: number, zone: string): CivilDate => {
+  const local = DateTime.fromMillis(at, { zone });
+  return new Date(Date.UTC(local.year, local.month - 1, local.day));
+};
+const nextCivil = (d: CivilDate): CivilDate => new Date(d.getTime() + 86_400_000);
+
+// Open intervals per schedule and local date: a schedule's days never change, and a due time or the minutes
+// left walk the same days again and again (Luxon's zone conversions are the cost). Bounded, oldest out.
+const CACHE_SCHEDULES = 64;
+const CACHE_DAYS = 50_000;
+const cache = new Map<string, Map<number, [number, number][]>>();
+
+function daysOf(hours: BusinessHours): Map<number, [number, number][]> {
+  const key = JSON.stringify([hours.zone, hours.weekly, hours.holidays]);
+  let days = cache.get(key);
+  if (!days) {
+    if (cache.size >= CACHE_SCHEDULES) cache.delete(cache.keys().next().value!);
+    cache.set(key, (days = new Map()));
+  }
+  if (days.size >= CACHE_DAYS) days.clear();
+  return days;
+}
+
 /** The open intervals `[start, end)` of one local day, as epoch ms (DST-adjusted by Luxon). */
-function dayIntervals(hours: BusinessHours, day: DateTime, holidays: ReadonlySet<string>): [number, number][] {
-  if (holidays.has(day.toISODate()!)) return [];
-  const slots = hours.weekly[WEEKDAYS[day.weekday - 1]] ?? [];
-  // A day whose midnight is skipped by DST (America/Santiago) starts at 01:00: next day's start ends it.
-  const at = (hhmm: string) => (hhmm === '24:00' ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: Number(hhmm.slice(0, 2)), minute: Number(hhmm.slice(3, 5)) })).toMillis();
+function dayIntervals(hours: BusinessHours, day: CivilDate, days: Map<number, [number, number][]>): [number, number][] {
+  const cached = days.get(day.getTime());
+  if (cached) return cached;
   const out: [number, number][] = [];
+  const date = day.toISOString().slice(0, 10);
+  const slots = hours.holidays.includes(date) ? [] : (hours.weekly[WEEKDAYS[(day.getUTCDay() + 6) % 7]] ?? []);
+  // A local time that DST skips (02:30 on a spring-forward day, or 00:00 where midnight is skipped) is moved
+  // forward by Luxon; `24:00` is the next day's first instant.
+  const at = (d: CivilDate, hhmm: string): number =>
+    hhmm === '24:00'
+      ? at(nextCivil(d), '00:00')
+      : DateTime.fromObject({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: minutesOf(hhmm) / 60 | 0, minute: minutesOf(hhmm) % 60 }, { zone: hours.zone }).toMillis();
   for (const slot of slots) {
-    const [start, end] = [at(slot.start), at(slot.end)];
+    const [start, end] = [at(day, slot.start), at(day, slot.end)];
     // A slot inside a skipped DST hour (02:00-02:30 on a spring-forward day) is empty.
     if (end > start) out.push([start, end]);
   }
+  days.set(day.getTime(), out);
   return out;
 }
 
 /** The open intervals that end after `from`, clipped to start at `from` or later, in order, without end. */
 function* openIntervalsFrom(hours: BusinessHours, from: number): Generator<[number, number]> {
-  const holidays = new Set(hours.holidays);
-  let day = DateTime.fromMillis(from, { zone: hours.zone }).startOf('day');
-  for (let idle = 0; idle < HORIZON_DAYS; day = day.plus({ days: 1 }).startOf('day')) {
-    const intervals = dayIntervals(hours, day, holidays).filter(([, end]) => end > from);
+  const days = daysOf(hours);
+  let day = civilOf(from, hours.zone);
+  for (let idle = 0; idle < HORIZON_DAYS; day = nextCivil(day)) {
+    const intervals = dayIntervals(hours, day, days).filter(([, end]) => end > from);
     if (intervals.length === 0) idle++;
     else idle = 0;
     for (const [start, end] of intervals) yield [Math.max(start, from), end];
@@ -113,9 +145,9 @@ export function businessMinutesBetween(hours: BusinessHours, from: number, to: n
 
 /** Whether `at` lies in open hours (slot ends included, see addBusinessMinutes). */
 export function isOpenAt(hours: BusinessHours, at: number): boolean {
-  const day = DateTime.fromMillis(at, { zone: hours.zone }).startOf('day');
-  const holidays = new Set(hours.holidays);
-  return [day.minus({ days: 1 }), day].some((d) => dayIntervals(hours, d, holidays).some(([start, end]) => start <= at && at <= end));
+  const day = civilOf(at, hours.zone);
+  const days = daysOf(hours);
+  return [new Date(day.getTime() - 86_400_000), day].some((d) => dayIntervals(hours, d, days).some(([start, end]) => start <= at && at <= end));
 }
 
 /** `minutes` after `from` on a basis. */
