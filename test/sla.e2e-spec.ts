@@ -143,6 +143,19 @@ describe('SLA policies (end to end)', () => {
     clockOffset = 0;
   });
 
+  it('applies the policy again when the priority changes: the new one, its version, running clocks kept', async () => {
+    const ticket = await openTicket('low');
+    const first = await until(ticket._id, (sla) => sla?.policy.name === 'Everything' && sla.targets.resolution !== undefined);
+    expect(first.targets.resolution).toMatchObject({ time: 'business', started_at: ticket.created_at });
+    expect((await desk('PUT', `/ticket/${ticket._id}`, { priority: 'urgent' })).statusCode).toBe(200);
+    const second = await until(ticket._id, (sla) => sla?.policy.name === 'Urgent');
+    expect(second).toMatchObject({ policy: { _id: urgent._id, version: 2 }, state: 'active' });
+    expect(second.targets.resolution).toMatchObject({ time: 'calendar', started_at: ticket.created_at, target_minutes: 480 });
+    const applied = (await slaEvents(ticket._id)).filter((e) => e.type === 'SlaApplied');
+    expect(applied.map((e) => [e.reason, e.policy.name, e.policy.version])).toEqual([['created', 'Everything', 1], ['priority_changed', 'Urgent', 2]]);
+    expect(second.targets.first_reply.started_at).toBe(applied[1].at);
+  });
+
   it('shows the SLA events in the ticket audit; following the log again writes nothing twice', async () => {
     const [ticketId] = (t.app.get<SqliteDatabase>(SQLITE_DB).prepare('SELECT ticket_id FROM rm_sla LIMIT 1').all() as { ticket_id: string }[]).map((r) => r.ticket_id);
     const audit = (await desk('GET', `/ticket/${ticketId}/audit`)).json();
@@ -164,6 +177,6 @@ describe('SLA policies (end to end)', () => {
     projection.init(fresh);
     for (const event of await t.store.readAll()) projection.apply(event);
     expect(rows(fresh)).toEqual(rows(live));
-    expect(rows(fresh).length).toBe(3);
+    expect(rows(fresh).length).toBe(4);
   });
 });
