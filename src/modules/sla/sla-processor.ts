@@ -109,11 +109,14 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   private async follow(event: RecordedEvent): Promise<boolean> {
     const derived = slaChangeOf(event);
     if (!derived || !event.streamName.startsWith(ticketStream(''))) return true;
+    const needsConfig = ['created', 'priority_changed', 'category_changed'].includes(derived.change.kind);
+    // A status change or a comment matters only to a ticket that has an SLA, and rm_sla says which do: each
+    // SLA write (or finding one another instance wrote) waited for this instance's read models.
+    if (!needsConfig && this.queries.statesOf([event.streamName.slice(ticketStream('').length)]).size === 0) return true;
     try {
       const history = await this.store.readStream(event.streamName, { maxCount: Number(event.revision) + 1 });
       const ticket = ticketFactsOf(history);
       if (!ticket) return true;
-      const needsConfig = ['created', 'priority_changed', 'category_changed'].includes(derived.change.kind);
       const config = needsConfig ? await this.configs.state(ticket.company_id) : { policies: [] };
       const context = systemContext('sla-processor', { tenant: { companyId: ticket.company_id, applicationId: ticket.application_id }, causedBy: event, commandId: event.id });
       await this.slas.handle(ticket.id, { kind: 'follow', ticket, change: derived.change, at: derived.at, config }, context);
