@@ -14,6 +14,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { ProjectionsModule } from './platform/projections/projections.module';
 import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
+import { SlaModule } from './modules/sla/sla.module';
 
 @Module({})
 export class AppModule {
@@ -23,8 +24,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
-        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule], projections: [...PROJECTION_TYPES] }),
-        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule, WebhooksModule],
+        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule], projections: [...PROJECTION_TYPES] }),
+        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule, WebhooksModule, SlaModule],
     };
   }
 }

@@ -3,6 +3,7 @@ import { FormProjection } from './modules/forms/form.projection';
 import { TicketProjection } from './modules/tickets/read-model/ticket.projection';
 import { VideoRoomProjection } from './modules/video/video-room.projection';
 import { WebhookProjection } from './modules/webhooks/webhook.projection';
+import { SlaProjection } from './modules/sla/sla.projection';
 
 /**
  * Every projection, in feeding order: the composition root's one list, used by the service (app.module.ts)
@@ -11,4 +12,4 @@ import { WebhookProjection } from './modules/webhooks/webhook.projection';
  * builds them with `new` and without Nest (it starts in a second), so a projection takes no constructor
  * arguments: it gets its database in `init`. Keep this file free of other imports.
  */
-export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection, WebhookProjection] as const;
+export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection, WebhookProjection, SlaProjection] as const;

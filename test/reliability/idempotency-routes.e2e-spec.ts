@@ -35,6 +35,8 @@ const ROUTES: Record<string, (w: World) => Request> = {
   '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/form': (w) => ({ url: `${application('a')}/form`, headers: w.staff.one, bodies: [{ ...CONTACT_FORM, slug: 'keyed' }, { ...CONTACT_FORM, slug: 'other' }] }),
   '/service/platform/lead/v1.0/company/{company_id}/video/room': (w) => ({ url: `${company('1')}/video/room`, headers: w.staff.one, bodies: [{ unique_name: w.tickets.staff1 }, { unique_name: w.tickets.b1 }] }),
   '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/video/room': (w) => ({ url: `${application('a')}/video/room`, headers: w.staff.one, bodies: [{ unique_name: w.tickets.a2 }, { unique_name: w.tickets.a1 }] }),
+  // A condition no ticket of this suite meets: the SLA processor writes nothing behind the event counts.
+  '/service/platform/lead/v1.0/company/{company_id}/sla-policies': (w) => ({ url: `${company('1')}/sla-policies`, headers: w.staff.one, bodies: [1, 2].map((n) => ({ name: `keyed ${n}`, condition: { categories: ['no-such-category'] }, targets: { first_reply: { minutes: 60 * n, time: 'business' } } })) as [object, object] }),
 };
 
 describe('Idempotency-Key on every POST route (end to end)', () => {

@@ -22,6 +22,8 @@ export const TICKET_STREAM_KINDS: readonly TicketStreamKind[] = [
   byPrefix(ticketStream('')),
   // Issue 5: one video room per ticket.
   byPrefix('video-room-'),
+  // Issue 16: a ticket's SLA timeline (`sla-<ticket _id>`); `sla-config-<company>` is no ticket's.
+  { of: (ticketId) => [`sla-${ticketId}`], owns: (streamName) => streamName.startsWith('sla-') && !streamName.startsWith('sla-config-') },
 ];
 
 export const streamsOfTicket = (ticketId: string): string[] => TICKET_STREAM_KINDS.flatMap((kind) => kind.of(ticketId));

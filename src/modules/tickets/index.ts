@@ -9,3 +9,4 @@ export { TicketDoc } from './read-model/ticket.views';
 export { TicketAssetDto } from './http/ticket.dto';
 export { OpenedTicketDoc, createdByOf, storefrontScopeOf } from './http/storefront-tickets.controller';
 export { TicketAccessKeys } from './ticket-access';
+export { StaffAnswerBlocks } from './http/staff-answer-blocks';

@@ -14,6 +14,7 @@ import { DeskQueries } from './read-model/desk.queries';
 import { TicketProjection } from './read-model/ticket.projection';
 import { TicketQueries } from './read-model/ticket.queries';
 import { TicketAccessKeys } from './ticket-access';
+import { StaffAnswerBlocks } from './http/staff-answer-blocks';
 
 /**
  * The ticket aggregate: its commands, its read models (the ticket documents and histories; the desk's search
@@ -22,7 +23,7 @@ import { TicketAccessKeys } from './ticket-access';
 @Module({
   imports: [CqrsModule, AuthModule],
   controllers: [StorefrontTicketsController, StaffCompanyController, StaffApplicationTicketsController],
-  providers: [TicketCommandHandler, CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection, TicketAccessKeys],
-  exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection, TicketAccessKeys],
+  providers: [TicketCommandHandler, CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
+  exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
 })
 export class TicketsModule {}

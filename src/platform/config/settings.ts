@@ -68,6 +68,12 @@ export interface Settings {
   readonly readyMaxLagEvents: number;
   /** How a storefront caller's user is proven (docs/security.md, "The storefront trust model"). */
   readonly storefrontIdentity: StorefrontIdentitySettings;
+  /** SLA (docs/sla.md): how often the processor looks for new ticket events; 0 = not at all. */
+  readonly slaProcessorIntervalMs: number;
+  /** SLA: how often the scheduler records passed due times as breaches. */
+  readonly slaSchedulerIntervalMs: number;
+  /** SLA: the status that means "waiting on the customer", which pauses the clocks of a policy that names none. */
+  readonly slaWaitingOnCustomerStatus: string;
   /** Outbound webhooks (docs/webhooks.md). */
   readonly webhooks: WebhookSettings;
 }
@@ -161,6 +167,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
     readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
     storefrontIdentity: storefrontIdentity(env),
+    slaProcessorIntervalMs: integer(env, 'LEAD_SLA_PROCESSOR_INTERVAL_MS', 500),
+    slaSchedulerIntervalMs: positive(env, 'LEAD_SLA_SCHEDULER_INTERVAL_MS', 10_000),
+    slaWaitingOnCustomerStatus: env.LEAD_SLA_WAITING_ON_CUSTOMER_STATUS || 'resolved',
     webhooks: webhookSettings(env, dataDir),
   };
 }

@@ -23,6 +23,8 @@ import { TicketContentDto } from './ticket.dto';
 /** Query strings and bodies of the staff routes. Validation lives here, at the HTTP edge only. */
 
 export const DEFAULT_PAGE_SIZE = 12;
+export const SLA_STATES = ['active', 'paused', 'fulfilled', 'breached'] as const;
+export const TICKET_SORTS = ['number', 'sla_due'] as const;
 export const MAX_PAGE_SIZE = 100;
 
 // Query values arrive as strings: "true"/"false" become booleans, anything else stays and fails IsBoolean.
@@ -42,6 +44,11 @@ export class TicketListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: STATUS_KEYS }) @IsOptional() @IsIn(STATUS_KEYS) status?: (typeof STATUS_KEYS)[number];
   @ApiPropertyOptional({ enum: PRIORITY_KEYS }) @IsOptional() @IsIn(PRIORITY_KEYS) priority?: (typeof PRIORITY_KEYS)[number];
   @ApiPropertyOptional({ description: 'category key' }) @IsOptional() @IsString() @MaxLength(100) category?: string;
+  // SLA (modules/sla): the ticket's SLA state, and the order by its next due time.
+  @ApiPropertyOptional({ enum: SLA_STATES, description: 'tickets whose SLA is in this state (docs/sla.md)' }) @IsOptional() @IsIn(SLA_STATES) sla_state?: (typeof SLA_STATES)[number];
+  @ApiPropertyOptional({ enum: TICKET_SORTS, description: '`sla_due`: next SLA due time first, tickets without one last (page with page_no)' })
+  @IsOptional() @IsIn(TICKET_SORTS)
+  sort?: (typeof TICKET_SORTS)[number];
   @ApiPropertyOptional({ description: 'only tickets numbered below this one; pass page.next_id to get the next page' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1)
   before?: number;

@@ -18,6 +18,7 @@ import { staffAuthor, staffScope } from './desk-http';
 import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
 import { SubmitFeedbackCommand } from '../commands/submit-feedback.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
+import { StaffAnswerBlocks } from './staff-answer-blocks';
 
 /** Company-level staff routes: the shared ticket routes, plus create and feedback. */
 @ApiTags('staff: company tickets')
@@ -29,8 +30,9 @@ export class StaffCompanyController extends StaffTicketRoutes {
     commands: CommandBus,
     tickets: TicketQueries,
     desk: DeskQueries,
+    blocks: StaffAnswerBlocks,
   ) {
-    super(commands, tickets, desk);
+    super(commands, tickets, desk, blocks);
   }
 
   @Post('ticket')
@@ -38,9 +40,9 @@ export class StaffCompanyController extends StaffTicketRoutes {
   @Idempotent()
   @ApiOperation({ summary: 'createTicket: a company-level ticket (source platform_panel); staff may set its status' })
   @ApiCreatedResponse({ description: 'the new ticket', schema: schemaRef('Ticket') })
-  create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
+  async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
     const content = body.content;
-    return this.commands.execute(
+    const doc: TicketDoc = await this.commands.execute(
       new CreateTicketCommand(
         {
           company_id: caller.companyId,
@@ -60,6 +62,7 @@ export class StaffCompanyController extends StaffTicketRoutes {
         commandContext(request, caller),
       ),
     );
+    return this.blocks.add([doc])[0];
   }
 
   @Get('ticket/:id/feedback')

@@ -18,6 +18,7 @@ import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.vi
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
+import { StaffAnswerBlocks } from './staff-answer-blocks';
 
 export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
 export const APPLICATION_PATH = `${COMPANY_PATH}/application/:application_id`;
@@ -32,6 +33,8 @@ export abstract class StaffTicketRoutes {
     protected readonly commands: CommandBus,
     protected readonly tickets: TicketQueries,
     protected readonly desk: DeskQueries,
+    /** Blocks other modules add to staff answers (the SLA block). */
+    protected readonly blocks: StaffAnswerBlocks,
   ) {}
 
   @Get('ticket')
@@ -41,9 +44,9 @@ export abstract class StaffTicketRoutes {
     const parts = listParts(query.items, query.filters);
     const result: TicketList = {};
     if (parts.items) {
-      const { status, priority, category, q, before } = query;
-      const { items, page } = this.desk.listTickets(scope, { status, priority, category, q, before, pageNo: query.page_no ?? 1, pageSize: query.page_size ?? DEFAULT_PAGE_SIZE });
-      result.items = items;
+      const { status, priority, category, q, before, sla_state: slaState, sort } = query;
+      const { items, page } = this.desk.listTickets(scope, { status, priority, category, q, before, slaState, sort, pageNo: query.page_no ?? 1, pageSize: query.page_size ?? DEFAULT_PAGE_SIZE });
+      result.items = this.blocks.add(items);
       result.page = page;
     }
     if (parts.filters) result.filters = this.desk.filters(scope);
@@ -56,7 +59,7 @@ export abstract class StaffTicketRoutes {
   get(@Param('id') id: string, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
     const found = this.tickets.visibleTicket(id, staffScope(caller));
     void reply.header('etag', `"${found.revision}"`);
-    return found.doc;
+    return this.blocks.add([found.doc])[0];
   }
 
   @Put('ticket/:id')
@@ -88,7 +91,7 @@ export abstract class StaffTicketRoutes {
       new EditTicketCommand(id, staffScope(caller), changes, staffAuthor(caller), parseIfMatch(ifMatch), commandContext(request, caller)),
     );
     void reply.header('etag', `"${revision}"`);
-    return doc;
+    return this.blocks.add([doc])[0];
   }
 
   @Post('ticket/:id/history')
@@ -119,8 +122,8 @@ export abstract class StaffTicketRoutes {
 @Controller(APPLICATION_PATH)
 export class StaffApplicationTicketsController extends StaffTicketRoutes {
   // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries) {
-    super(commands, tickets, desk);
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
+    super(commands, tickets, desk, blocks);
   }
 }
 

@@ -21,6 +21,10 @@ export interface TicketListQuery {
   readonly q?: string;
   /** Only tickets numbered below this one: the anchor that keeps pages stable while tickets arrive. */
   readonly before?: number;
+  /** SLA (read from modules/sla's `rm_sla`): only tickets whose SLA is in this state. */
+  readonly slaState?: string;
+  /** `sla_due`: next SLA due time first, tickets without one after, then newest first. */
+  readonly sort?: 'number' | 'sla_due';
   readonly pageNo: number;
   readonly pageSize: number;
 }
@@ -51,11 +55,14 @@ export class DeskQueries {
       if (match === undefined) where.push('0');
       else add(SEARCH, 'q', match);
     }
+    // SLA filter and order: a small join on the SLA module's read model (`rm_sla`, SlaProjection).
+    add('id IN (SELECT ticket_id FROM rm_sla WHERE sla_state = @sla_state)', 'sla_state', query.slaState);
+    const order = query.sort === 'sla_due' ? `${SLA_DUE} IS NULL, ${SLA_DUE}, number DESC` : 'number DESC';
     const anchored = [...where];
     if (query.before !== undefined) (anchored.push('number < @before'), (params.before = query.before));
     const filter = anchored.join(' AND ');
     const offset = (query.pageNo - 1) * query.pageSize;
-    const rows = this.stmt(`SELECT doc FROM rm_tickets WHERE ${filter} ORDER BY number DESC LIMIT @limit OFFSET @offset`).all({
+    const rows = this.stmt(`SELECT doc FROM rm_tickets WHERE ${filter} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({
       ...params,
       limit: query.pageSize,
       offset,
@@ -64,7 +71,8 @@ export class DeskQueries {
     const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
     const newer = query.before !== undefined && this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
-    if (page.has_next) page.next_id = items[items.length - 1].ticket_id;
+    // `before` anchors pages by number: it means nothing in another order.
+    if (page.has_next && query.sort !== 'sla_due') page.next_id = items[items.length - 1].ticket_id;
     return { items, page };
   }
 
@@ -107,6 +115,8 @@ export class DeskQueries {
     return this.statements.get<unknown[], unknown>(sql);
   }
 }
+
+const SLA_DUE = '(SELECT next_due_at FROM rm_sla WHERE ticket_id = rm_tickets.id)';
 
 const SEARCH = `id IN (SELECT r.ticket_id FROM rm_ticket_search s JOIN rm_ticket_search_rows r ON r.search_rowid = s.rowid
   WHERE rm_ticket_search MATCH @q)`;

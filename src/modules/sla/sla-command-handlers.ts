@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DeciderCommandHandler } from '../../platform/command/decider-command-handler';
+import { KeyedLock } from '../../platform/command/keyed-lock';
+import { EVENT_STORE, EventStore } from '../../platform/event-store/event-store.port';
+import { ChainKey } from '../../platform/event-store/hash-chain';
+import { ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { SlaConfigCommand, SlaConfigState, slaConfigDecider } from './sla-config.decider';
+import { SlaConfigEvent, SlaTicketEvent, slaConfigStream, slaStream } from './sla.events';
+import { TicketSlaCommand, TicketSlaState, ticketSlaDecider } from './ticket-sla.decider';
+
+/** A company's SLA configuration: `sla-config-<company_id>` decided by slaConfigDecider. */
+@Injectable()
+export class SlaConfigCommandHandler extends DeciderCommandHandler<SlaConfigCommand, SlaConfigState, SlaConfigEvent> {
+  constructor(@Inject(EVENT_STORE) store: EventStore, lock: KeyedLock, chain: ChainKey, readYourWrites: ReadYourWrites) {
+    super({ store, lock, chain, readYourWrites }, { streamOf: slaConfigStream, decider: slaConfigDecider });
+  }
+}
+
+/** One ticket's SLA timeline: `sla-<ticket _id>` decided by ticketSlaDecider. */
+@Injectable()
+export class TicketSlaCommandHandler extends DeciderCommandHandler<TicketSlaCommand, TicketSlaState, SlaTicketEvent> {
+  constructor(@Inject(EVENT_STORE) store: EventStore, lock: KeyedLock, chain: ChainKey, readYourWrites: ReadYourWrites) {
+    super({ store, lock, chain, readYourWrites }, { streamOf: slaStream, decider: ticketSlaDecider });
+  }
+}
+
+/** The wall clock of the SLA scheduler and of the minutes left in answers; tests move it. */
+@Injectable()
+export class SlaClock {
+  now(): number {
+    return Date.now();
+  }
+}

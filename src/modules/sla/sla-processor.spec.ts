@@ -1,0 +1,76 @@
+import { testChainKey } from '../../../test/support/recorded-events';
+import { KeyedLock } from '../../platform/command/keyed-lock';
+import { Settings } from '../../platform/config/settings';
+import { EventMetadata } from '../../platform/event-store/event-store.port';
+import { MemoryEventStore } from '../../platform/event-store/memory.event-store';
+import { ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { openSqlite } from '../../platform/sqlite/sqlite-database';
+import { SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
+import { SlaProcessor } from './sla-processor';
+import { SlaProjection } from './sla.projection';
+import { SlaQueries } from './sla.queries';
+
+const T0 = Date.parse('2026-03-02T10:00:00.000Z');
+const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const meta = (actor: string): EventMetadata => ({ actor: { type: actor as 'staff_user', id: 'x' }, tenant: { companyId: '1' }, correlationId: 'c', causationId: 'c' });
+
+/** One service instance around a shared store: its own SQLite file (checkpoint, rm_sla), lock and clock. */
+function instance(store: MemoryEventStore, clock: { now: () => number }) {
+  const db = openSqlite(':memory:');
+  const projection = new SlaProjection();
+  projection.init(db);
+  // Read-your-writes, here: apply what the log holds to this instance's projection (redeliveries change nothing).
+  const readYourWrites = { waitFor: async () => (await store.readAll()).forEach((e) => projection.apply(e)) } as unknown as ReadYourWrites;
+  const lock = new KeyedLock();
+  const configs = new SlaConfigCommandHandler(store, lock, testChainKey, readYourWrites);
+  const settings = { slaSchedulerIntervalMs: 10_000, slaProcessorIntervalMs: 0, slaWaitingOnCustomerStatus: 'resolved' } as Settings;
+  const processor = new SlaProcessor(store, settings, db, configs, new TicketSlaCommandHandler(store, lock, testChainKey, readYourWrites), new SlaQueries(db), clock);
+  return { processor, configs, sync: () => readYourWrites.waitFor({ commit: 0n, prepare: 0n }) };
+}
+
+describe('SlaProcessor', () => {
+  let store: MemoryEventStore;
+  const clock = { now: () => T0 };
+  beforeEach(async () => {
+    store = new MemoryEventStore();
+    const { configs } = instance(store, clock);
+    const policy = { name: 'Urgent', condition: { priorities: ['urgent'] }, targets: { first_reply: { minutes: 60, time: 'calendar' as const } }, pause_statuses: ['resolved'] };
+    await configs.handle('1', { kind: 'create', companyId: '1', id: 'p1', policy, now: iso(-10) }, { commandId: 'cfg', metadata: meta('staff_user') });
+    const created = { id: 't1', company_id: '1', priority: 'urgent', category: { key: 'orders', display: 'Orders' }, status: 'pending', created_at: iso(0) };
+    await store.append('ticket-t1', [{ type: 'TicketCreated', data: created, metadata: meta('storefront_user') }], { expectedRevision: 'no_stream' });
+  });
+  const slaTimeline = async () => (await store.readStream('sla-t1')).map((e) => [e.type, e.data.at, e.data.detected_at].filter(Boolean).join(' '));
+  const reply = (minutes: number) =>
+    store.append('ticket-t1', [{ type: 'HistoryAppended', data: { id: 'h1', ticket: 't1', type: 'comment', value: {}, created_at: iso(minutes) }, metadata: meta('staff_user') }], { expectedRevision: 'any' });
+
+  it('catches up after downtime: a reply after the due time records the breach at the due time, then the fulfilment', async () => {
+    await reply(90);
+    await instance(store, clock).processor.runOnce();
+    expect(await slaTimeline()).toEqual([
+      `SlaApplied ${iso(0)}`,
+      `SlaTargetActivated ${iso(0)}`,
+      `SlaBreached ${iso(60)} ${iso(90)}`,
+      `SlaTargetFulfilled ${iso(90)}`,
+    ]);
+  });
+
+  it('the scheduler breaches by the injected clock, once, with the due time as the breach time', async () => {
+    const now = { value: T0 + 30 * 60_000 };
+    const { processor, sync } = instance(store, { now: () => now.value });
+    await processor.runOnce({ schedule: true });
+    await sync();
+    expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`]);
+    now.value = T0 + 300 * 60_000;
+    await processor.runOnce({ schedule: true });
+    await processor.runOnce({ schedule: true });
+    // Noticed at 15:00 (less the scheduler's one-second grace), recorded at 11:00.
+    expect((await slaTimeline()).slice(2)).toEqual([`SlaBreached ${iso(60)} ${new Date(now.value - 1000).toISOString()}`]);
+  });
+
+  it('two instances following the same log write every SLA event once', async () => {
+    await reply(30);
+    const [a, b] = [instance(store, clock), instance(store, clock)];
+    await Promise.all([a.processor.runOnce(), b.processor.runOnce(), a.processor.runOnce(), b.processor.runOnce()]);
+    expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`, `SlaTargetFulfilled ${iso(30)}`]);
+  });
+});

@@ -1,0 +1,146 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SETTINGS, Settings } from '../../platform/config/settings';
+import { EVENT_STORE, EventStore, Position, RecordedEvent } from '../../platform/event-store/event-store.port';
+import { systemContext } from '../../platform/http/system-context';
+import { SQLITE_DB } from '../../platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
+import { ticketStream } from '../tickets';
+import { SlaClock, SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
+import { slaChangeOf, ticketFactsOf } from './ticket-facts';
+import { SlaQueries } from './sla.queries';
+
+const BATCH = 200;
+/** Attempts at one ticket event before it is skipped (logged) so that one bad event cannot stop every SLA. */
+const MAX_ATTEMPTS = 5;
+/**
+ * The scheduler breaches only what fell due this long before it started reading the log: a ticket event
+ * written a moment before (a reply, a pause) is followed first, and may fulfil or pause the clock in time.
+ */
+const BREACH_GRACE_MS = 1000;
+
+/**
+ * Follows the ticket events of the global log from a checkpoint (`sla_processor_checkpoint`, this instance's
+ * SQLite file) and writes each ticket's SLA events with the `system` actor `sla-processor`, causation = the
+ * ticket event's id. The command id is that event id too, so following an event again (a restart before the
+ * checkpoint was saved, another instance on EventStoreDB) finds what was written and writes nothing twice.
+ *
+ * Once caught up with the log, it runs the scheduler: tickets whose next due time has passed get their
+ * SlaBreached (the `breach` command is decided on the SLA stream at its current revision, so two instances
+ * racing write it once), with the due time as the breach time, however late it is noticed.
+ */
+@Injectable()
+export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('SlaProcessor');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private busy = false;
+  private lastScheduled = 0;
+  private failures = { id: '', count: 0 };
+  private readonly checkpoint;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(SQLITE_DB) db: SqliteDatabase,
+    private readonly configs: SlaConfigCommandHandler,
+    private readonly slas: TicketSlaCommandHandler,
+    private readonly queries: SlaQueries,
+    private readonly clock: SlaClock,
+  ) {
+    db.exec('CREATE TABLE IF NOT EXISTS sla_processor_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), commit_pos TEXT NOT NULL, prepare_pos TEXT NOT NULL)');
+    this.checkpoint = {
+      get: db.prepare<[], { commit_pos: string; prepare_pos: string }>('SELECT commit_pos, prepare_pos FROM sla_processor_checkpoint WHERE id = 1'),
+      save: db.prepare<[string, string]>('INSERT INTO sla_processor_checkpoint (id, commit_pos, prepare_pos) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos'),
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.settings.slaProcessorIntervalMs === 0) return;
+    // A tick while a pass is still running is skipped, not queued.
+    const run = () => void (this.busy ? undefined : this.runOnce().catch((error) => this.logger.error(`SLA processing failed: ${String(error)}`)));
+    run();
+    this.timer = setInterval(run, this.settings.slaProcessorIntervalMs).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass: follow the log to its end, then breach what is due if the scheduler's interval has passed. */
+  runOnce(options: { schedule?: boolean } = {}): Promise<void> {
+    // One pass at a time: one asked for during another starts after it (and so sees what it wrote).
+    const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      this.busy = true;
+      try {
+        await this.pass(options.schedule);
+      } finally {
+        this.busy = false;
+      }
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async pass(forceSchedule = false): Promise<void> {
+    const startedAt = this.clock.now();
+    let position = this.position();
+    for (;;) {
+      const events = await this.store.readAll({ fromPosition: position, maxCount: BATCH });
+      for (const event of events) {
+        if (!(await this.follow(event))) return; // retried on the next pass
+        position = event.position;
+        this.checkpoint.save.run(String(position.commit), String(position.prepare));
+      }
+      if (events.length < BATCH) break;
+    }
+    if (forceSchedule || startedAt - this.lastScheduled >= this.settings.slaSchedulerIntervalMs) {
+      this.lastScheduled = startedAt;
+      await this.breachDue(startedAt - BREACH_GRACE_MS);
+    }
+  }
+
+  private position(): Position | undefined {
+    const row = this.checkpoint.get.get();
+    return row && { commit: BigInt(row.commit_pos), prepare: BigInt(row.prepare_pos) };
+  }
+
+  /** True when the event is done with (followed, irrelevant, or given up on). */
+  private async follow(event: RecordedEvent): Promise<boolean> {
+    const derived = slaChangeOf(event);
+    if (!derived || !event.streamName.startsWith(ticketStream(''))) return true;
+    const needsConfig = ['created', 'priority_changed', 'category_changed'].includes(derived.change.kind);
+    // A status change or a comment matters only to a ticket that has an SLA, and rm_sla says which do: each
+    // SLA write (or finding one another instance wrote) waited for this instance's read models.
+    if (!needsConfig && this.queries.statesOf([event.streamName.slice(ticketStream('').length)]).size === 0) return true;
+    try {
+      const history = await this.store.readStream(event.streamName, { maxCount: Number(event.revision) + 1 });
+      const ticket = ticketFactsOf(history);
+      if (!ticket) return true;
+      const config = needsConfig ? await this.configs.state(ticket.company_id) : { policies: [] };
+      const context = systemContext('sla-processor', { tenant: { companyId: ticket.company_id, applicationId: ticket.application_id }, causedBy: event, commandId: event.id });
+      await this.slas.handle(ticket.id, { kind: 'follow', ticket, change: derived.change, at: derived.at, config }, context);
+      return true;
+    } catch (error) {
+      const count = this.failures.id === event.id ? this.failures.count + 1 : 1;
+      this.failures = { id: event.id, count };
+      this.logger.error(`cannot follow ${event.type} ${event.id} of ${event.streamName} (attempt ${count}): ${String(error)}`);
+      return count >= MAX_ATTEMPTS;
+    }
+  }
+
+  private async breachDue(cutoff: number): Promise<void> {
+    const now = new Date(cutoff).toISOString();
+    for (const ticketId of this.queries.dueBy(now, BATCH)) {
+      try {
+        const state = await this.slas.state(ticketId);
+        if (!state.company_id) continue;
+        // One command id per ticket and instant: a retry of this very breach finds it written.
+        const context = systemContext('sla-scheduler', { tenant: { companyId: state.company_id }, commandId: `sla-breach:${ticketId}:${now}` });
+        await this.slas.handle(ticketId, { kind: 'breach', now }, context);
+      } catch (error) {
+        this.logger.error(`cannot record the SLA breach of ticket ${ticketId}: ${String(error)}`);
+      }
+    }
+  }
+}
