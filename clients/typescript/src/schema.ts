@@ -314,6 +314,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/service/platform/lead/v1.0/company/{company_id}/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** business hours of the company (Monday-Friday 09:00-17:00 UTC until set) */
+        get: operations["SlaConfigController_hours"];
+        /** set the business hours: a weekly schedule in an IANA zone, and holidays */
+        put: operations["SlaConfigController_setHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/service/platform/lead/v1.0/company/{company_id}/events": {
         parameters: {
             query?: never;
@@ -341,6 +359,60 @@ export interface paths {
         /** getGeneralConfig: support settings of the company (from configuration) */
         get: operations["GeneralConfigController_generalConfig"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA policies of the company, in match order */
+        get: operations["SlaConfigController_list"];
+        put?: never;
+        /** add an SLA policy (last in the match order) */
+        post: operations["SlaConfigController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/sla-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** one SLA policy */
+        get: operations["SlaConfigController_get"];
+        /** replace an SLA policy (its version goes up; tickets get it on their next create, priority or category change) */
+        put: operations["SlaConfigController_update"];
+        post?: never;
+        /** delete an SLA policy (tickets that have it keep it) */
+        delete: operations["SlaConfigController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/sla-policies/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** reorder the SLA policies: every id, in the new match order */
+        put: operations["SlaConfigController_reorder"];
         post?: never;
         delete?: never;
         options?: never;
@@ -505,6 +577,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's subscriptions (secrets are never listed) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Create a subscription; the answer holds its signing secret, shown this once */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subscription */
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a subscription: nothing more is delivered to it */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        /** Change the url, the event types or the description */
+        patch: operations["WebhooksController_update"];
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries, newest first, each with its attempts (status code, duration, error, next retry) */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery and its attempts */
+        get: operations["WebhooksController_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again (same webhook-id), in its place in its ticket order */
+        post: operations["WebhooksController_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop delivering; events keep their place and are delivered on resume */
+        post: operations["WebhooksController_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again (a paused or disabled subscription), from where it stopped */
+        post: operations["WebhooksController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, shown once; the previous one also signs until the overlap ends */
+        post: operations["WebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a ping (type webhook.ping) to the subscription; see it in the deliveries */
+        post: operations["WebhooksController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/service/webhooks/livekit": {
         parameters: {
             query?: never;
@@ -551,6 +779,20 @@ export interface components {
             color: string;
             display: string;
             key: string;
+        };
+        BusinessHoursPayloadDto: {
+            /**
+             * @example [
+             *       "2026-12-25"
+             *     ]
+             */
+            holidays?: string[];
+            weekly: components["schemas"]["WeeklyScheduleDto"];
+            /**
+             * @description IANA time zone
+             * @example Asia/Kolkata
+             */
+            zone: string;
         };
         ChangeFeedItem: {
             actor: {
@@ -625,6 +867,23 @@ export interface components {
         CreateVideoRoomResponse: {
             unique_name: string;
         };
+        CreateWebhookDto: {
+            /** @example CRM sync */
+            description?: string;
+            /**
+             * @description Event types to deliver, or ["*"] for all
+             * @example [
+             *       "TicketCreated",
+             *       "HistoryAppended"
+             *     ]
+             */
+            events: string[];
+            /**
+             * @description https (plain http only for LEAD_WEBHOOK_ALLOWED_HOSTS)
+             * @example https://hooks.example.com/lead
+             */
+            url: string;
+        };
         CustomFormSubmissionPayloadDto: {
             attachments?: components["schemas"]["TicketAssetDto"][];
             response: components["schemas"]["ResponseItemDto"][];
@@ -697,6 +956,12 @@ export interface components {
             /** @example 9876543210 */
             phone_number: string;
         };
+        OpenSlotDto: {
+            /** @example 17:00 */
+            end: string;
+            /** @example 09:00 */
+            start: string;
+        };
         Page: {
             current: number;
             has_next: boolean;
@@ -739,6 +1004,43 @@ export interface components {
             key: string;
             /** @description string, number, {code, number} (mobile) or list of option keys (checkbox) */
             value: Record<string, unknown>;
+        };
+        RotateSecretDto: {
+            /**
+             * @description Seconds the previous secret keeps signing (0 to 7 days; default 1 day)
+             * @example 86400
+             */
+            overlap_seconds?: number;
+        };
+        SlaConditionDto: {
+            application_ids?: string[];
+            categories?: string[];
+            priorities?: ("low" | "medium" | "high" | "urgent")[];
+        };
+        SlaOrderPayloadDto: {
+            /** @description every policy id, in the order they are matched */
+            order: string[];
+        };
+        SlaPolicyPayloadDto: {
+            /** @description absent or empty lists match every ticket */
+            condition?: components["schemas"]["SlaConditionDto"];
+            name: string;
+            /** @description statuses that stop the clocks; default: the waiting-on-customer status (LEAD_SLA_WAITING_ON_CUSTOMER_STATUS) */
+            pause_statuses?: ("pending" | "in_progress" | "resolved" | "closed")[];
+            targets: components["schemas"]["SlaTargetsDto"];
+        };
+        SlaTargetDto: {
+            minutes: number;
+            /** @enum {string} */
+            time: "business" | "calendar";
+        };
+        SlaTargetsDto: {
+            /** @description first public reply by staff */
+            first_reply?: components["schemas"]["SlaTargetDto"];
+            /** @description each staff reply after the customer wrote back */
+            next_reply?: components["schemas"]["SlaTargetDto"];
+            /** @description closed (or resolved, when resolved is not a pause status) */
+            resolution?: components["schemas"]["SlaTargetDto"];
         };
         SubmitButtonDto: {
             background_color: string;
@@ -856,6 +1158,20 @@ export interface components {
             type: "rating" | "log" | "comment" | "thread";
             /** @description Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write) */
             value: Record<string, unknown>;
+        };
+        UpdateWebhookDto: {
+            description?: string;
+            events?: string[];
+            url?: string;
+        };
+        WeeklyScheduleDto: {
+            friday?: components["schemas"]["OpenSlotDto"][];
+            monday?: components["schemas"]["OpenSlotDto"][];
+            saturday?: components["schemas"]["OpenSlotDto"][];
+            sunday?: components["schemas"]["OpenSlotDto"][];
+            thursday?: components["schemas"]["OpenSlotDto"][];
+            tuesday?: components["schemas"]["OpenSlotDto"][];
+            wednesday?: components["schemas"]["OpenSlotDto"][];
         };
     };
     responses: never;
@@ -1316,6 +1632,10 @@ export interface operations {
                 priority?: "low" | "medium" | "high" | "urgent";
                 /** @description words searched in titles and descriptions (prefixes match) */
                 q?: string;
+                /** @description tickets whose SLA is in this state (docs/sla.md) */
+                sla_state?: "active" | "paused" | "fulfilled" | "breached";
+                /** @description `sla_due`: next SLA due time first, tickets without one last (page with page_no) */
+                sort?: "number" | "sla_due";
                 status?: "pending" | "in_progress" | "resolved" | "closed";
             };
             header?: never;
@@ -1657,6 +1977,66 @@ export interface operations {
             };
         };
     };
+    SlaConfigController_hours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SlaConfigController_setHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHoursPayloadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     AuditController_events: {
         parameters: {
             query?: {
@@ -1720,6 +2100,192 @@ export interface operations {
             };
         };
     };
+    SlaConfigController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SlaConfigController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 visible ASCII characters; a retry with the same key and request answers the first answer again (kept 24 h) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyPayloadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SlaConfigController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SlaConfigController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyPayloadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SlaConfigController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    SlaConfigController_reorder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaOrderPayloadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     StaffCompanyController_list: {
         parameters: {
             query?: {
@@ -1736,6 +2302,10 @@ export interface operations {
                 priority?: "low" | "medium" | "high" | "urgent";
                 /** @description words searched in titles and descriptions (prefixes match) */
                 q?: string;
+                /** @description tickets whose SLA is in this state (docs/sla.md) */
+                sla_state?: "active" | "paused" | "fulfilled" | "breached";
+                /** @description `sla_due`: next SLA due time first, tickets without one last (page with page_no) */
+                sort?: "number" | "sla_due";
                 status?: "pending" | "in_progress" | "resolved" | "closed";
             };
             header?: never;
@@ -2158,6 +2728,370 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GetTokenForVideoRoomResponse"];
                 };
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                /** @description A delivery `seq` from an earlier page: older ones */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                delivery_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                delivery_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    WebhooksController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
             default: {
