@@ -96,9 +96,32 @@ export interface EventStore {
    * (projection lag). Callers fall back to reading the log (`countEventsAfter`).
    */
   countAfter?(position: Position | undefined, limit: number): Promise<number>;
+  /**
+   * Optional, embedded SQLite only: read models applied inside the append's own transaction ("inline", as in
+   * Marten). Only one projector per store; `undefined` removes it. Adapters without it feed every projection
+   * asynchronously (docs/architecture.md, read-your-writes).
+   */
+  setInlineProjector?(projector: InlineProjector | undefined): void;
   /** Throws when the store cannot be reached; used at start and by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What an adapter that supports inline read models calls during an append. All calls of one group commit run
+ * inside its one transaction; each append's `apply` runs inside that append's savepoint, after its events are
+ * written, so what it writes commits or rolls back with them.
+ */
+export interface InlineProjector {
+  /**
+   * `previous` is the last position in the log before these events (undefined: the log was empty). Throwing
+   * refuses the append: its savepoint is rolled back, events and read-model rows alike.
+   */
+  apply(events: readonly RecordedEvent[], previous: Position | undefined): void;
+  /** The shared transaction committed: what `apply` did is durable now. */
+  committed(): void;
+  /** The shared transaction rolled back: forget what `apply` did. */
+  rolledBack(): void;
 }
 
 /** Injection token for the configured adapter. */

@@ -4,8 +4,10 @@ import { assertExpectedRevision, findIdempotentReplay } from './append-rules';
 import { randomEventId } from './event-ids';
 import {
   AppendResult,
+  EventMetadata,
   EventStore,
   ExpectedRevision,
+  InlineProjector,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -69,6 +71,7 @@ export class SqliteEventStore implements EventStore {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly stmts;
   private queue: PendingAppend[] = [];
+  private inline: InlineProjector | undefined;
 
   constructor(private readonly db: SqliteDatabase) {
     db.exec(SCHEMA);
@@ -92,6 +95,7 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(),
       countAfter: db.prepare<[bigint, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)'),
+      head: db.prepare<[], { p: number | null }>('SELECT max(global_position) AS p FROM es_events'),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -106,23 +110,27 @@ export class SqliteEventStore implements EventStore {
       if (replay) return replay;
       assertExpectedRevision(stream, expected, current);
       if (events.length === 0) return { nextExpectedRevision: current ?? -1n, position: START };
-      const created = new Date().toISOString();
+      const now = new Date();
+      const created = now.toISOString();
+      const inline = this.inline;
+      const head = inline ? this.stmts.head.get()!.p : null;
+      const recorded: RecordedEvent[] = [];
       let revision = current ?? -1n;
       let global = 0n;
       for (const event of events) {
         revision += 1n;
-        const info = this.stmts.insert.run(
-          stream,
-          revision,
-          event.id ?? randomEventId(),
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata ?? {}),
-          created,
-        );
+        const id = event.id ?? randomEventId();
+        const metadata = event.metadata ?? {};
+        const info = this.stmts.insert.run(stream, revision, id, event.type, JSON.stringify(event.data), JSON.stringify(metadata), created);
         global = BigInt(info.lastInsertRowid);
+        if (inline) {
+          const position = { commit: global, prepare: global };
+          recorded.push({ id, streamName: stream, type: event.type, data: event.data, metadata, revision, position, created: now });
+        }
       }
       this.stmts.upsertStream.run(stream, revision);
+      // Last, inside this append's savepoint: the inline read models commit or roll back with the events.
+      if (inline) inline.apply(recorded, head === null ? undefined : { commit: BigInt(head), prepare: BigInt(head) });
       return { nextExpectedRevision: revision, position: { commit: global, prepare: global } };
     })();
 
@@ -155,15 +163,21 @@ export class SqliteEventStore implements EventStore {
       }).immediate();
     } catch (error) {
       // The commit itself failed, or SQLite ended the transaction (disk full, read-only): nothing is stored.
+      this.inline?.rolledBack();
       for (const item of batch) item.reject(error);
       return;
     }
+    this.inline?.committed();
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
       if ('ok' in outcome) item.resolve(outcome.ok);
       else item.reject(outcome.error);
     });
     this.emitter.emit('appended');
+  }
+
+  setInlineProjector(projector: InlineProjector | undefined): void {
+    this.inline = projector;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -214,14 +228,24 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+/**
+ * Log reads parse `data` and `metadata` on first use: a projection runner filters by `type` first, so an event
+ * no projection handles is never parsed, and one read shared by several projections is parsed once.
+ */
 function fromLogRow([global, stream, revision, id, type, data, metadata, created]: LogRow): RecordedEvent {
   const position = BigInt(global);
+  let parsedData: Record<string, unknown> | undefined;
+  let parsedMetadata: EventMetadata | undefined;
   return {
     id,
     streamName: stream,
     type,
-    data: JSON.parse(data),
-    metadata: JSON.parse(metadata),
+    get data() {
+      return (parsedData ??= JSON.parse(data) as Record<string, unknown>);
+    },
+    get metadata() {
+      return (parsedMetadata ??= JSON.parse(metadata) as EventMetadata);
+    },
     revision: BigInt(revision),
     position: { commit: position, prepare: position },
     created: new Date(created),

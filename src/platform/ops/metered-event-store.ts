@@ -19,6 +19,7 @@ export function meteredEventStore(store: EventStore, metrics: Metrics): EventSto
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),
     ...(store.countAfter ? { countAfter: (position, limit) => store.countAfter!(position, limit) } : {}),
+    ...(store.setInlineProjector ? { setInlineProjector: (projector) => store.setInlineProjector!(projector) } : {}),
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -1,13 +1,23 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SETTINGS, Settings } from '../config/settings';
-import { EVENT_STORE, EventStore, Position, START, Subscription, comparePositions } from '../event-store/event-store.port';
+import {
+  EVENT_STORE,
+  EventStore,
+  InlineProjector,
+  Position,
+  RecordedEvent,
+  START,
+  StoreUnavailableError,
+  Subscription,
+  comparePositions,
+} from '../event-store/event-store.port';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
 import { SqliteDatabase } from '../sqlite/sqlite-database';
 import { CheckpointStore } from './checkpoint-store';
 import { assertDeclaresTables, dropGeneration } from './generations';
 import { ParkedEvents } from './parked-events';
 import { PROJECTIONS, Projection } from './projection';
-import { HaltedError, Ledger, MovedError, ProjectionTarget } from './projection-target';
+import { HaltedError, Ledger, MovedError, ProjectionTarget, describeEvent } from './projection-target';
 import { leaseIsFree, newOwner, openRebuild } from './rebuild-lease';
 import { batchesOf } from './subscription-batches';
 
@@ -20,6 +30,8 @@ const SYNC_MS = 1000;
 export interface ProjectionState {
   readonly name: string;
   readonly version: number;
+  /** `inline`: applied in the append's transaction on this store (while caught up); `async`: fed after the commit. */
+  readonly lifecycle: 'inline' | 'async';
   /** `live`: fed as events come; `rebuilding`: a new version is built beside the served one (frozen meanwhile); `waiting`: another process builds it. */
   readonly mode: 'live' | 'rebuilding' | 'waiting';
   /** What readers see: the served generation's position. */
@@ -31,6 +43,8 @@ export interface ProjectionState {
 
 interface Slot {
   readonly projection: Projection;
+  /** Applied inside the append's transaction (an inline projection on a store that allows it). */
+  readonly inline: boolean;
   mode: ProjectionState['mode'];
   served: { generation: number; position: Position | undefined };
   target?: ProjectionTarget;
@@ -39,9 +53,25 @@ interface Slot {
   done?: Promise<void>;
 }
 
+/** A live generation fed by the shared read of the log, until it fails, is moved, or the runner stops. */
+interface Member {
+  readonly slot: Slot;
+  readonly target: ProjectionTarget;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** An inline projection refused an event: the append is rolled back with it and answered 503, nothing stored. */
+export class InlineProjectionError extends StoreUnavailableError {}
+
 /**
- * Feeds every projection from its own subscription to the global log, starting after its stored checkpoint
- * (docs/operations.md "Projections"). When a projection's `version` differs from the stored one, the new
+ * Feeds every projection from the global log, starting after its stored checkpoint (docs/operations.md
+ * "Projections"). Live models share ONE subscription: each batch is read (and, on SQLite, parsed) once and
+ * given to every live model in turn, each applying it in its own transaction with its checkpoint; a model
+ * that is behind (it joined late, or failed and retries) restarts the shared read from its position and the
+ * others skip what they already have. On a store with inline support, `inline` models are applied inside the
+ * append's transaction while they are caught up, and the shared read only catches them up otherwise.
+ * A rebuild reads the log on its own, so that live models are not held back while it catches up. When a projection's `version` differs from the stored one, the new
  * version is built beside the served model and switched in once caught up (blue/green); the served model
  * stays as it was meanwhile. Another process (the projections CLI) may rebuild and switch a model: the
  * checkpoint save of the next batch notices, and a timer checks every second, so this runner picks it up.
@@ -57,6 +87,12 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   private stopped = false;
   private sync?: NodeJS.Timeout;
   private readonly sleepers = new Set<() => void>();
+  private readonly members = new Set<Member>();
+  /** The shared read: its subscription and the last position it handed to members. */
+  private shared: { subscription: Subscription; at: Position | undefined } | undefined;
+  /** Inline positions applied in the open group commit, made visible when it commits. */
+  private pending = new Map<Slot, Position>();
+  private readonly inlineSupported: boolean;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -66,11 +102,19 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   ) {
     projections.forEach(assertDeclaresTables);
     this.ledger = { db, checkpoints: new CheckpointStore(db), parked: new ParkedEvents(db) };
-    this.slots = projections.map((projection) => ({ projection, mode: 'live', served: { generation: 1, position: undefined }, failures: 0 }));
+    this.inlineSupported = typeof store.setInlineProjector === 'function';
+    this.slots = projections.map((projection) => ({
+      projection,
+      inline: this.inlineSupported && projection.lifecycle === 'inline',
+      mode: 'live',
+      served: { generation: 1, position: undefined },
+      failures: 0,
+    }));
     this.retryMs = settings?.projectionRetryMs ?? 1000;
   }
 
   start(): void {
+    if (this.slots.some((s) => s.inline)) this.store.setInlineProjector!(this.inlineProjector);
     for (const slot of this.slots) {
       this.setUp(slot);
       slot.done = this.run(slot);
@@ -95,6 +139,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     return this.slots.map((s) => ({
       name: s.projection.name,
       version: s.projection.version,
+      lifecycle: s.inline ? 'inline' : 'async',
       mode: s.mode,
       position: s.served.position,
       generation: s.served.generation,
@@ -107,7 +152,9 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.sync);
+    if (this.slots.some((s) => s.inline)) this.store.setInlineProjector!(undefined);
     for (const wake of this.sleepers) wake();
+    this.stopShared();
     await Promise.all(this.slots.map((s) => s.subscription?.close()));
     await Promise.all(this.slots.map((s) => s.done));
     for (const s of this.slots) if (s.target?.kind === 'rebuild' && this.db.open) this.ledger.checkpoints.releaseRebuild(s.projection.name, this.owner);
@@ -179,6 +226,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   }
 
   private async consume(slot: Slot, target: ProjectionTarget): Promise<void> {
+    if (target.kind === 'live') return this.join(slot, target);
     const subscription = this.store.subscribeToAll({ fromPosition: target.position });
     slot.subscription = subscription;
     if (this.stopped) await subscription.close();
@@ -209,6 +257,8 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
           slot.target = target = promoted;
           slot.mode = 'live';
           slot.served = { generation: target.generation, position: target.position };
+          this.settle();
+          return; // set up again: the live generation joins the shared read (and goes inline)
         }
       }
       this.settle();
@@ -223,8 +273,140 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       if (live && slot.mode !== 'waiting' && live.generation !== slot.served.generation) {
         slot.target = undefined;
         void slot.subscription?.close();
+        this.leave(slot);
       }
     }
+  }
+
+  // ---- the shared read of the log, for every live generation ----
+
+  /** Feeds a live generation from the shared read until it fails (rejects), is moved or the runner stops (resolves). */
+  private join(slot: Slot, target: ProjectionTarget): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.stopped) return resolve();
+      this.members.add({ slot, target, resolve, reject });
+      // Behind what the shared read has handed out: read again from the earliest member's position.
+      const shared = this.shared;
+      if (!shared || (shared.at !== undefined && comparePositions(target.position ?? START, shared.at) < 0)) this.restartShared();
+    });
+  }
+
+  private leave(slot: Slot): void {
+    for (const m of this.members) if (m.slot === slot) (this.members.delete(m), m.resolve());
+    if (this.members.size === 0) this.stopShared();
+  }
+
+  private stopShared(): void {
+    const shared = this.shared;
+    this.shared = undefined;
+    void shared?.subscription.close();
+    if (this.stopped) for (const m of this.members) (this.members.delete(m), m.resolve());
+  }
+
+  private restartShared(): void {
+    this.stopShared();
+    if (this.stopped || this.members.size === 0) return;
+    const from = [...this.members].reduce<Position>((min, m) => {
+      const p = m.target.position ?? START;
+      return comparePositions(p, min) < 0 ? p : min;
+    }, { commit: BigInt(Number.MAX_SAFE_INTEGER), prepare: BigInt(Number.MAX_SAFE_INTEGER) });
+    const subscription = this.store.subscribeToAll({ fromPosition: comparePositions(from, START) <= 0 ? undefined : from });
+    const shared = { subscription, at: comparePositions(from, START) <= 0 ? undefined : from };
+    this.shared = shared;
+    void this.readShared(shared).catch((error: unknown) => {
+      // The subscription itself failed (store unreachable): every member retries with its backoff and rejoins.
+      if (this.shared === shared) this.stopShared();
+      for (const m of this.members) (this.members.delete(m), m.reject(error));
+    });
+  }
+
+  private async readShared(shared: NonNullable<ProjectionRunner['shared']>): Promise<void> {
+    try {
+      for await (const batch of batchesOf(shared.subscription, LIVE_BATCH)) {
+        if (this.shared !== shared) return; // restarted or stopped
+        if (batch.events.length) shared.at = batch.events[batch.events.length - 1].position;
+        this.deliver(batch.events);
+      }
+    } finally {
+      await shared.subscription.close();
+    }
+  }
+
+  /** One batch, read once, to every live member; each applies it in its own transaction with its checkpoint. */
+  private deliver(events: readonly RecordedEvent[]): void {
+    for (const m of [...this.members]) {
+      const { slot, target } = m;
+      if (slot.target !== target || this.stopped) {
+        this.members.delete(m);
+        m.resolve();
+        continue;
+      }
+      try {
+        target.applyBatch(events);
+        slot.failures = 0;
+      } catch (error) {
+        this.members.delete(m);
+        m.reject(error);
+      } finally {
+        // Also after a halt: the events before the poison one are applied and may be waited for.
+        slot.served = { generation: target.generation, position: target.position };
+      }
+    }
+    this.settle();
+    if (this.members.size === 0) this.stopShared();
+  }
+
+  // ---- inline: inside the append's transaction (stores with setInlineProjector) ----
+
+  private readonly inlineProjector: InlineProjector = {
+    apply: (events, previous) => {
+      const before = new Map(this.pending);
+      try {
+        for (const slot of this.slots) {
+          const target = slot.target;
+          if (!slot.inline || slot.mode !== 'live' || !target || target.kind !== 'live' || target.halted) continue;
+          // Only a model that has applied everything before these events; a model behind is caught up by the shared read.
+          const at = this.pending.get(slot) ?? target.position;
+          if ((at === undefined) !== (previous === undefined) || (at && previous && comparePositions(at, previous) !== 0)) continue;
+          this.applyInline(slot, target, events);
+        }
+      } catch (error) {
+        this.pending = before; // this append is rolled back: so is what it applied
+        throw error;
+      }
+    },
+    committed: () => {
+      if (this.pending.size === 0) return;
+      for (const [slot, position] of this.pending) {
+        if (slot.target?.kind !== 'live') continue;
+        slot.target.position = position;
+        slot.served = { generation: slot.target.generation, position };
+      }
+      this.pending.clear();
+      this.settle();
+    },
+    rolledBack: () => this.pending.clear(),
+  };
+
+  private applyInline(slot: Slot, target: ProjectionTarget, events: readonly RecordedEvent[]): void {
+    const last = events[events.length - 1].position;
+    let outcome: 'applied' | 'moved';
+    try {
+      outcome = target.applyInline(events);
+    } catch (error) {
+      if (!this.db.inTransaction) throw error; // SQLite ended the transaction (disk full, I/O): the group commit fails whole
+      const message = `${slot.projection.name} could not apply ${events.map(describeEvent).join(', ')} inline: ${error instanceof Error ? error.message : String(error)}`;
+      if ((slot.projection.onError ?? 'halt') === 'halt') {
+        // The model may never skip an event: refuse the append instead, so the log holds nothing it cannot show.
+        this.logger.error(`${message}; the append is refused`);
+        throw new InlineProjectionError(`The change could not be applied to the ${slot.projection.name} read model; nothing was stored. ${message}`, error);
+      }
+      // skip-and-park: the append commits without this model's rows; the shared read reaches the event and parks it.
+      this.logger.warn(`${message}; left to the asynchronous feed`);
+      return;
+    }
+    if (outcome === 'applied') this.pending.set(slot, last);
+    else this.logger.log(`${slot.projection.name}: switched by another process; following it`);
   }
 
   /** A wait that shutdown cuts short. */

@@ -47,6 +47,8 @@ export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at positio
  */
 export class ProjectionTarget {
   halted: string | undefined;
+  /** The projection's `handles` as a set; undefined = every type. */
+  private readonly handles: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -57,7 +59,33 @@ export class ProjectionTarget {
     public position: Position | undefined,
     /** The rebuild lease this process holds. */
     readonly owner?: string,
-  ) {}
+  ) {
+    this.handles = projection.handles ? new Set(projection.handles) : undefined;
+  }
+
+  /** Whether the projection acts on this event; only `type` is read, so the data is not parsed. */
+  handled(event: RecordedEvent): boolean {
+    return this.handles === undefined || this.handles.has(event.type);
+  }
+
+  /**
+   * Applies the events of one append inside that append's transaction, in a savepoint of its own, and moves
+   * the checkpoint there too. The caller has checked that this model had applied everything before them.
+   * `moved`: another process switched the generation meanwhile; this model's part is rolled back, the append
+   * goes on, and the runner sets up again. An `apply` that throws is rethrown (the caller applies the policy).
+   */
+  applyInline(events: readonly RecordedEvent[]): 'applied' | 'moved' {
+    try {
+      this.ledger.db.transaction(() => {
+        for (const event of events) if (this.handled(event)) this.projection.apply(event);
+        this.save(events[events.length - 1].position);
+      })();
+      return 'applied';
+    } catch (error) {
+      if (error instanceof MovedError) return 'moved';
+      throw error;
+    }
+  }
 
   /** Points the projection's statements at this generation's tables (creating them when new). */
   activate(): void {
@@ -74,6 +102,7 @@ export class ProjectionTarget {
     try {
       relaxedSync(this.ledger.db, () => this.ledger.db.transaction(() => {
         for (let i = 0; i < fresh.length; i++) {
+          if (!this.handled(fresh[i])) continue; // the checkpoint still moves past it
           try {
             this.projection.apply(fresh[i]);
           } catch (error) {

@@ -23,6 +23,9 @@ export class TicketProjection implements Projection {
   readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
   /** A skipped TicketCreated would shift every later ticket number: stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
+  /** The API answers from it: applied in the append's transaction on the embedded store (no wait, no re-read). */
+  readonly lifecycle = 'inline' as const;
+  readonly handles = [...Object.values(TicketEventType), ...TicketVideoRoomField.handles];
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();
 
