@@ -40,6 +40,9 @@ describe('operating the service: health, metrics, poison events, correlation (en
       status: 'ok',
       info: { event_store: { status: 'up' }, projections: { status: 'up', tickets: { mode: 'live', lag: 0 }, 'video-rooms': { mode: 'live', lag: 0 } } },
     });
+    // On the embedded store the models the API answers from are applied in the append's transaction.
+    const lifecycles = Object.fromEntries(['tickets', 'video-rooms', 'forms', 'desk'].map((n) => [n, ready.json().info.projections[n].lifecycle]));
+    expect(lifecycles).toEqual({ tickets: 'inline', 'video-rooms': 'inline', forms: 'inline', desk: 'async' });
   });
 
   it('metrics: requests by route pattern and status, appends and conflicts, projection gauges, process metrics', async () => {
