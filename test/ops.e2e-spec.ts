@@ -1,7 +1,10 @@
 import { PROJECTION_TYPES } from '../src/app.projections';
 import { CommandBus } from '@nestjs/cqrs';
 import { systemContext } from '../src/platform/http/system-context';
-import { RecordedEvent } from '../src/platform/event-store/event-store.port';
+import { RecordedEvent, StoreUnavailableError } from '../src/platform/event-store/event-store.port';
+import { SQLITE_DB } from '../src/platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../src/platform/sqlite/sqlite-database';
+import { randomUUID } from 'node:crypto';
 import { AppendHistoryCommand } from '../src/modules/tickets/commands/append-history.command';
 import { runProjectionsCli } from '../src/platform/projections/cli';
 import { ProjectionReport } from '../src/platform/projections/projection-report';
@@ -86,9 +89,21 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(cause.metadata.causationId).not.toBe(cause.id); // the ticket's own cause is the command that wrote it
   });
 
+  it('inline: an append the tickets model cannot apply is refused whole (503 class), nothing stored, nothing halted', async () => {
+    // A TicketCreated the projection cannot apply (a writer bug), appended behind the command path's back.
+    const refused = t.store.append('ticket-refused', [{ type: 'TicketCreated', data: { content: null } }], { expectedRevision: 'no_stream' });
+    await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await eventsOf('refused')).toEqual([]);
+    expect(t.app.get(ProjectionRunner).status().every((s) => s.halted === undefined)).toBe(true);
+    expect((await createTicket()).statusCode).toBe(201);
+  });
+
   it('a poison event halts the tickets projection (status, readiness, metrics) until an operator parks it', async () => {
-    // A TicketCreated the projection cannot apply (a writer bug): appended behind the command path's back.
-    await t.store.append('ticket-broken', [{ type: 'TicketCreated', data: { content: null } }], { expectedRevision: 'no_stream' });
+    // A TicketCreated the projection cannot apply, written into the log behind the service's back (another
+    // process, a restored file): inline models never see it, the asynchronous feed does and halts on it.
+    const db = t.app.get<SqliteDatabase>(SQLITE_DB);
+    db.prepare("INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata, created) VALUES ('ticket-broken', 0, ?, 'TicketCreated', '{\"content\":null}', '{}', ?)").run(randomUUID(), new Date().toISOString());
+    db.prepare("INSERT INTO es_streams (stream_id, revision) VALUES ('ticket-broken', 0)").run();
     const runner = t.app.get(ProjectionRunner);
     await waitUntil(() => runner.status()[0].halted !== undefined);
     const ready = await get('/health/ready');
