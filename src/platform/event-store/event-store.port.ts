@@ -118,6 +118,8 @@ export interface InlineProjector {
    * refuses the append: its savepoint is rolled back, events and read-model rows alike.
    */
   apply(events: readonly RecordedEvent[], previous: Position | undefined): void;
+  /** Inside the shared transaction, after its last append: what is written once per group commit (checkpoints). */
+  beforeCommit(): void;
   /** The shared transaction committed: what `apply` did is durable now. */
   committed(): void;
   /** The shared transaction rolled back: forget what `apply` did. */

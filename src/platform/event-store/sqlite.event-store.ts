@@ -160,6 +160,7 @@ export class SqliteEventStore implements EventStore {
             outcomes.push({ error });
           }
         }
+        this.inline?.beforeCommit();
       }).immediate();
     } catch (error) {
       // The commit itself failed, or SQLite ended the transaction (disk full, read-only): nothing is stored.

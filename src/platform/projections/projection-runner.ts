@@ -358,6 +358,9 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
 
   // ---- inline: inside the append's transaction (stores with setInlineProjector) ----
 
+  /** Slots checked in the open group commit: still the live generation (true), or switched by another process. */
+  private checked = new Map<Slot, boolean>();
+
   private readonly inlineProjector: InlineProjector = {
     apply: (events, previous) => {
       const before = new Map(this.pending);
@@ -368,6 +371,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
           // Only a model that has applied everything before these events; a model behind is caught up by the shared read.
           const at = this.pending.get(slot) ?? target.position;
           if ((at === undefined) !== (previous === undefined) || (at && previous && comparePositions(at, previous) !== 0)) continue;
+          if (!this.stillLive(slot, target)) continue;
           this.applyInline(slot, target, events);
         }
       } catch (error) {
@@ -375,7 +379,12 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
         throw error;
       }
     },
+    // One checkpoint save per model per group commit, not per append: the write lock is held throughout.
+    beforeCommit: () => {
+      for (const [slot, position] of this.pending) slot.target!.saveInline(position);
+    },
     committed: () => {
+      this.checked.clear();
       if (this.pending.size === 0) return;
       for (const [slot, position] of this.pending) {
         if (slot.target?.kind !== 'live') continue;
@@ -385,18 +394,31 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       this.pending.clear();
       this.settle();
     },
-    rolledBack: () => this.pending.clear(),
+    rolledBack: () => {
+      this.pending.clear();
+      this.checked.clear();
+    },
   };
 
+  /** Once per group commit (under its write lock): another process (the CLI) may have switched the generation. */
+  private stillLive(slot: Slot, target: ProjectionTarget): boolean {
+    let live = this.checked.get(slot);
+    if (live === undefined) {
+      live = target.stillLive();
+      this.checked.set(slot, live);
+      if (!live) this.logger.log(`${slot.projection.name}: switched by another process; following it`);
+    }
+    return live;
+  }
+
   private applyInline(slot: Slot, target: ProjectionTarget, events: readonly RecordedEvent[]): void {
-    const last = events[events.length - 1].position;
-    let outcome: 'applied' | 'moved';
+    const policy = slot.projection.onError ?? 'halt';
     try {
-      outcome = target.applyInline(events);
+      target.applyInline(events, policy === 'skip-and-park');
     } catch (error) {
       if (!this.db.inTransaction) throw error; // SQLite ended the transaction (disk full, I/O): the group commit fails whole
       const message = `${slot.projection.name} could not apply ${events.map(describeEvent).join(', ')} inline: ${error instanceof Error ? error.message : String(error)}`;
-      if ((slot.projection.onError ?? 'halt') === 'halt') {
+      if (policy === 'halt') {
         // The model may never skip an event: refuse the append instead, so the log holds nothing it cannot show.
         this.logger.error(`${message}; the append is refused`);
         throw new InlineProjectionError(`The change could not be applied to the ${slot.projection.name} read model; nothing was stored. ${message}`, error);
@@ -405,8 +427,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       this.logger.warn(`${message}; left to the asynchronous feed`);
       return;
     }
-    if (outcome === 'applied') this.pending.set(slot, last);
-    else this.logger.log(`${slot.projection.name}: switched by another process; following it`);
+    this.pending.set(slot, events[events.length - 1].position);
   }
 
   /** A wait that shutdown cuts short. */

@@ -69,22 +69,32 @@ export class ProjectionTarget {
   }
 
   /**
-   * Applies the events of one append inside that append's transaction, in a savepoint of its own, and moves
-   * the checkpoint there too. The caller has checked that this model had applied everything before them.
-   * `moved`: another process switched the generation meanwhile; this model's part is rolled back, the append
-   * goes on, and the runner sets up again. An `apply` that throws is rethrown (the caller applies the policy).
+   * Inline, inside an append's transaction: applies the events this projection handles (the caller has checked
+   * that it had applied everything before them). `isolated`: in a savepoint of its own, so that a failure takes
+   * back only this model's rows and the append can go on without them (`skip-and-park`); otherwise a failure
+   * takes the append back with it (`halt`). Returns whether it wrote anything; rethrows what `apply` throws.
+   * The checkpoint is saved once per group commit (`saveInline`).
    */
-  applyInline(events: readonly RecordedEvent[]): 'applied' | 'moved' {
-    try {
-      this.ledger.db.transaction(() => {
-        for (const event of events) if (this.handled(event)) this.projection.apply(event);
-        this.save(events[events.length - 1].position);
-      })();
-      return 'applied';
-    } catch (error) {
-      if (error instanceof MovedError) return 'moved';
-      throw error;
-    }
+  applyInline(events: readonly RecordedEvent[], isolated: boolean): boolean {
+    const handled = this.handles === undefined ? events : events.filter((e) => this.handles!.has(e.type));
+    if (handled.length === 0) return false;
+    const work = () => {
+      for (const event of handled) this.projection.apply(event);
+    };
+    if (isolated) this.ledger.db.transaction(work)();
+    else work();
+    return true;
+  }
+
+  /** Inline: whether this generation is still the live one (read under the write lock, once per group commit). */
+  stillLive(): boolean {
+    const live = this.ledger.checkpoints.get(this.projection.name);
+    return live?.generation === this.generation && live.version === this.version;
+  }
+
+  /** Inline: the checkpoint, in the group commit's transaction. */
+  saveInline(position: Position): void {
+    this.save(position);
   }
 
   /** Points the projection's statements at this generation's tables (creating them when new). */
