@@ -83,7 +83,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   private readonly slots: Slot[];
   private readonly owner = newOwner('service');
   private readonly retryMs: number;
-  private waiters: { position: Position; resolve: () => void }[] = [];
+  private waiters: { position: Position; slots: readonly Slot[]; resolve: () => void }[] = [];
   private stopped = false;
   private sync?: NodeJS.Timeout;
   private readonly sleepers = new Set<() => void>();
@@ -122,15 +122,19 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     this.sync = setInterval(() => this.noticeSwitches(), SYNC_MS).unref();
   }
 
-  /** Resolves once every projection's served model has applied the event at `position` (read-your-writes). */
-  waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    if (this.reached(position)) return Promise.resolve(true);
+  /**
+   * Resolves once the served models have applied the event at `position` (read-your-writes): every model, or
+   * those `only` names.
+   */
+  waitFor(position: Position, timeoutMs: number, only?: (projection: Projection) => boolean): Promise<boolean> {
+    const slots = only ? this.slots.filter((s) => only(s.projection)) : this.slots;
+    if (this.reached(position, slots)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve(false);
       }, timeoutMs);
-      const waiter = { position, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const waiter = { position, slots, resolve: () => (clearTimeout(timer), resolve(true)) };
       this.waiters.push(waiter);
     });
   }
@@ -161,13 +165,13 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     this.logger.log(`stopped at ${this.slots.map((s) => `${s.projection.name} ${s.served.position?.commit ?? '-'}`).join(', ')}`);
   }
 
-  private reached(position: Position): boolean {
+  private reached(position: Position, slots: readonly Slot[] = this.slots): boolean {
     if (comparePositions(position, START) <= 0) return true;
-    return this.slots.every((s) => s.served.position !== undefined && comparePositions(s.served.position, position) >= 0);
+    return slots.every((s) => s.served.position !== undefined && comparePositions(s.served.position, position) >= 0);
   }
 
   private settle(): void {
-    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (this.reached(w.position) ? (w.resolve(), false) : true));
+    if (this.waiters.length) this.waiters = this.waiters.filter((w) => (this.reached(w.position, w.slots) ? (w.resolve(), false) : true));
   }
 
   /** Decides, from the database, what this process feeds: the live model, a rebuild of a new version, or nothing. */

@@ -45,6 +45,13 @@ export interface Projection {
    * An inline model's `apply` must be cheap: it runs on the request's path, inside the write lock.
    */
   readonly lifecycle?: 'inline' | 'async';
+  /**
+   * Who waits for this model to show a write (read-your-writes). `write` (default): the write's answer waits
+   * for it. `read`: the write answers without it, and a read of this model first waits until it shows every
+   * write this process has answered (`ReadYourWrites.beforeRead`), so a costly async model delays only the reads
+   * that use it, and a read after a `2xx` on this instance still sees the change.
+   */
+  readonly awaitedBy?: 'write' | 'read';
   /** Creates tables and prepares statements, on the handle it is given. Called before the first `apply`. */
   init(db: SqliteDatabase): void;
   apply(event: RecordedEvent): void;

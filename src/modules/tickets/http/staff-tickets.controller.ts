@@ -13,6 +13,7 @@ import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc, TicketHistoryDoc } from '../read-model/ticket.views';
 import { DEFAULT_PAGE_SIZE, EditTicketPayloadDto, PageQueryDto, TicketListQueryDto } from './desk.dto';
 import { DeskQueries } from '../read-model/desk.queries';
+import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
 import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
@@ -31,13 +32,16 @@ export abstract class StaffTicketRoutes {
     protected readonly commands: CommandBus,
     protected readonly tickets: TicketQueries,
     protected readonly desk: DeskQueries,
+    protected readonly readYourWrites: ReadYourWrites,
   ) {}
 
   @Get('ticket')
   @ApiOperation({ summary: 'getPlatformTickets / getNewTickets: list, filter and search tickets, newest first' })
-  list(@Query() query: TicketListQueryDto, @CurrentCaller() caller: StaffCaller): TicketList {
+  async list(@Query() query: TicketListQueryDto, @CurrentCaller() caller: StaffCaller): Promise<TicketList> {
     const scope = staffScope(caller);
     const parts = listParts(query.items, query.filters);
+    // A search reads the desk's index, which writes do not wait for: wait here for this instance's writes.
+    if (parts.items && query.q !== undefined) await this.readYourWrites.beforeRead('desk');
     const result: TicketList = {};
     if (parts.items) {
       const { status, priority, category, q, before } = query;
@@ -114,8 +118,8 @@ export abstract class StaffTicketRoutes {
 @Controller(APPLICATION_PATH)
 export class StaffApplicationTicketsController extends StaffTicketRoutes {
   // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries) {
-    super(commands, tickets, desk);
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, readYourWrites: ReadYourWrites) {
+    super(commands, tickets, desk, readYourWrites);
   }
 }
 
