@@ -71,8 +71,10 @@ export class InlineProjectionError extends StoreUnavailableError {}
  * that is behind (it joined late, or failed and retries) restarts the shared read from its position and the
  * others skip what they already have. On a store with inline support, `inline` models are applied inside the
  * append's transaction while they are caught up, and the shared read only catches them up otherwise.
- * A rebuild reads the log on its own, so that live models are not held back while it catches up. When a projection's `version` differs from the stored one, the new
- * version is built beside the served model and switched in once caught up (blue/green); the served model
+ * A rebuild reads the log on its own, so that live models are not held back while it catches up.
+ *
+ * When a projection's `version` differs from the stored one, the new version is built beside the served model
+ * and switched in once caught up (blue/green); the served model
  * stays as it was meanwhile. Another process (the projections CLI) may rebuild and switch a model: the
  * checkpoint save of the next batch notices, and a timer checks every second, so this runner picks it up.
  */
@@ -124,7 +126,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
 
   /**
    * Resolves once the served models have applied the event at `position` (read-your-writes): every model, or
-   * those `only` names.
+   * those `only` selects.
    */
   waitFor(position: Position, timeoutMs: number, only?: (projection: Projection) => boolean): Promise<boolean> {
     const slots = only ? this.slots.filter((s) => only(s.projection)) : this.slots;
