@@ -95,7 +95,6 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(),
       countAfter: db.prepare<[bigint, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)'),
-      head: db.prepare<[], { p: number | null }>('SELECT max(global_position) AS p FROM es_events'),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -113,7 +112,6 @@ export class SqliteEventStore implements EventStore {
       const now = new Date();
       const created = now.toISOString();
       const inline = this.inline;
-      const head = inline ? this.stmts.head.get()!.p : null;
       const recorded: RecordedEvent[] = [];
       let revision = current ?? -1n;
       let global = 0n;
@@ -130,7 +128,12 @@ export class SqliteEventStore implements EventStore {
       }
       this.stmts.upsertStream.run(stream, revision);
       // Last, inside this append's savepoint: the inline read models commit or roll back with the events.
-      if (inline) inline.apply(recorded, head === null ? undefined : { commit: BigInt(head), prepare: BigInt(head) });
+      // The position before them, without a query: positions are consecutive unless a row was removed from the
+      // log, and then the models find themselves not at `previous` and are caught up by the async feed instead.
+      if (inline) {
+        const before = recorded[0].position.commit - 1n;
+        inline.apply(recorded, before === 0n ? undefined : { commit: before, prepare: before });
+      }
       return { nextExpectedRevision: revision, position: { commit: global, prepare: global } };
     })();
 
