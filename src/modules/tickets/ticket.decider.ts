@@ -42,7 +42,8 @@ export const initialTicketState: TicketState = { exists: false };
 
 export type CreateTicket = {
   readonly kind: 'CreateTicket';
-  readonly data: TicketCreated['data'];
+  /** Without a number: the store gives it as it writes the event (`ticketNumbering`). */
+  readonly data: Omit<TicketCreated['data'], 'ticket_id'>;
 };
 
 export type AppendHistory = {

@@ -13,6 +13,7 @@ import { DeskProjection } from './read-model/desk.projection';
 import { DeskQueries } from './read-model/desk.queries';
 import { TicketProjection } from './read-model/ticket.projection';
 import { TicketQueries } from './read-model/ticket.queries';
+import { TicketNumberMigration } from './ticket-number.migration';
 
 /**
  * The ticket aggregate: its commands, its read models (the ticket documents and histories; the desk's search
@@ -21,7 +22,7 @@ import { TicketQueries } from './read-model/ticket.queries';
 @Module({
   imports: [CqrsModule, AuthModule],
   controllers: [StorefrontTicketsController, StaffCompanyController, StaffApplicationTicketsController],
-  providers: [TicketCommandHandler, CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection],
+  providers: [TicketCommandHandler, CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection, TicketNumberMigration],
   exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection],
 })
 export class TicketsModule {}

@@ -2,7 +2,8 @@ import { eventHash, lastHash } from '../event-store/hash-chain';
 import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { deterministicEventId } from '../event-store/event-ids';
-import { AppendResult, EventMetadata, EventStore, RecordedEvent, START, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { AppendResult, EventMetadata, EventStore, NewEvent, RecordedEvent, START, WrongExpectedVersionError } from '../event-store/event-store.port';
+import { appendNumbered } from '../event-store/sequences';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -22,6 +23,20 @@ export interface CommandOptions {
    * last revision is one of these. Checked on every attempt, so a writer that wins a race makes this a 412.
    */
   readonly ifRevisionIn?: readonly bigint[];
+  /** Events that take a number from a sequence when they are written (an aggregate's `numbering`). */
+  readonly numbering?: Numbering<any>;
+}
+
+/**
+ * Numbers decided when events are written (a ticket's readable number): the decider decides without the
+ * number, the store gives it inside the append (see `appendNumbered`), and `stamp` writes it into the events
+ * before they are hashed and stored.
+ */
+export interface Numbering<Event> {
+  /** The sequence the decided events take a number from, or undefined when they take none. */
+  sequenceOf(events: readonly Event[]): string | undefined;
+  /** The events with `number` written in. Pure and cheap: on the embedded store it runs inside the transaction. */
+  stamp(events: readonly Event[], number: number): Event[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -63,17 +78,28 @@ export async function handleCommand<Command, State, Event extends { type: string
         return { events, state, result: { nextExpectedRevision: last?.revision ?? -1n, position: last?.position ?? START } };
       }
       const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
-      let previousHash = lastHash(history);
-      const chained = events.map((e, i) => {
-        const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
-        const revision = BigInt(history.length + i);
-        const data = e.data as Record<string, unknown>;
-        previousHash = eventHash(previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
-        return { id, type: e.type, data, metadata: { ...context.metadata, hash: previousHash } };
-      });
+      const chain = (decided: readonly Event[]): NewEvent[] => {
+        let previousHash = lastHash(history);
+        return decided.map((e, i) => {
+          const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
+          const revision = BigInt(history.length + i);
+          const data = e.data as Record<string, unknown>;
+          previousHash = eventHash(previousHash, { streamName: stream, revision, id, type: e.type, data, metadata: context.metadata });
+          return { id, type: e.type, data, metadata: { ...context.metadata, hash: previousHash } };
+        });
+      };
       try {
-        const result = await store.append(stream, chained, { expectedRevision });
-        return { events, result, state: events.reduce(decider.evolve, state) };
+        const sequence = options.numbering?.sequenceOf(events);
+        if (sequence === undefined) {
+          const result = await store.append(stream, chain(events), { expectedRevision });
+          return { events, result, state: events.reduce(decider.evolve, state) };
+        }
+        let stamped = events;
+        const build = (number: number) => chain((stamped = options.numbering!.stamp(events, number) as Event[]));
+        const result = await appendNumbered(store, stream, { sequence, build }, { expectedRevision }, { ...context, lock });
+        // The store held these very events already (a retry of this command): the next attempt answers them.
+        if (result.number === undefined) continue;
+        return { events: stamped, result, state: stamped.reduce(decider.evolve, state) };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
       }

@@ -15,6 +15,20 @@ export function meteredEventStore(store: EventStore, metrics: Metrics): EventSto
         throw error;
       }
     },
+    ...(store.appendNumbered
+      ? {
+          appendNumbered: async (stream, claim, options) => {
+            try {
+              const result = await store.appendNumbered!(stream, claim, options);
+              metrics.appends.inc({ result: 'ok' });
+              return result;
+            } catch (error) {
+              metrics.appends.inc({ result: error instanceof WrongExpectedVersionError ? 'conflict' : 'error' });
+              throw error;
+            }
+          },
+        }
+      : {}),
     readStream: (stream, options) => store.readStream(stream, options),
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),

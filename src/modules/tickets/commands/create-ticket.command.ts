@@ -5,7 +5,7 @@ import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
 
-export type NewTicket = Omit<TicketCreated['data'], 'id' | 'created_at' | 'created_on'>;
+export type NewTicket = Omit<TicketCreated['data'], 'id' | 'ticket_id' | 'created_at' | 'created_on'>;
 
 export class CreateTicketCommand extends Command<TicketDoc> {
   constructor(

@@ -6,14 +6,16 @@ import { TicketVideoRoomField } from './ticket-video-room';
 import { PRIORITIES, STATUSES } from '../ticket-catalogue';
 import { editTicketDoc } from './ticket-doc';
 import { TicketDeskEvent } from '../ticket.events';
-import { HistoryAppended, TicketCreated, TicketEventType } from '../ticket.events';
+import { HistoryAppended, TicketCreated, TicketEventType, TicketNumbersMigrated } from '../ticket.events';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
 /**
  * Tickets and their history, as the API returns them (the wire document is stored ready to send).
- * Readable ticket numbers are given here, in global-log order per company: the log's order is total and
- * the same for every reader, so numbers are sequential, gapless and unique without any write contention,
- * and every instance (and every rebuild) gives the same numbers.
+ * Readable ticket numbers are the ones recorded in the events: `ticket_id` in TicketCreated, decided when the
+ * ticket was written. Tickets created before numbers were recorded are numbered as they were then (per
+ * company in log order, `rm_ticket_counters`) until their company's TicketNumbersMigrated, which comes after
+ * them in the log and sets the numbers it recorded: a rebuild that no longer sees a deleted ticket still
+ * ends with every other ticket's recorded number.
  */
 @Injectable()
 export class TicketProjection implements Projection {
@@ -21,7 +23,7 @@ export class TicketProjection implements Projection {
   // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
   readonly version = 2;
   readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
-  /** A skipped TicketCreated would shift every later ticket number: stop instead (docs/operations.md "Poison events"). */
+  /** A skipped TicketCreated would lose the ticket (and shift unrecorded numbers): stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();
@@ -60,6 +62,8 @@ export class TicketProjection implements Projection {
     switch (event.type) {
       case TicketEventType.TicketCreated:
         return this.created(event as unknown as RecordedEvent<'TicketCreated', TicketCreated['data']>);
+      case TicketEventType.TicketNumbersMigrated:
+        return this.numbersMigrated(event.data as unknown as TicketNumbersMigrated['data']);
       case TicketEventType.HistoryAppended:
         return this.historyAppended(event as unknown as RecordedEvent<'HistoryAppended', HistoryAppended['data']>);
       case TicketEventType.TicketStatusChanged:
@@ -78,8 +82,7 @@ export class TicketProjection implements Projection {
   private created(event: RecordedEvent<'TicketCreated', TicketCreated['data']>): void {
     const d = event.data;
     if (this.stmts.revision.get(d.id) !== undefined) return; // redelivered
-    const number = (this.stmts.lastNumber.get(d.company_id)?.last_number ?? 0) + 1;
-    this.stmts.setNumber.run(d.company_id, number);
+    const number = d.ticket_id !== undefined ? Number(d.ticket_id) : this.legacyNumber(d.company_id);
     const doc: TicketDoc = {
       _id: d.id,
       id: d.id,
@@ -106,6 +109,32 @@ export class TicketProjection implements Projection {
     };
     const userId = typeof d.created_by.id === 'string' ? d.created_by.id : null;
     this.stmts.insertTicket.run(d.id, d.company_id, d.application_id ?? null, number, event.revision, userId, d.status, d.priority, d.category.key, d.created_at, d.created_at, JSON.stringify(doc));
+  }
+
+  /** A ticket created before numbers were recorded: the next of its company in log order, as then. */
+  private legacyNumber(companyId: string): number {
+    const number = (this.stmts.lastNumber.get(companyId)?.last_number ?? 0) + 1;
+    this.stmts.setNumber.run(companyId, number);
+    return number;
+  }
+
+  /**
+   * The numbers a migration recorded win over the ones counted in log order (they differ only where this
+   * reader no longer sees a ticket the migration saw). Moved through negative numbers first, so that no two
+   * tickets of the company hold one number in between (UNIQUE (company_id, number)).
+   */
+  private numbersMigrated(d: TicketNumbersMigrated['data']): void {
+    let moved = false;
+    for (const { id, ticket_id } of d.tickets) {
+      const row = this.stmts.ticket.get(id);
+      if (!row || row.number === Number(ticket_id)) continue;
+      this.stmts.renumber.run(-Number(ticket_id), ticket_id, id);
+      this.stmts.renumberHistory.run(ticket_id, id);
+      moved = true;
+    }
+    if (moved) this.stmts.unflip.run(d.company_id);
+    const counter = this.stmts.lastNumber.get(d.company_id)?.last_number ?? 0;
+    if (d.last > counter) this.stmts.setNumber.run(d.company_id, d.last);
   }
 
   private historyAppended(event: RecordedEvent<'HistoryAppended', HistoryAppended['data']>): void {
@@ -163,6 +192,9 @@ function prepare(db: SqliteDatabase) {
       `UPDATE rm_tickets SET revision = @revision, status = @status, priority = @priority, category = @category,
        assigned_to = @assigned_to, updated_at = @updated_at, doc = @doc WHERE id = @id`,
     ),
+    renumber: db.prepare("UPDATE rm_tickets SET number = ?, doc = json_set(doc, '$.ticket_id', ?) WHERE id = ?"),
+    renumberHistory: db.prepare("UPDATE rm_ticket_history SET doc = json_set(doc, '$.ticket_id', ?) WHERE ticket_id = ?"),
+    unflip: db.prepare('UPDATE rm_tickets SET number = -number WHERE company_id = ? AND number < 0'),
     // A history entry changes the ticket's revision only; updated_at follows edits, not comments.
     touch: db.prepare('UPDATE rm_tickets SET revision = ? WHERE id = ?'),
     reset: () => db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history;'),
