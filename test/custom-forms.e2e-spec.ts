@@ -187,6 +187,8 @@ describe('custom forms (end to end)', () => {
     const log = await t.store.readStream(`ticket-${response.ticket_id}`);
     expect(log).toHaveLength(1);
     expect(log[0].metadata.actor).toEqual({ type: 'system', id: 'form-ticket-reconciler' });
+    // The reconciler's ticket takes its number as every create does: recorded in its TicketCreated.
+    expect(log[0].data.ticket_id).toBe(opened.json().ticket_id);
     expect(t.app.get(FormQueries).findResponse(response._id)?.ticket_opened).toBe(true);
     expect(await reconciler.runOnce(0)).toBe(0);
   });

@@ -47,6 +47,7 @@ export async function migrateTicketNumbers(store: EventStore, lock: KeyedLock): 
   const [marker] = await store.readStream(TICKET_NUMBERING_MIGRATED_STREAM, { maxCount: 1 });
   if (marker) return { companies: 0, tickets: 0 };
   const legacy = new Map<string, { id: string; ticket_id: string }[]>();
+  const seen = new Set<string>();
   let from: Position | undefined;
   scan: for (;;) {
     const page = await store.readAll({ fromPosition: from, maxCount: PAGE });
@@ -56,16 +57,19 @@ export async function migrateTicketNumbers(store: EventStore, lock: KeyedLock): 
       if (event.type !== TicketEventType.TicketCreated) continue;
       const d = event.data as unknown as TicketCreated['data'];
       if (d.ticket_id !== undefined) break scan;
-      const numbers = legacy.get(d.company_id) ?? [];
       // A TicketCreated seen twice (it cannot be, but the projection skips one) gets no second number.
-      if (!numbers.some((n) => n.id === d.id)) numbers.push({ id: d.id, ticket_id: String(numbers.length + 1) });
+      if (seen.has(d.id)) continue;
+      seen.add(d.id);
+      const numbers = legacy.get(d.company_id) ?? [];
+      numbers.push({ id: d.id, ticket_id: String(numbers.length + 1) });
       legacy.set(d.company_id, numbers);
     }
   }
   let tickets = 0;
   for (const [companyId, numbers] of legacy) {
-    const context = systemContext(PROCESS, { tenant: { companyId }, commandId: `${PROCESS}:${companyId}` });
-    for (;;) {
+    // One command per chunk: a command id names what it wrote (handleCommand answers a repeated one with it).
+    for (let chunk = 0; ; chunk++) {
+      const context = systemContext(PROCESS, { tenant: { companyId }, commandId: `${PROCESS}:${companyId}:${chunk}` });
       const outcome = await handleCommand(store, lock, ticketNumbers(companyId), chunkDecider, { companyId, numbers }, context);
       if (outcome.events.length === 0) break;
     }
