@@ -7,7 +7,7 @@ import { EventStore, RecordedEvent } from '../src/platform/event-store/event-sto
 import { verifyChain } from '../src/platform/event-store/hash-chain';
 import { SqliteDatabase, openSqlite } from '../src/platform/sqlite/sqlite-database';
 import { EsdbTestServer, startEsdbTestServer } from './support/esdb-test-server';
-import { AppKey, TestApp, onStores, startTestApp, storefrontAuth } from './support/test-app';
+import { AppKey, TestApp, onStores, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
 
 const BASE = '/service/application/lead/v1.0';
 const COMPANY_OF: Record<AppKey, string> = { a: '1', b: '1', c: '2' };
@@ -129,6 +129,34 @@ describe('ticket numbers on EventStoreDB with two instances (wire-level test ser
         }
         expect(seen).toBe(ticket_id);
       }
+    }
+  });
+});
+
+describe('GET ticket answers the stored document text (end to end)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t.dispose());
+
+  it('sends the read model document as stored, byte for byte, as JSON, on the storefront and staff routes', async () => {
+    const ticket = (await create(t, 'a', 'sent as stored')).json();
+    // Stored with a layout JSON.stringify never produces: a parse and re-serialisation would change it.
+    const raw = openSqlite(t.settings.databaseFile);
+    const stored = JSON.stringify(JSON.parse((raw.prepare('SELECT doc FROM rm_tickets WHERE id = ?').get(ticket._id) as { doc: string }).doc), null, 1);
+    raw.prepare('UPDATE rm_tickets SET doc = ? WHERE id = ?').run(stored, ticket._id);
+    raw.close();
+    const staff = await staffAuth(t, 'one');
+    for (const [url, headers] of [
+      [`${BASE}/ticket/${ticket._id}`, storefrontAuth('a')],
+      [`/service/platform/lead/v1.0/company/1/ticket/${ticket._id}`, staff],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url, headers });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers.etag).toBe('"0"');
+      expect(res.body).toBe(stored);
     }
   });
 });

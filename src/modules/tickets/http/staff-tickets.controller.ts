@@ -16,6 +16,7 @@ import { DeskQueries } from '../read-model/desk.queries';
 import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
+import { jsonText } from '../../../platform/http/json-text';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 
 export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
@@ -51,10 +52,11 @@ export abstract class StaffTicketRoutes {
 
   @Get('ticket/:id')
   @ApiOperation({ summary: 'getPlatformTicket / getNewTicket (ETag = stream revision)' })
-  get(@Param('id') id: string, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
-    const found = this.tickets.visibleTicket(id, staffScope(caller));
+  // Sends the stored document's text: no parse and no second serialisation (bench/README.md, HTTP).
+  get(@Param('id') id: string, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): string {
+    const found = this.tickets.visibleTicketJson(id, staffScope(caller));
     void reply.header('etag', `"${found.revision}"`);
-    return found.doc;
+    return jsonText(reply, found.json);
   }
 
   @Put('ticket/:id')

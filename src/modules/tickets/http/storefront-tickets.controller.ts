@@ -13,6 +13,7 @@ import { CreateTicketCommand } from '../commands/create-ticket.command';
 import { AddTicketPayloadDto, TicketHistoryPayloadDto } from './ticket.dto';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';
 import { TicketDoc, TicketHistoryDoc } from '../read-model/ticket.views';
+import { jsonText } from '../../../platform/http/json-text';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 
 const scopeOf = (caller: StorefrontCaller): TicketScope => ({
@@ -68,10 +69,11 @@ export class StorefrontTicketsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'getTicket' })
-  get(@Param('id') id: string, @CurrentCaller() caller: StorefrontCaller, @Res({ passthrough: true }) reply: FastifyReply): TicketDoc {
-    const found = this.queries.visibleTicket(id, scopeOf(caller));
+  // Sends the stored document's text: no parse and no second serialisation (bench/README.md, HTTP).
+  get(@Param('id') id: string, @CurrentCaller() caller: StorefrontCaller, @Res({ passthrough: true }) reply: FastifyReply): string {
+    const found = this.queries.visibleTicketJson(id, scopeOf(caller));
     void reply.header('etag', `"${found.revision}"`);
-    return found.doc;
+    return jsonText(reply, found.json);
   }
 
   @Post(':id/history')

@@ -36,6 +36,20 @@ export class TicketQueries {
     return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
   }
 
+  /** The stored document's JSON text, as it is sent (GET answers it without parsing it), or undefined. */
+  findTicketJson(id: string, scope: TicketScope): { json: string; revision: number } | undefined {
+    const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, revision FROM rm_tickets WHERE id = ?').get(id);
+    if (!row || !inScope(row, scope)) return undefined;
+    return { json: row.doc, revision: row.revision };
+  }
+
+  /** `findTicketJson`, or a 404 as `visibleTicket`. */
+  visibleTicketJson(id: string, scope: TicketScope): { json: string; revision: number } {
+    const found = this.findTicketJson(id, scope);
+    if (!found) throw new DomainError('not_found', `Ticket ${id} not found`);
+    return found;
+  }
+
   /** The ticket as the caller may see it, or a 404: a ticket outside the caller's scope does not exist for them. */
   visibleTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } {
     const found = this.findTicket(id, scope);
