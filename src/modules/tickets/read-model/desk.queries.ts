@@ -60,7 +60,7 @@ export class DeskQueries {
       limit: query.pageSize,
       offset,
     }) as { doc: string }[];
-    const total = (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
+    const total = this.total(where, params, query);
     const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
     const newer = query.before !== undefined && this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
@@ -68,17 +68,32 @@ export class DeskQueries {
     return { items, page };
   }
 
+  /**
+   * The list's total. Filters on the status, priority, category and application columns are summed from the
+   * projection's counter rows (rm_ticket_counts: one per combination, a handful per company) instead of
+   * counting the company's tickets on every request; a search or a `before` anchor still counts.
+   */
+  private total(where: string[], params: Record<string, unknown>, query: TicketListQuery): number {
+    if (query.before === undefined && params.q === undefined && !where.includes('0')) {
+      // Every filter here names a column the counter rows have, by the same name.
+      return (this.stmt(`SELECT coalesce(sum(n), 0) AS n FROM rm_ticket_counts WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
+    }
+    const filter = query.before === undefined ? where.join(' AND ') : `${where.join(' AND ')} AND number < @before`;
+    return (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
+  }
+
+  /** The filter aggregates, from the counter rows (see `total`). */
   filters(scope: StaffScope): TicketFilters {
     const app = scope.applicationId === undefined ? '' : ' AND application_id = @application';
     const params = { company: scope.companyId, application: scope.applicationId ?? null };
     const assignees = this.stmt(
-      `SELECT DISTINCT assigned_to FROM rm_tickets WHERE company_id = @company${app} AND assigned_to IS NOT NULL ORDER BY assigned_to`,
+      `SELECT DISTINCT assigned_to FROM rm_ticket_counts WHERE company_id = @company${app} AND assigned_to <> '' AND n > 0 ORDER BY assigned_to`,
     ).all(params) as { assigned_to: string }[];
     // Forms name their categories (display = form title): show the display a ticket of that category carries.
     const categories = this.stmt(
       `SELECT c.category AS key, (SELECT json_extract(t.doc, '$.category.display') FROM rm_tickets t
          WHERE t.company_id = @company AND t.category = c.category LIMIT 1) AS display
-       FROM (SELECT DISTINCT category FROM rm_tickets WHERE company_id = @company${app}) c ORDER BY c.category`,
+       FROM (SELECT DISTINCT category FROM rm_ticket_counts WHERE company_id = @company${app} AND n > 0) c ORDER BY c.category`,
     ).all(params) as { key: string; display: string }[];
     return {
       statuses: Object.values(STATUSES),

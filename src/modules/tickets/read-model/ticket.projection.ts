@@ -22,7 +22,7 @@ export class TicketProjection implements Projection {
   readonly name = 'tickets';
   // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
   readonly version = 2;
-  readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
+  readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', 'rm_ticket_counts', ...TicketVideoRoomField.tables];
   /** A skipped TicketCreated would lose the ticket (and shift unrecorded numbers): stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
   private stmts!: ReturnType<typeof prepare>;
@@ -49,6 +49,21 @@ export class TicketProjection implements Projection {
       CREATE INDEX IF NOT EXISTS rm_tickets_category ON rm_tickets (company_id, category);
       CREATE INDEX IF NOT EXISTS rm_tickets_assignee ON rm_tickets (company_id, assigned_to);
     `);
+    // How many tickets each combination of the list's filter columns holds: the staff list's totals and filter
+    // aggregates read these few rows instead of counting the company's tickets per request. Kept with every
+    // change of those columns; a model built before this table existed is counted into it once, here.
+    const countsExisted = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_ticket_counts'").get() !== undefined;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS rm_ticket_counts (
+        company_id TEXT NOT NULL, application_id TEXT NOT NULL, status TEXT NOT NULL, priority TEXT NOT NULL,
+        category TEXT NOT NULL, assigned_to TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (company_id, application_id, status, priority, category, assigned_to)) WITHOUT ROWID;
+    `);
+    if (!countsExisted) {
+      db.exec(`INSERT INTO rm_ticket_counts (company_id, application_id, status, priority, category, assigned_to, n)
+        SELECT company_id, coalesce(application_id, ''), status, priority, category, coalesce(assigned_to, ''), count(*)
+        FROM rm_tickets GROUP BY 1, 2, 3, 4, 5, 6`);
+    }
     this.stmts = prepare(db);
     this.videoRoom.init(db);
   }
@@ -109,6 +124,7 @@ export class TicketProjection implements Projection {
     };
     const userId = typeof d.created_by.id === 'string' ? d.created_by.id : null;
     this.stmts.insertTicket.run(d.id, d.company_id, d.application_id ?? null, number, event.revision, userId, d.status, d.priority, d.category.key, d.created_at, d.created_at, JSON.stringify(doc));
+    this.count({ company: d.company_id, application: d.application_id ?? '', status: d.status, priority: d.priority, category: d.category.key, assignee: d.assigned_to?.agent_id ?? '' }, 1);
   }
 
   /** A ticket created before numbers were recorded: the next of its company in log order, as then. */
@@ -137,6 +153,10 @@ export class TicketProjection implements Projection {
     if (d.last > counter) this.stmts.setNumber.run(d.company_id, d.last);
   }
 
+  private count(group: CountGroup, delta: number): void {
+    this.stmts.count.run({ ...group, delta });
+  }
+
   private historyAppended(event: RecordedEvent<'HistoryAppended', HistoryAppended['data']>): void {
     const d = event.data;
     const ticket = this.stmts.ticket.get(d.ticket);
@@ -160,7 +180,14 @@ export class TicketProjection implements Projection {
   private edited(event: RecordedEvent, edit: TicketDeskEvent): void {
     const row = this.stmts.doc.get(edit.data.ticket);
     if (!row || BigInt(row.revision) >= event.revision) return; // unknown or redelivered
-    const doc = editTicketDoc(JSON.parse(row.doc) as TicketDoc, edit);
+    const before = JSON.parse(row.doc) as TicketDoc;
+    const doc = editTicketDoc(before, edit);
+    const was = groupOf(before);
+    const now = groupOf(doc);
+    if (was.status !== now.status || was.priority !== now.priority || was.category !== now.category || was.assignee !== now.assignee) {
+      this.count(was, -1);
+      this.count(now, 1);
+    }
     this.stmts.update.run({
       id: doc._id,
       revision: event.revision,
@@ -172,6 +199,28 @@ export class TicketProjection implements Projection {
       doc: JSON.stringify(doc),
     });
   }
+}
+
+/** One row of rm_ticket_counts: the filter columns of a ticket ('' for none). */
+interface CountGroup {
+  readonly company: string;
+  readonly application: string;
+  readonly status: string;
+  readonly priority: string;
+  readonly category: string;
+  readonly assignee: string;
+}
+
+function groupOf(doc: TicketDoc): CountGroup {
+  const agent = doc.assigned_to?.agent_id;
+  return {
+    company: doc.context.company_id,
+    application: doc.context.application_id ?? '',
+    status: doc.status.key,
+    priority: doc.priority.key,
+    category: doc.category.key,
+    assignee: typeof agent === 'string' ? agent : '',
+  };
 }
 
 function prepare(db: SqliteDatabase) {
@@ -197,6 +246,11 @@ function prepare(db: SqliteDatabase) {
     unflip: db.prepare('UPDATE rm_tickets SET number = -number WHERE company_id = ? AND number < 0'),
     // A history entry changes the ticket's revision only; updated_at follows edits, not comments.
     touch: db.prepare('UPDATE rm_tickets SET revision = ? WHERE id = ?'),
-    reset: () => db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history;'),
+    count: db.prepare(
+      `INSERT INTO rm_ticket_counts (company_id, application_id, status, priority, category, assigned_to, n)
+       VALUES (@company, @application, @status, @priority, @category, @assignee, @delta)
+       ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+    ),
+    reset: () => db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history; DELETE FROM rm_ticket_counts;'),
   };
 }
