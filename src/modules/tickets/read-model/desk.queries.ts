@@ -64,7 +64,7 @@ export class DeskQueries {
     const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
     const newer = query.before !== undefined && this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
-    if (page.has_next) page.next_id = items[items.length - 1].ticket_id;
+    if (page.has_next && items.length) page.next_id = items[items.length - 1].ticket_id;
     return { items, page };
   }
 
