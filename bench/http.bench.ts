@@ -81,10 +81,15 @@ async function main() {
   process.on('exit', stop);
   try {
     const port = 3900;
-    children.push(spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+    // BENCH_CPU_PROF=<dir>: the service runs under `node --cpu-prof` and writes its profile there at the end
+    // (summarise it with `node bench/profile-summary.js <dir>/<file>.cpuprofile`).
+    const profileDir = process.env.BENCH_CPU_PROF;
+    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
+    const service = spawn(process.execPath, [...profiling, join(__dirname, '..', 'dist', 'main.js')], {
       env: { ...process.env, PORT: String(port), LEAD_DATA_DIR: tmp.dir, LOG_LEVEL: 'warn', LEAD_RATE_LIMIT_PER_MINUTE: '0' },
       stdio: ['ignore', 'ignore', 'inherit'],
-    }));
+    });
+    children.push(service);
     const barePort = 3901;
     children.push(fork(join(__dirname, 'bare-fastify.js'), [], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' }));
     const nestPort = 3902;
@@ -140,9 +145,14 @@ async function main() {
       const bare = summary(`  bare Fastify ${method} (ceiling)`, rounds.bare);
       const nest = summary(`  NestJS on Fastify, empty ${method} route`, rounds.nest);
       const ours = summary(scenario.name, rounds.ours);
-      rows.push([ours.name, ours.rps, ours.p50, ours.p99, ours.errors, ours.non2xx, share(rounds.ours, rounds.bare), share(rounds.ours, rounds.nest)]);
-      rows.push([nest.name, nest.rps, nest.p50, nest.p99, nest.errors, nest.non2xx, share(rounds.nest, rounds.bare), '-']);
-      rows.push([bare.name, bare.rps, bare.p50, bare.p99, bare.errors, bare.non2xx, '-', '-']);
+      rows.push([ours.name, ours.rps, ours.p50, ours.p99, String(ours.errors), String(ours.non2xx), share(rounds.ours, rounds.bare), share(rounds.ours, rounds.nest)]);
+      rows.push([nest.name, nest.rps, nest.p50, nest.p99, String(nest.errors), String(nest.non2xx), share(rounds.nest, rounds.bare), '-']);
+      rows.push([bare.name, bare.rps, bare.p50, bare.p99, String(bare.errors), String(bare.non2xx), '-', '-']);
+    }
+    if (profileDir) {
+      const exited = new Promise((resolve) => service.once('exit', resolve));
+      service.kill('SIGUSR2');
+      await exited;
     }
     printTable(`HTTP, autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, medians of ${ROUNDS} alternating rounds (embedded SQLite store, synchronous=FULL)`,
       ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'share of bare Fastify', 'share of empty NestJS'],
