@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TicketProjection } from '../src/modules/tickets/read-model/ticket.projection';
@@ -91,10 +91,8 @@ describe('ticket numbers on EventStoreDB with two instances (wire-level test ser
     }
   });
   afterAll(async () => {
-    for (const instance of instances) {
-      await instance.close();
-      rmSync(instance.dir, { recursive: true, force: true });
-    }
+    // dispose: also stops the server startTestApp gives each data directory when the suite runs on eventstoredb.
+    for (const instance of instances) await instance.dispose();
     await server.stop();
   });
 
