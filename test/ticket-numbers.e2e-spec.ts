@@ -156,5 +156,10 @@ describe('GET ticket answers the stored document text (end to end)', () => {
       expect(res.headers.etag).toBe('"0"');
       expect(res.body).toBe(stored);
     }
+    // The staff list assembles its answer around the stored texts too.
+    const list = await t.app.inject({ method: 'GET', url: '/service/platform/lead/v1.0/company/1/ticket?page_size=1', headers: staff });
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(list.body.startsWith(`{"items":[${stored}],"page":{`)).toBe(true);
+    expect(list.json()).toMatchObject({ items: [{ _id: ticket._id }], page: { current: 1, size: 1 }, filters: { statuses: expect.any(Array) } });
   });
 });

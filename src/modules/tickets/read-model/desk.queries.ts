@@ -4,7 +4,6 @@ import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { StatementCache } from '../../../platform/sqlite/statement-cache';
 import { PRIORITIES, PriorityKey, STATUSES, StatusKey } from '../ticket-catalogue';
 import { FeedbackSubmitted } from '../ticket.events';
-import { TicketDoc } from './ticket.views';
 import { Page, TicketFeedbackDoc, TicketFilters, numberPage } from './desk.views';
 import { ftsQuery } from './search-query';
 
@@ -38,7 +37,8 @@ export class DeskQueries {
     this.statements = new StatementCache(db);
   }
 
-  listTickets(scope: StaffScope, query: TicketListQuery): { items: TicketDoc[]; page: Page } {
+  /** A page of tickets: each item is the stored document's JSON text, sent as it is (no parse, no re-serialising). */
+  listTickets(scope: StaffScope, query: TicketListQuery): { items: string[]; page: Page } {
     const where = ['company_id = @company'];
     const params: Record<string, unknown> = { company: scope.companyId };
     const add = (sql: string, name: string, value: unknown) => value !== undefined && (where.push(sql), (params[name] = value));
@@ -55,16 +55,16 @@ export class DeskQueries {
     if (query.before !== undefined) (anchored.push('number < @before'), (params.before = query.before));
     const filter = anchored.join(' AND ');
     const offset = (query.pageNo - 1) * query.pageSize;
-    const rows = this.stmt(`SELECT doc FROM rm_tickets WHERE ${filter} ORDER BY number DESC LIMIT @limit OFFSET @offset`).all({
+    const rows = this.stmt(`SELECT doc, number FROM rm_tickets WHERE ${filter} ORDER BY number DESC LIMIT @limit OFFSET @offset`).all({
       ...params,
       limit: query.pageSize,
       offset,
-    }) as { doc: string }[];
+    }) as { doc: string; number: number }[];
     const total = this.total(where, params, query);
-    const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
+    const items = rows.map((r) => r.doc);
     const newer = query.before !== undefined && this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
-    if (page.has_next && items.length) page.next_id = items[items.length - 1].ticket_id;
+    if (page.has_next && rows.length) page.next_id = String(rows[rows.length - 1].number);
     return { items, page };
   }
 
