@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SETTINGS, Settings } from '../config/settings';
@@ -23,7 +23,11 @@ export class StaffTokens {
   private readonly jwt: JwtService;
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
-    this.jwt = new JwtService({ secret: settings.tokenSecret || this.localSecret(), signOptions: { algorithm: 'HS256' } });
+    // A KeyObject, not the string: given a string, jsonwebtoken first tries it as a public key (createPublicKey
+    // throws) on every verify, which was a third of the staff list's CPU (bench/README.md). Same bytes, so
+    // tokens signed with the string secret (older instances) verify unchanged.
+    const secret = createSecretKey(Buffer.from(settings.tokenSecret || this.localSecret(), 'utf8'));
+    this.jwt = new JwtService({ secret: secret as unknown as Buffer, signOptions: { algorithm: 'HS256' } });
   }
 
   issue(clientId: string, companyId: string): { access_token: string; token_type: 'Bearer'; expires_in: number } {
