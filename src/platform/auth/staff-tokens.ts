@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SETTINGS, Settings } from '../config/settings';
@@ -25,7 +25,11 @@ export class StaffTokens {
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
     this.secret = settings.tokenSecret || this.localSecret();
-    this.jwt = new JwtService({ secret: this.secret, signOptions: { algorithm: 'HS256' } });
+    // A KeyObject, not the string: given a string, jsonwebtoken first tries it as a public key (createPublicKey
+    // throws) on every verify, which was a third of the staff list's CPU. Same bytes, so tokens signed with the
+    // string secret (older instances) verify unchanged.
+    const key = createSecretKey(Buffer.from(this.secret, 'utf8'));
+    this.jwt = new JwtService({ secret: key as unknown as Buffer, signOptions: { algorithm: 'HS256' } });
   }
 
   /**
