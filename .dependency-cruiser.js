@@ -22,7 +22,7 @@ module.exports = {
     },
     {
       name: 'module-internals',
-      comment: "Another module is read through its public face (src/modules/<name>/index.ts) or its Nest module, never its internals.",
+      comment: 'Another module is read through its public face (src/modules/<name>/index.ts) or its Nest module, never its internals.',
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/' },
       to: {

@@ -22,24 +22,47 @@ async function ours(): Promise<Record<string, number>> {
   const store = new SqliteEventStore(db);
   const ev = (i: number) => ({ id: randomUUID(), type: 'HistoryAppended', data: payload(i), metadata: { correlationId: 'c' } });
   const r: Record<string, number> = {};
-  r.single = N / (await timed(async () => {
-    for (let i = 0; i < N; i++) await store.append(`single-${i % 100}`, [ev(i)], { expectedRevision: 'any' });
-  }));
-  r.concurrent = N / (await timed(async () => {
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-      while (next < N) { const i = next++; await store.append(`conc-${w}`, [ev(i)], { expectedRevision: 'any' }); }
+  r.single =
+    N /
+    (await timed(async () => {
+      for (let i = 0; i < N; i++) await store.append(`single-${i % 100}`, [ev(i)], { expectedRevision: 'any' });
     }));
-  }));
-  r.batched = (N * 10) / (await timed(async () => {
-    for (let b = 0; b < (N * 10) / BATCH; b++) await store.append(`batch-${b}`, Array.from({ length: BATCH }, (_, i) => ev(i)), { expectedRevision: 'no_stream' });
-  }));
-  r.readStream = (await timed(async () => { for (let b = 0; b < 200; b++) await store.readStream(`batch-${b}`); })) ;
+  r.concurrent =
+    N /
+    (await timed(async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, w) => {
+          while (next < N) {
+            const i = next++;
+            await store.append(`conc-${w}`, [ev(i)], { expectedRevision: 'any' });
+          }
+        }),
+      );
+    }));
+  r.batched =
+    (N * 10) /
+    (await timed(async () => {
+      for (let b = 0; b < (N * 10) / BATCH; b++)
+        await store.append(
+          `batch-${b}`,
+          Array.from({ length: BATCH }, (_, i) => ev(i)),
+          { expectedRevision: 'no_stream' },
+        );
+    }));
+  r.readStream = await timed(async () => {
+    for (let b = 0; b < 200; b++) await store.readStream(`batch-${b}`);
+  });
   r.readStream = (200 * BATCH) / r.readStream;
   let total = 0;
   r.replay = await timed(async () => {
     let from;
-    for (;;) { const page = await store.readAll({ fromPosition: from, maxCount: 1000 }); if (!page.length) break; total += page.length; from = page[page.length - 1].position; }
+    for (;;) {
+      const page = await store.readAll({ fromPosition: from, maxCount: 1000 });
+      if (!page.length) break;
+      total += page.length;
+      from = page[page.length - 1].position;
+    }
   });
   r.replay = total / r.replay;
   db.close();
@@ -52,22 +75,55 @@ async function raw(): Promise<Record<string, number>> {
   const db = new Database(tmp.file('raw.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE events (pos INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT, rev INTEGER, id TEXT, type TEXT, data TEXT, meta TEXT, created TEXT, UNIQUE(stream, rev))');
+  db.exec(
+    'CREATE TABLE events (pos INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT, rev INTEGER, id TEXT, type TEXT, data TEXT, meta TEXT, created TEXT, UNIQUE(stream, rev))',
+  );
   const insert = db.prepare('INSERT INTO events (stream, rev, id, type, data, meta, created) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const row = (s: string, rev: number, i: number) => insert.run(s, rev, randomUUID(), 'HistoryAppended', JSON.stringify(payload(i)), '{"correlationId":"c"}', new Date().toISOString());
+  const row = (s: string, rev: number, i: number) =>
+    insert.run(s, rev, randomUUID(), 'HistoryAppended', JSON.stringify(payload(i)), '{"correlationId":"c"}', new Date().toISOString());
   const r: Record<string, number> = {};
   const revs = new Map<string, number>();
-  const nextRev = (s: string) => { const v = (revs.get(s) ?? -1) + 1; revs.set(s, v); return v; };
+  const nextRev = (s: string) => {
+    const v = (revs.get(s) ?? -1) + 1;
+    revs.set(s, v);
+    return v;
+  };
   // One transaction (one fsync) per event: what a single append must cost with this durability.
-  r.single = N / (await timed(() => { for (let i = 0; i < N; i++) { const s = `single-${i % 100}`; row(s, nextRev(s), i); } }));
+  r.single =
+    N /
+    (await timed(() => {
+      for (let i = 0; i < N; i++) {
+        const s = `single-${i % 100}`;
+        row(s, nextRev(s), i);
+      }
+    }));
   r.concurrent = NaN; // one process, one synchronous connection: raw SQLite has no concurrent appenders to compare
-  const tx = db.transaction((b: number) => { for (let i = 0; i < BATCH; i++) row(`batch-${b}`, i, i); });
-  r.batched = (N * 10) / (await timed(() => { for (let b = 0; b < (N * 10) / BATCH; b++) tx(b); }));
+  const tx = db.transaction((b: number) => {
+    for (let i = 0; i < BATCH; i++) row(`batch-${b}`, i, i);
+  });
+  r.batched =
+    (N * 10) /
+    (await timed(() => {
+      for (let b = 0; b < (N * 10) / BATCH; b++) tx(b);
+    }));
   const read = db.prepare('SELECT * FROM events WHERE stream = ? ORDER BY rev');
-  r.readStream = (200 * BATCH) / (await timed(() => { for (let b = 0; b < 200; b++) read.all(`batch-${b}`).forEach((e: any) => JSON.parse(e.data)); }));
+  r.readStream =
+    (200 * BATCH) /
+    (await timed(() => {
+      for (let b = 0; b < 200; b++) read.all(`batch-${b}`).forEach((e: any) => JSON.parse(e.data));
+    }));
   const page = db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT 1000');
   let total = 0;
-  r.replay = await timed(() => { let from = 0; for (;;) { const rows = page.all(from) as any[]; if (!rows.length) break; rows.forEach((e) => JSON.parse(e.data)); total += rows.length; from = rows[rows.length - 1].pos; } });
+  r.replay = await timed(() => {
+    let from = 0;
+    for (;;) {
+      const rows = page.all(from) as any[];
+      if (!rows.length) break;
+      rows.forEach((e) => JSON.parse(e.data));
+      total += rows.length;
+      from = rows[rows.length - 1].pos;
+    }
+  });
   r.replay = total / r.replay;
   db.close();
   tmp.remove();
@@ -94,17 +150,30 @@ async function emmett(): Promise<Record<string, number>> {
     }
   };
   await store.appendToStream('warmup', [ev(0)]);
-  await phase('single', N, async () => { for (let i = 0; i < N; i++) await store.appendToStream(`single-${i % 100}`, [ev(i)]); });
+  await phase('single', N, async () => {
+    for (let i = 0; i < N; i++) await store.appendToStream(`single-${i % 100}`, [ev(i)]);
+  });
   await phase('concurrent', N, async () => {
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-      while (next < N) { const i = next++; await store.appendToStream(`conc-${w}`, [ev(i)]); }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        while (next < N) {
+          const i = next++;
+          await store.appendToStream(`conc-${w}`, [ev(i)]);
+        }
+      }),
+    );
   });
   await phase('batched', N * 10, async () => {
-    for (let b = 0; b < (N * 10) / BATCH; b++) await store.appendToStream(`batch-${b}`, Array.from({ length: BATCH }, (_, i) => ev(i)));
+    for (let b = 0; b < (N * 10) / BATCH; b++)
+      await store.appendToStream(
+        `batch-${b}`,
+        Array.from({ length: BATCH }, (_, i) => ev(i)),
+      );
   });
-  await phase('readStream', 200 * BATCH, async () => { for (let b = 0; b < 200; b++) await store.readStream(`batch-${b}`); });
+  await phase('readStream', 200 * BATCH, async () => {
+    for (let b = 0; b < 200; b++) await store.readStream(`batch-${b}`);
+  });
   const connection = sqliteConnection({ fileName });
   let total = 0;
   const seconds = await timed(async () => {
@@ -123,11 +192,17 @@ async function emmett(): Promise<Record<string, number>> {
 }
 
 async function main() {
-  console.log(`event-store bench: N=${N} single appends, ${N * 10} batched (${BATCH}/append), ${CONCURRENCY} concurrent appenders; node ${process.version}`);
+  console.log(
+    `event-store bench: N=${N} single appends, ${N * 10} batched (${BATCH}/append), ${CONCURRENCY} concurrent appenders; node ${process.version}`,
+  );
   const o = await ours();
   const r = await raw();
   let e: Record<string, number> = {};
-  try { e = await emmett(); } catch (error) { console.warn(`emmett-sqlite not run: ${(error as Error).message} (run npm run bench:install)`); }
+  try {
+    e = await emmett();
+  } catch (error) {
+    console.warn(`emmett-sqlite not run: ${(error as Error).message} (run npm run bench:install)`);
+  }
   const labels: Record<string, string> = {
     single: 'single appends (events/s)',
     concurrent: `${CONCURRENCY} concurrent appenders (events/s)`,
@@ -136,8 +211,14 @@ async function main() {
     replay: 'global-log replay (events/s)',
   };
   const rows: Row[] = Object.keys(labels).map((k) => ({ op: labels[k], ours: o[k], raw: r[k], emmett: e[k] ?? NaN }));
-  printTable('Event store (SQLite, WAL, synchronous=FULL)', ['operation', 'ours', 'raw better-sqlite3', 'emmett-sqlite', 'ours / raw', 'ours / emmett'],
-    rows.map((x) => [x.op, x.ours, x.raw, x.emmett, ratio(x.ours, x.raw), ratio(x.ours, x.emmett)]));
+  printTable(
+    'Event store (SQLite, WAL, synchronous=FULL)',
+    ['operation', 'ours', 'raw better-sqlite3', 'emmett-sqlite', 'ours / raw', 'ours / emmett'],
+    rows.map((x) => [x.op, x.ours, x.raw, x.emmett, ratio(x.ours, x.raw), ratio(x.ours, x.emmett)]),
+  );
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

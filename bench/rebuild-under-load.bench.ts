@@ -20,12 +20,19 @@ const CONCURRENCY = envInt('BENCH_CONCURRENCY', 8);
 
 async function main() {
   const tmp = tempDir('bench-rebuild-live-');
-  const { ids, last } = seedTicketLog(tmp.file('lead.db'), { tickets: EVENTS / 10, perTicket: 10, tenant: { companyId: '1', applicationId: 'app-1' } });
+  const { ids, last } = seedTicketLog(tmp.file('lead.db'), {
+    tickets: EVENTS / 10,
+    perTicket: 10,
+    tenant: { companyId: '1', applicationId: 'app-1' },
+  });
   const settings = { ...loadSettings({ LEAD_DATA_DIR: tmp.dir, LOG_LEVEL: 'warn' }), auditAnchorIntervalMs: 0 };
-  writeFileSync(settings.clientsFile, JSON.stringify({
-    applications: [{ application_id: 'app-1', company_id: '1', name: 'bench', token_sha256: sha256('bench-token-0123456789') }],
-    staff_clients: [],
-  }));
+  writeFileSync(
+    settings.clientsFile,
+    JSON.stringify({
+      applications: [{ application_id: 'app-1', company_id: '1', name: 'bench', token_sha256: sha256('bench-token-0123456789') }],
+      staff_clients: [],
+    }),
+  );
   const app = await createApp(settings, { logger: false });
   await app.listen(0, '127.0.0.1');
   const origin = await app.getUrl();
@@ -33,7 +40,10 @@ async function main() {
   console.log(`seeded ${EVENTS.toLocaleString('en-US')} events; first build by the service…`);
   await app.get(ProjectionRunner).waitFor({ commit: last, prepare: last }, 600_000);
 
-  const headers = { authorization: `Bearer ${Buffer.from('app-1:bench-token-0123456789').toString('base64')}`, 'content-type': 'application/json' };
+  const headers = {
+    authorization: `Bearer ${Buffer.from('app-1:bench-token-0123456789').toString('base64')}`,
+    'content-type': 'application/json',
+  };
   const latencies: number[] = [];
   const problems: string[] = [];
   const readiness = new Map<number, number>();
@@ -47,7 +57,10 @@ async function main() {
   };
   const client = async (c: number) => {
     for (let i = 0; !stop; i++) {
-      const post = await timedFetch(`${base}/`, { method: 'POST', body: JSON.stringify({ category: 'order-issue', content: { title: `load ${c}/${i}` } }) });
+      const post = await timedFetch(`${base}/`, {
+        method: 'POST',
+        body: JSON.stringify({ category: 'order-issue', content: { title: `load ${c}/${i}` } }),
+      });
       if (post.status !== 201) problems.push(`POST ${post.status}`);
       const mine = await timedFetch(`${base}/${post.body._id}`);
       if (mine.status !== 200 || mine.body.ticket_id !== post.body.ticket_id) problems.push(`GET new ${mine.status}`);
@@ -56,7 +69,10 @@ async function main() {
       if (theirs.status !== 200 || theirs.body._id !== old) problems.push(`GET seeded ${theirs.status}`);
     }
   };
-  const probe = setInterval(() => void fetch(`${origin}/health/ready`).then((r) => readiness.set(r.status, (readiness.get(r.status) ?? 0) + 1)), 100);
+  const probe = setInterval(
+    () => void fetch(`${origin}/health/ready`).then((r) => readiness.set(r.status, (readiness.get(r.status) ?? 0) + 1)),
+    100,
+  );
   const clients = Array.from({ length: CONCURRENCY }, (_, c) => client(c));
   const started = Date.now();
   const cli = await new Promise<string>((resolve) => {
@@ -78,11 +94,27 @@ async function main() {
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   console.log(`\nCLI: ${cli}`);
-  printTable('Requests during the rebuild', ['events', 'CLI seconds', 'requests', 'failed or missing', 'p50 ms', 'p99 ms', 'max ms', '/health/ready'], [
-    [EVENTS, seconds, latencies.length, String(problems.length), pct(50), pct(99), latencies[latencies.length - 1], [...readiness].map(([s, n]) => `${s}: ${n}`).join(', ')],
-  ]);
+  printTable(
+    'Requests during the rebuild',
+    ['events', 'CLI seconds', 'requests', 'failed or missing', 'p50 ms', 'p99 ms', 'max ms', '/health/ready'],
+    [
+      [
+        EVENTS,
+        seconds,
+        latencies.length,
+        String(problems.length),
+        pct(50),
+        pct(99),
+        latencies[latencies.length - 1],
+        [...readiness].map(([s, n]) => `${s}: ${n}`).join(', '),
+      ],
+    ],
+  );
   if (problems.length) console.log(problems.slice(0, 10).join('\n'));
   process.exit(problems.length ? 1 : 0);
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

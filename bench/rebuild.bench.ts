@@ -54,12 +54,23 @@ async function main() {
   const tickets = (db.prepare('SELECT count(*) AS n FROM rm_tickets').get() as { n: number }).n;
   db.close();
   tmp.remove();
-  printTable('First build by the service (tickets + video rooms read models, SQLite)', ['progress', 'events applied', 'RSS (MiB)'], samples);
-  printTable('Rebuild summary (events/s counts log events; every projection applies each one)', ['run', 'events', 'seconds', 'events/s', 'CPU s', 'events/CPU s'], [
-    ['service: first build', EVENTS, first, EVENTS / first, firstCpu, EVENTS / firstCpu],
-    ['CLI: rebuild-all (blue/green)', EVENTS, replay, EVENTS / replay, replayCpu, EVENTS / replayCpu],
-  ]);
+  printTable(
+    'First build by the service (tickets + video rooms read models, SQLite)',
+    ['progress', 'events applied', 'RSS (MiB)'],
+    samples,
+  );
+  printTable(
+    'Rebuild summary (events/s counts log events; every projection applies each one)',
+    ['run', 'events', 'seconds', 'events/s', 'CPU s', 'events/CPU s'],
+    [
+      ['service: first build', EVENTS, first, EVENTS / first, firstCpu, EVENTS / firstCpu],
+      ['CLI: rebuild-all (blue/green)', EVENTS, replay, EVENTS / replay, replayCpu, EVENTS / replayCpu],
+    ],
+  );
   console.log(`\n${tickets} tickets; RSS ${rssBefore.toFixed(0)} -> ${rss().toFixed(0)} MiB`);
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

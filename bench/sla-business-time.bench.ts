@@ -2,7 +2,19 @@
 // extreme targets, the first time a schedule's days are walked and then from its day cache. Run: npm run bench:sla
 import { BusinessHours, WEEKDAYS, addBusinessMinutes } from '../src/modules/sla/business-time';
 
-const office: BusinessHours = { zone: 'Europe/London', weekly: Object.fromEntries(WEEKDAYS.slice(0, 5).map((d) => [d, [{ start: '09:00', end: '12:30' }, { start: '13:30', end: '17:30' }]])), holidays: ['2026-12-25', '2026-12-28'] };
+const office: BusinessHours = {
+  zone: 'Europe/London',
+  weekly: Object.fromEntries(
+    WEEKDAYS.slice(0, 5).map((d) => [
+      d,
+      [
+        { start: '09:00', end: '12:30' },
+        { start: '13:30', end: '17:30' },
+      ],
+    ]),
+  ),
+  holidays: ['2026-12-25', '2026-12-28'],
+};
 const sparse: BusinessHours = { zone: 'UTC', weekly: { monday: [{ start: '09:00', end: '10:00' }] }, holidays: [] };
 const cases: [string, BusinessHours, number][] = [
   ['office hours, 60 min', office, 60],

@@ -31,7 +31,11 @@ async function main() {
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const defaults = loadSettings({}).webhooks;
-  const t = await startTestApp({ auditAnchorIntervalMs: 0, logLevel: 'silent', webhooks: { ...defaults, allowedHosts: ['127.0.0.1'], pollMs: 20 } });
+  const t = await startTestApp({
+    auditAnchorIntervalMs: 0,
+    logLevel: 'silent',
+    webhooks: { ...defaults, allowedHosts: ['127.0.0.1'], pollMs: 20 },
+  });
   const staff = await staffAuth(t, 'one');
   const settings = (t.app.get(WebhookDeliveryWorker) as unknown as { settings: { webhooks: { maxInFlight: number } } }).settings.webhooks;
 
@@ -43,9 +47,21 @@ async function main() {
   }
   console.log(`webhooks bench: writing ${TICKETS} tickets x ${1 + COMMENTS} events…`);
   const write = async (n: number) => {
-    const ticket = (await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: storefrontAuth('a', 'u1'), payload: { category: 'x', content: { title: `t${n}` } } })).json();
+    const ticket = (
+      await t.app.inject({
+        method: 'POST',
+        url: `${SHOP}/ticket/`,
+        headers: storefrontAuth('a', 'u1'),
+        payload: { category: 'x', content: { title: `t${n}` } },
+      })
+    ).json();
     for (let c = 0; c < COMMENTS; c++) {
-      await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/${ticket._id}/history`, headers: storefrontAuth('a', 'u1'), payload: { type: 'comment', value: { text: `c${c}` } } });
+      await t.app.inject({
+        method: 'POST',
+        url: `${SHOP}/ticket/${ticket._id}/history`,
+        headers: storefrontAuth('a', 'u1'),
+        payload: { type: 'comment', value: { text: `c${c}` } },
+      });
     }
   };
   for (let i = 0; i < TICKETS; i += 16) await Promise.all(Array.from({ length: Math.min(16, TICKETS - i) }, (_, k) => write(i + k)));
@@ -65,22 +81,43 @@ async function main() {
     const body = JSON.stringify({ type: 'HistoryAppended', timestamp: new Date().toISOString(), data: { pad: 'x'.repeat(900) } });
     const post = () =>
       new Promise<void>((done, fail) => {
-        const req = request(url, { method: 'POST', agent: false, headers: { ...signedHeaders([secret], 'evt', Math.floor(Date.now() / 1000), body), 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => done());
-        });
+        const req = request(
+          url,
+          {
+            method: 'POST',
+            agent: false,
+            headers: { ...signedHeaders([secret], 'evt', Math.floor(Date.now() / 1000), body), 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => done());
+          },
+        );
         req.on('error', fail);
         req.end(body);
       });
     let next = 0;
     const ceiling = await timed(async () => {
-      await Promise.all(Array.from({ length: inFlight }, async () => {
-        while (next++ < events) await post();
-      }));
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (next++ < events) await post();
+        }),
+      );
     });
-    rows.push([String(inFlight), events, seconds, events / seconds, events / ceiling, `${((events / seconds) / (events / ceiling) * 100).toFixed(0)} %`]);
+    rows.push([
+      String(inFlight),
+      events,
+      seconds,
+      events / seconds,
+      events / ceiling,
+      `${((events / seconds / (events / ceiling)) * 100).toFixed(0)} %`,
+    ]);
   }
-  printTable(`Webhook deliveries (${events.toLocaleString('en-US')} events over ${TICKETS} tickets, receiver on 127.0.0.1)`, ['in flight', 'events', 'seconds', 'deliveries/s', 'raw POSTs/s (ceiling)', 'of ceiling'], rows);
+  printTable(
+    `Webhook deliveries (${events.toLocaleString('en-US')} events over ${TICKETS} tickets, receiver on 127.0.0.1)`,
+    ['in flight', 'events', 'seconds', 'deliveries/s', 'raw POSTs/s (ceiling)', 'of ceiling'],
+    rows,
+  );
   await t.dispose();
   receiver.close();
 }

@@ -22,10 +22,25 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(settings), OpsModule, CqrsModule.forRoot(), SqliteModule, EventStoreModule,
+        ConfigModule.forRoot(settings),
+        OpsModule,
+        CqrsModule.forRoot(),
+        SqliteModule,
+        EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
-        ProjectionsModule.register({ imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule], projections: [...PROJECTION_TYPES] }),
-        TicketsModule, VideoModule, CompanyConfigModule, AuditModule, IdempotencyModule, FormsModule, WebhooksModule, SlaModule],
+        ProjectionsModule.register({
+          imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule],
+          projections: [...PROJECTION_TYPES],
+        }),
+        TicketsModule,
+        VideoModule,
+        CompanyConfigModule,
+        AuditModule,
+        IdempotencyModule,
+        FormsModule,
+        WebhooksModule,
+        SlaModule,
+      ],
     };
   }
 }

@@ -12,4 +12,11 @@ import { SlaProjection } from './modules/sla/sla.projection';
  * builds them with `new` and without Nest (it starts in a second), so a projection takes no constructor
  * arguments: it gets its database in `init`. Keep this file free of other imports.
  */
-export const PROJECTION_TYPES = [TicketProjection, VideoRoomProjection, DeskProjection, FormProjection, WebhookProjection, SlaProjection] as const;
+export const PROJECTION_TYPES = [
+  TicketProjection,
+  VideoRoomProjection,
+  DeskProjection,
+  FormProjection,
+  WebhookProjection,
+  SlaProjection,
+] as const;

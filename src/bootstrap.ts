@@ -44,7 +44,9 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
   if (options.logger !== false) app.useLogger(app.get(Logger)); // JSON lines through pino (LOG_LEVEL)
   app.useGlobalPipes(createValidationPipe());
   const metrics = app.get(Metrics);
-  app.useGlobalFilters(new ProblemDetailsFilter((problem) => problem.type === 'urn:lead:problem:stream-integrity' && metrics.brokenChainRefusals.inc()));
+  app.useGlobalFilters(
+    new ProblemDetailsFilter((problem) => problem.type === 'urn:lead:problem:stream-integrity' && metrics.brokenChainRefusals.inc()),
+  );
   const fastify = app.getHttpAdapter().getInstance();
   installHttpMetrics(fastify, metrics);
   fastify.addHook('onSend', async (request, reply) => {

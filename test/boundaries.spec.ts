@@ -9,7 +9,10 @@ const depcruise = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cru
 function violations(cwd: string): string[] {
   let out: string;
   try {
-    out = execFileSync(process.execPath, [depcruise, 'src', '--config', join(ROOT, '.dependency-cruiser.js'), '--output-type', 'json'], { cwd, encoding: 'utf8' });
+    out = execFileSync(process.execPath, [depcruise, 'src', '--config', join(ROOT, '.dependency-cruiser.js'), '--output-type', 'json'], {
+      cwd,
+      encoding: 'utf8',
+    });
   } catch (error) {
     out = (error as { stdout: string }).stdout; // it exits non-zero when it finds violations
   }

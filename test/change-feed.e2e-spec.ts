@@ -23,11 +23,25 @@ describe('change feed (end to end)', () => {
   const page = async (company: '1' | '2', query: string, headers: Record<string, string>) =>
     t.app.inject({ method: 'GET', url: `${PLATFORM}/${company}/events${query}`, headers });
   const write = async (app: 'a' | 'c', n: number) => {
-    const ticket = (await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: storefrontAuth(app), payload: { category: 'x', content: { title: `t${n}` } } })).json();
-    await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/${ticket._id}/history`, headers: { ...storefrontAuth(app), 'x-ticket-access-key': ticket.access_key }, payload: { type: 'comment', value: { text: `c${n}` } } });
+    const ticket = (
+      await t.app.inject({
+        method: 'POST',
+        url: `${STOREFRONT}/ticket/`,
+        headers: storefrontAuth(app),
+        payload: { category: 'x', content: { title: `t${n}` } },
+      })
+    ).json();
+    await t.app.inject({
+      method: 'POST',
+      url: `${STOREFRONT}/ticket/${ticket._id}/history`,
+      headers: { ...storefrontAuth(app), 'x-ticket-access-key': ticket.access_key },
+      payload: { type: 'comment', value: { text: `c${n}` } },
+    });
   };
   const expected = async (company: string) =>
-    (await t.store.readAll()).filter((e: RecordedEvent) => e.metadata.tenant?.companyId === company && e.streamName.startsWith('ticket-')).map((e) => e.id);
+    (await t.store.readAll())
+      .filter((e: RecordedEvent) => e.metadata.tenant?.companyId === company && e.streamName.startsWith('ticket-'))
+      .map((e) => e.id);
 
   /** Follows the feed page by page until it is at the end and `stop()` says no more writes are coming. */
   const follow = async (company: '1' | '2', headers: Record<string, string>, limit: number, stop: () => boolean) => {
@@ -69,7 +83,11 @@ describe('change feed (end to end)', () => {
     const positions = items.map((i) => (i.position as string).split('-').map(BigInt));
     const after = (a: bigint[], b: bigint[]) => a[0] > b[0] || (a[0] === b[0] && (a[1] ?? 0n) > (b[1] ?? 0n));
     expect(positions.every((p, i) => i === 0 || after(p, positions[i - 1]))).toBe(true);
-    expect(items.every((i) => i.tenant.company_id === '1' && ['TicketCreated', 'HistoryAppended'].includes(i.type) && i.data && !('source' in i))).toBe(true);
+    expect(
+      items.every(
+        (i) => i.tenant.company_id === '1' && ['TicketCreated', 'HistoryAppended'].includes(i.type) && i.data && !('source' in i),
+      ),
+    ).toBe(true);
 
     const other = await follow('2', await staffAuth(t, 'two'), 50, () => true);
     expect(other.items.map((i) => i.id)).toEqual(await expected('2'));

@@ -30,8 +30,16 @@ describe('custom forms: validation (end to end)', () => {
       ['an unknown type', { inputs: [input({}), input({ key: 'b' }), input({ key: 'c', type: 'colour' })] }, 'inputs.2.type'],
       ['duplicate keys', { inputs: [input({}), input({})] }, 'inputs.1.key'],
       ['a choice without options', { inputs: [input({ type: 'radio', enum: [] })] }, 'inputs.0.enum'],
-      ['an invalid regex', { inputs: [input({}), input({ key: 'b' }), input({ key: 'c', regex: '(a', showRegexInput: true })] }, 'inputs.2.regex'],
-      ['a catastrophic regex', { inputs: [input({}), input({ key: 'b' }), input({ key: 'c', regex: '^(a|aa)+$', showRegexInput: true })] }, 'inputs.2.regex'],
+      [
+        'an invalid regex',
+        { inputs: [input({}), input({ key: 'b' }), input({ key: 'c', regex: '(a', showRegexInput: true })] },
+        'inputs.2.regex',
+      ],
+      [
+        'a catastrophic regex',
+        { inputs: [input({}), input({ key: 'b' }), input({ key: 'c', regex: '^(a|aa)+$', showRegexInput: true })] },
+        'inputs.2.regex',
+      ],
       ['an unknown input property', { inputs: [input({ colour: 'red' })] }, 'inputs.0.colour'],
       ['no inputs', { inputs: [] }, 'inputs'],
       ['too many inputs', { inputs: Array.from({ length: 101 }, (_, i) => input({ key: `k${i}` })) }, 'inputs'],
@@ -49,7 +57,10 @@ describe('custom forms: validation (end to end)', () => {
 
   describe('a submission is checked against the form: 400 naming the field, nothing stored', () => {
     beforeAll(async () => {
-      const options = [{ display: 'A', key: 'a' }, { display: 'B', key: 'b' }];
+      const options = [
+        { display: 'A', key: 'a' },
+        { display: 'B', key: 'b' },
+      ];
       const inputs = [
         { key: 'name', display: 'Name', type: 'text', required: true, regex: '^[A-Za-z ]+$', showRegexInput: true },
         { key: 'n', display: 'N', type: 'number' },
@@ -82,8 +93,13 @@ describe('custom forms: validation (end to end)', () => {
 
     it('accepts every field type at once', async () => {
       const res = await submit('strict', [
-        ok, { key: 'n', value: '7' }, { key: 'mail', value: 'a@b.co' }, { key: 'day', value: '2026-03-01' },
-        { key: 'phone', value: { code: '+44', number: '7700900123' } }, { key: 'pick', value: 'b' }, { key: 'many', value: ['a', 'b'] },
+        ok,
+        { key: 'n', value: '7' },
+        { key: 'mail', value: 'a@b.co' },
+        { key: 'day', value: '2026-03-01' },
+        { key: 'phone', value: { code: '+44', number: '7700900123' } },
+        { key: 'pick', value: 'b' },
+        { key: 'many', value: ['a', 'b'] },
       ]);
       expect(res.statusCode).toBe(201);
       expect(res.json().ticket.content.description).toBe(
@@ -94,13 +110,25 @@ describe('custom forms: validation (end to end)', () => {
 
   it('refuses a submission that would make the server run too much regex work (100 fields of 256 "@"), whole', async () => {
     // Fynd's panel email pattern backtracks in cubic time on a run of '@' (issue 10, 8a).
-    const inputs = Array.from({ length: 100 }, (_, i) => ({ key: `e${i}`, display: `Email ${i}`, type: 'text', regex: '\\S+@\\S+\\.\\S+', showRegexInput: true }));
+    const inputs = Array.from({ length: 100 }, (_, i) => ({
+      key: `e${i}`,
+      display: `Email ${i}`,
+      type: 'text',
+      regex: '\\S+@\\S+\\.\\S+',
+      showRegexInput: true,
+    }));
     expect((await createForm({ ...CONTACT, slug: 'many-emails', inputs })).statusCode).toBe(201);
     const before = await eventCount();
-    const res = await submit('many-emails', inputs.map((input) => ({ key: input.key, value: '@'.repeat(256) })));
+    const res = await submit(
+      'many-emails',
+      inputs.map((input) => ({ key: input.key, value: '@'.repeat(256) })),
+    );
     await expectRefused(res, 'response', before);
     expect(res.json().errors).toEqual([{ field: 'response', message: expect.stringMatching(/too long to check together/) }]);
-    const ordinary = await submit('many-emails', inputs.map((input, i) => ({ key: input.key, value: `someone${i}@shop.example.com` })));
+    const ordinary = await submit(
+      'many-emails',
+      inputs.map((input, i) => ({ key: input.key, value: `someone${i}@shop.example.com` })),
+    );
     expect(ordinary.statusCode).toBe(201);
   });
 });

@@ -44,7 +44,16 @@ describe('custom forms (end to end)', () => {
     expect((await inject('GET', `${SHOP}/form/contact`, storefrontAuth('a'))).json()).toEqual(form);
 
     const attachments = [{ type: 'image', value: 'https://cdn.example/1.png', display: 'photo' }];
-    const res = await submit('contact', [{ key: 'name', value: 'Ann' }, { key: 'email', value: 'ann@example.com' }, { key: 'topic', value: 'orders' }], storefrontAuth('a', 'user-1'), { attachments });
+    const res = await submit(
+      'contact',
+      [
+        { key: 'name', value: 'Ann' },
+        { key: 'email', value: 'ann@example.com' },
+        { key: 'topic', value: 'orders' },
+      ],
+      storefrontAuth('a', 'user-1'),
+      { attachments },
+    );
     expect(res.statusCode).toBe(201);
     const { message, ticket, response } = res.json();
     expect(message).toBe('Thanks!');
@@ -53,11 +62,19 @@ describe('custom forms (end to end)', () => {
       application_id: APPS.a.application_id,
       form_slug: 'contact',
       ticket_id: ticket._id,
-      response: [{ key: 'name', value: 'Ann' }, { key: 'email', value: 'ann@example.com' }, { key: 'topic', value: 'orders' }],
+      response: [
+        { key: 'name', value: 'Ann' },
+        { key: 'email', value: 'ann@example.com' },
+        { key: 'topic', value: 'orders' },
+      ],
     });
     expect(ticket).toMatchObject({
       context: { company_id: '1', application_id: APPS.a.application_id },
-      content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br><b>Email</b>: ann@example.com<br><b>Topic</b>: Orders<br>', attachments },
+      content: {
+        title: 'Contact us Response',
+        description: '<b>Name</b>: Ann<br><b>Email</b>: ann@example.com<br><b>Topic</b>: Orders<br>',
+        attachments,
+      },
       category: { key: 'contact', display: 'Contact us', form },
       tags: ['contact'],
       priority: { key: 'high' },
@@ -97,7 +114,12 @@ describe('custom forms (end to end)', () => {
   it('edit replaces the settings; login_required refuses anonymous submissions with 401', async () => {
     await createForm({ ...CONTACT, slug: 'members' });
     const { slug: _slug, ...settings } = CONTACT;
-    const edited = await inject('PUT', `${STAFF()}/members`, staff, { ...settings, title: 'Members only', login_required: true, available_assignees: undefined });
+    const edited = await inject('PUT', `${STAFF()}/members`, staff, {
+      ...settings,
+      title: 'Members only',
+      login_required: true,
+      available_assignees: undefined,
+    });
     expect(edited.statusCode).toBe(200);
     expect(edited.json()).toMatchObject({ title: 'Members only', login_required: true, available_assignees: [] });
     const before = await eventCount();
@@ -150,9 +172,17 @@ describe('custom forms (end to end)', () => {
   it('hostile answers and labels come back escaped in the ticket description', async () => {
     const inputs = XSS_PAYLOADS.map((payload, i) => ({ key: `f${i}`, display: payload, type: 'textarea' }));
     expect((await createForm({ ...CONTACT, slug: 'xss', title: '<script>alert(1)</script>', inputs })).statusCode).toBe(201);
-    const res = await submit('xss', XSS_PAYLOADS.map((payload, i) => ({ key: `f${i}`, value: payload })));
+    const res = await submit(
+      'xss',
+      XSS_PAYLOADS.map((payload, i) => ({ key: `f${i}`, value: payload })),
+    );
     expect(res.statusCode).toBe(201);
-    const read = (await inject('GET', `${SHOP}/ticket/${res.json().ticket._id}`, { ...storefrontAuth('a'), 'x-ticket-access-key': res.json().access_key })).json();
+    const read = (
+      await inject('GET', `${SHOP}/ticket/${res.json().ticket._id}`, {
+        ...storefrontAuth('a'),
+        'x-ticket-access-key': res.json().access_key,
+      })
+    ).json();
     const html: string = read.content.description;
     expect(html.replace(/<\/?b>|<br>/g, '')).not.toMatch(/[<>"']/);
     const lines = html.split('<br>').filter(Boolean);
@@ -184,7 +214,11 @@ describe('custom forms (end to end)', () => {
     expect((await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, storefrontAuth('a'))).statusCode).toBe(404);
     const opened = await inject('GET', `${SHOP}/ticket/${response.ticket_id}`, opener);
     expect(opened.statusCode).toBe(200);
-    expect(opened.json()).toMatchObject({ response_id: response._id, content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br><b>Email</b>: <br><b>Topic</b>: <br>' }, assigned_to: { agent_id: 'agent-1' } });
+    expect(opened.json()).toMatchObject({
+      response_id: response._id,
+      content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br><b>Email</b>: <br><b>Topic</b>: <br>' },
+      assigned_to: { agent_id: 'agent-1' },
+    });
     const log = await t.store.readStream(`ticket-${response.ticket_id}`);
     expect(log).toHaveLength(1);
     expect(log[0].metadata.actor).toEqual({ type: 'system', id: 'form-ticket-reconciler' });
@@ -192,21 +226,27 @@ describe('custom forms (end to end)', () => {
     expect(await reconciler.runOnce(0)).toBe(0);
   });
 
-  it('a submission whose ticket would exceed the store\'s append limit is 413 before anything is stored', async () => {
+  it("a submission whose ticket would exceed the store's append limit is 413 before anything is stored", async () => {
     // 60 long-answer fields of 5,000 '"' each: a 600 KB request (under the body limit) and a 600 KB FormSubmitted,
     // but a 1.8 MB ticket once HTML-escaped ('&quot;'), over the store's 1 MiB per append. Without the check the
     // answer would be 201 "its ticket will be opened shortly", and the ticket would never open.
     const inputs = Array.from({ length: 60 }, (_, i) => ({ key: `q${i}`, display: `Q${i}`, type: 'textarea' }));
     expect((await createForm({ ...CONTACT, slug: 'huge', inputs })).statusCode).toBe(201);
     const before = await eventCount();
-    const res = await submit('huge', inputs.map((input) => ({ key: input.key, value: '"'.repeat(5000) })));
+    const res = await submit(
+      'huge',
+      inputs.map((input) => ({ key: input.key, value: '"'.repeat(5000) })),
+    );
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json()).toMatchObject({ status: 413, type: 'urn:lead:problem:too-large-for-store', max_append_bytes: 1_048_576 });
     expect(await eventCount()).toBe(before);
     expect((await t.store.readStream(`form-${APPS.a.application_id}-huge`)).map((e) => e.type)).toEqual(['FormCreated']);
     // The same answers as plain text fit, and open their ticket.
-    const ok = await submit('huge', inputs.map((input) => ({ key: input.key, value: 'a'.repeat(5000) })));
+    const ok = await submit(
+      'huge',
+      inputs.map((input) => ({ key: input.key, value: 'a'.repeat(5000) })),
+    );
     expect(ok.statusCode).toBe(201);
     expect(ok.json().ticket).toBeDefined();
   });

@@ -36,7 +36,11 @@ describe('graceful shutdown (end to end)', () => {
     await expect(fetch(url)).rejects.toThrow();
 
     t = await startTestApp({}, t.dir);
-    const read = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${ticket._id}`, headers: { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key } });
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `${BASE}/ticket/${ticket._id}`,
+      headers: { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key },
+    });
     expect(read.statusCode).toBe(200);
     expect(read.json().ticket_id).toBe(ticket.ticket_id);
   });

@@ -13,7 +13,12 @@ describe('Idempotency-Key (end to end)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const staff = await staffAuth(t, 'one');
-    const res = await t.app.inject({ method: 'POST', url: `/service/platform/lead/v1.0/company/1/application/${APPS.a.application_id}/form`, headers: staff, payload: FORM });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/service/platform/lead/v1.0/company/1/application/${APPS.a.application_id}/form`,
+      headers: staff,
+      payload: FORM,
+    });
     expect(res.statusCode).toBe(201);
   });
   afterAll(async () => t.dispose());
@@ -25,7 +30,8 @@ describe('Idempotency-Key (end to end)', () => {
       headers: { ...storefrontAuth(app, user), ...(key !== undefined ? { 'idempotency-key': key } : {}) },
       payload: { response: [{ key: 'name', value: name }] },
     });
-  const submissions = async () => (await t.store.readStream(`form-${APPS.a.application_id}-callback`)).filter((e) => e.type === 'FormSubmitted').length;
+  const submissions = async () =>
+    (await t.store.readStream(`form-${APPS.a.application_id}-callback`)).filter((e) => e.type === 'FormSubmitted').length;
   const tickets = async () => (await t.store.readAll()).filter((e) => e.type === 'TicketCreated').length;
 
   it('a retry with the same key answers the first response again and opens one ticket', async () => {
@@ -68,7 +74,12 @@ describe('Idempotency-Key (end to end)', () => {
   });
 
   it('a refused request frees its key: the corrected request runs', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: `${SHOP}/form/callback/submit`, headers: { ...storefrontAuth('a'), 'idempotency-key': 'fix-me' }, payload: { response: [] } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/form/callback/submit`,
+      headers: { ...storefrontAuth('a'), 'idempotency-key': 'fix-me' },
+      payload: { response: [] },
+    });
     expect(bad.statusCode).toBe(400);
     const fixed = await submit('fix-me', 'Ann');
     expect(fixed.statusCode).toBe(201);

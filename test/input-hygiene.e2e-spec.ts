@@ -15,8 +15,14 @@ describe('input hygiene (end to end)', () => {
 
   const eventCount = async () => (await t.store.readAll()).length;
   const createTicket = (payload: unknown, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: { ...storefrontAuth('a', 'alice'), ...headers }, payload: payload as string });
-  const openTicket = async () => (await createTicket({ category: 'order-issue', content: { title: 'Where is my order?' } })).json()._id as string;
+    t.app.inject({
+      method: 'POST',
+      url: `${STOREFRONT}/ticket/`,
+      headers: { ...storefrontAuth('a', 'alice'), ...headers },
+      payload: payload as string,
+    });
+  const openTicket = async () =>
+    (await createTicket({ category: 'order-issue', content: { title: 'Where is my order?' } })).json()._id as string;
 
   describe('required texts that are only whitespace', () => {
     it.each([
@@ -73,11 +79,19 @@ describe('input hygiene (end to end)', () => {
 
   describe('keys named like Object.prototype members', () => {
     const feedback = (id: string, raw: string) =>
-      t.app.inject({ method: 'POST', url: `${COMPANY_1}/ticket/${id}/feedback`, headers: { ...staff, 'content-type': 'application/json' }, payload: raw });
+      t.app.inject({
+        method: 'POST',
+        url: `${COMPANY_1}/ticket/${id}/feedback`,
+        headers: { ...staff, 'content-type': 'application/json' },
+        payload: raw,
+      });
 
     it('keeps them as plain data in feedback answers', async () => {
       const id = await openTicket();
-      const res = await feedback(id, '{"form_response":{"toString":"5","constructor":4,"valueOf":true,"hasOwnProperty":"x","prototype":"p","rating":3}}');
+      const res = await feedback(
+        id,
+        '{"form_response":{"toString":"5","constructor":4,"valueOf":true,"hasOwnProperty":"x","prototype":"p","rating":3}}',
+      );
       expect(res.statusCode).toBe(201);
       expect(res.json().response.map((r: { key: string; value: string }) => `${r.key}=${r.value}`)).toEqual([
         'toString=5',
@@ -92,7 +106,11 @@ describe('input hygiene (end to end)', () => {
     });
 
     it('keeps them in _custom_json', async () => {
-      const res = await createTicket({ category: 'order-issue', content: { title: 'Hi' }, _custom_json: { toString: 'a', nested: { constructor: 'b' } } });
+      const res = await createTicket({
+        category: 'order-issue',
+        content: { title: 'Hi' },
+        _custom_json: { toString: 'a', nested: { constructor: 'b' } },
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json()._custom_json).toEqual({ toString: 'a', nested: { constructor: 'b' } });
     });
@@ -112,11 +130,14 @@ describe('input hygiene (end to end)', () => {
       expect(res.json().detail).toMatch(/__proto__/);
     });
 
-    it.each(['__proto__=1', 'toString=1', 'constructor=x', 'valueOf=1', 'hasOwnProperty=1'])('refuses the query parameter %s like any unknown one', async (query) => {
-      const res = await t.app.inject({ method: 'GET', url: `${COMPANY_1}/ticket?${query}`, headers: staff });
-      expect(res.statusCode).toBe(400);
-      const name = query.split('=')[0];
-      expect(res.json().errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
-    });
+    it.each(['__proto__=1', 'toString=1', 'constructor=x', 'valueOf=1', 'hasOwnProperty=1'])(
+      'refuses the query parameter %s like any unknown one',
+      async (query) => {
+        const res = await t.app.inject({ method: 'GET', url: `${COMPANY_1}/ticket?${query}`, headers: staff });
+        expect(res.statusCode).toBe(400);
+        const name = query.split('=')[0];
+        expect(res.json().errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+      },
+    );
   });
 });

@@ -10,7 +10,8 @@ describe('LiveKit webhooks (end to end)', () => {
   });
   afterAll(async () => t.dispose());
 
-  const joined = (id: string, identity: string, sid: string, eventId?: string) => livekitEvent('participant_joined', id, { identity, sid }, eventId);
+  const joined = (id: string, identity: string, sid: string, eventId?: string) =>
+    livekitEvent('participant_joined', id, { identity, sid }, eventId);
   const participantsOf = (id: string) => participantsAt(t, `${COMPANY1}/video/room/${id}/participants`, staff);
   const streamLength = async (id: string) => (await t.store.readStream(`video-room-${id}`)).length;
   const openTicketRoom = async () => {
@@ -22,7 +23,11 @@ describe('LiveKit webhooks (end to end)', () => {
   it('401 for a missing, forged or mismatched signature, 415 for another content type; nothing changes', async () => {
     const id = await openTicketRoom();
     const body = JSON.stringify(joined(id, 'user:mallory', 'PA_m'));
-    const signatureOfAnotherBody = await signWebhook(JSON.stringify(joined(id, 'user:alice', 'PA_a')), t.settings.livekitApiKey, t.settings.livekitApiSecret);
+    const signatureOfAnotherBody = await signWebhook(
+      JSON.stringify(joined(id, 'user:alice', 'PA_a')),
+      t.settings.livekitApiKey,
+      t.settings.livekitApiSecret,
+    );
     const before = await eventCount(t);
     for (const [name, res] of [
       ['missing', await postWebhook(t, body, { authorization: null })],

@@ -29,13 +29,21 @@ interface Panel {
   targets?: { expr: string }[];
   panels?: Panel[];
 }
-const dashboard = () => JSON.parse(read('grafana/dashboards/lead.json')) as { uid: string; panels: Panel[]; templating: { list: { query: { query: string } }[] } };
+const dashboard = () =>
+  JSON.parse(read('grafana/dashboards/lead.json')) as {
+    uid: string;
+    panels: Panel[];
+    templating: { list: { query: { query: string } }[] };
+  };
 const panelsOf = (panels: Panel[]): Panel[] => panels.flatMap((p) => [p, ...panelsOf(p.panels ?? [])]);
 
 /** promtool from PATH or PROMTOOL (Debian's `prometheus` package ships it); not installable from npm. */
 function findPromtool(): string | undefined {
   if (process.env.PROMTOOL) return process.env.PROMTOOL;
-  return (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'promtool')).find((p) => existsSync(p));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((d) => join(d, 'promtool'))
+    .find((p) => existsSync(p));
 }
 
 describe('metric references (the drift check itself)', () => {
@@ -51,16 +59,34 @@ describe('metric references (the drift check itself)', () => {
   );
 
   it('reads selectors, groupings, functions, ranges and template queries', () => {
-    expect(referencesOf('sum by (route) (rate(lead_x_total{status_code=~"5..",instance=~"$i"}[5m])) / sum(rate(lead_x_total[$__rate_interval])) > 0.05')).toEqual({
+    expect(
+      referencesOf(
+        'sum by (route) (rate(lead_x_total{status_code=~"5..",instance=~"$i"}[5m])) / sum(rate(lead_x_total[$__rate_interval])) > 0.05',
+      ),
+    ).toEqual({
       selectors: new Map([['lead_x_total', new Set(['status_code', 'instance'])]]),
       groupings: new Set(['route']),
     });
-    expect(referencesOf('lead_g == 0 or up{job="lead"} == 0').selectors).toEqual(new Map([['lead_g', new Set()], ['up', new Set(['job'])]]));
+    expect(referencesOf('lead_g == 0 or up{job="lead"} == 0').selectors).toEqual(
+      new Map([
+        ['lead_g', new Set()],
+        ['up', new Set(['job'])],
+      ]),
+    );
     expect(referencesOf('label_values(lead_g, instance)').selectors).toEqual(new Map([['lead_g', new Set(['instance'])]]));
   });
 
   it('passes what is exported; names unknown metrics, labels and groupings', () => {
-    expect(drift(['histogram_quantile(0.95, sum by (le, route) (rate(lead_h_seconds_bucket[5m])))', 'lead_g == 0 or up == 0', 'lead_x_total{job="lead"}'], exported)).toEqual([]);
+    expect(
+      drift(
+        [
+          'histogram_quantile(0.95, sum by (le, route) (rate(lead_h_seconds_bucket[5m])))',
+          'lead_g == 0 or up == 0',
+          'lead_x_total{job="lead"}',
+        ],
+        exported,
+      ),
+    ).toEqual([]);
     expect(drift(['rate(lead_y_total[5m])', 'lead_x_total{code="500"}', 'sum by (projection) (lead_g)'], exported)).toEqual([
       'lead_y_total: not exported (in rate(lead_y_total[5m]))',
       'lead_x_total: has no label "code" (in lead_x_total{code="500"})',
@@ -75,7 +101,12 @@ describe('docker/observability against the running service (end to end)', () => 
   beforeAll(async () => {
     t = await startTestApp();
     // A write and a read, so the per-route and per-result series exist (prom-client shows labelled series once used).
-    const created = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a', 'alice'), payload: { category: 'order-issue', content: { title: 'Late' } } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `${BASE}/ticket/`,
+      headers: storefrontAuth('a', 'alice'),
+      payload: { category: 'order-issue', content: { title: 'Late' } },
+    });
     expect(created.statusCode).toBe(201);
     await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${created.json()._id}`, headers: storefrontAuth('a', 'alice') });
     await t.app.inject({ method: 'GET', url: '/metrics' });
@@ -86,8 +117,18 @@ describe('docker/observability against the running service (end to end)', () => 
   it('every alert rule references only exported metrics and labels', () => {
     const all = rules();
     expect(all.map((r) => r.alert).sort()).toEqual(['LeadHigh5xxRate', 'LeadNotReady', 'LeadProjectionHalted', 'LeadProjectionLagging']);
-    expect(drift(all.map((r) => r.expr), parseExposition(scrape))).toEqual([]);
-    for (const r of all) expect(r).toMatchObject({ for: expect.stringMatching(/^\d+[smh]$/), labels: { severity: expect.stringMatching(/^(page|warn)$/) }, annotations: { summary: expect.any(String) } });
+    expect(
+      drift(
+        all.map((r) => r.expr),
+        parseExposition(scrape),
+      ),
+    ).toEqual([]);
+    for (const r of all)
+      expect(r).toMatchObject({
+        for: expect.stringMatching(/^\d+[smh]$/),
+        labels: { severity: expect.stringMatching(/^(page|warn)$/) },
+        annotations: { summary: expect.any(String) },
+      });
   });
 
   it('every dashboard query references only exported metrics and labels; panels use the provisioned data source', () => {
@@ -96,7 +137,14 @@ describe('docker/observability against the running service (end to end)', () => 
     const exprs = [...panels.flatMap((p) => (p.targets ?? []).map((x) => x.expr)), ...d.templating.list.map((v) => v.query.query)];
     const titles = panels.map((p) => (p as { title?: string }).title);
     expect(titles).toEqual(
-      expect.arrayContaining(['Requests per second by route', 'Latency by route (p50 / p95 / p99)', 'Appends per second by result', 'Projection lag (events)', 'Parked events', 'Webhook deliveries (placeholder)']),
+      expect.arrayContaining([
+        'Requests per second by route',
+        'Latency by route (p50 / p95 / p99)',
+        'Appends per second by result',
+        'Projection lag (events)',
+        'Parked events',
+        'Webhook deliveries (placeholder)',
+      ]),
     );
     expect(exprs.length).toBeGreaterThanOrEqual(10);
     expect(drift(exprs, parseExposition(scrape))).toEqual([]);
@@ -113,9 +161,12 @@ describe('docker/observability against the running service (end to end)', () => 
   });
 
   const promtool = findPromtool();
-  (promtool ? it : it.skip)(`promtool checks the Prometheus config and runs the alert unit tests${promtool ? '' : ' (skipped: promtool not on PATH; set PROMTOOL)'}`, () => {
-    const run = (...args: string[]) => execFileSync(promtool!, args, { cwd: DIR, encoding: 'utf8', stdio: 'pipe' });
-    expect(run('check', 'config', 'prometheus.yml')).toMatch(/SUCCESS: 4 rules found/);
-    expect(run('test', 'rules', 'alerts.test.yml')).toMatch(/SUCCESS/);
-  });
+  (promtool ? it : it.skip)(
+    `promtool checks the Prometheus config and runs the alert unit tests${promtool ? '' : ' (skipped: promtool not on PATH; set PROMTOOL)'}`,
+    () => {
+      const run = (...args: string[]) => execFileSync(promtool!, args, { cwd: DIR, encoding: 'utf8', stdio: 'pipe' });
+      expect(run('check', 'config', 'prometheus.yml')).toMatch(/SUCCESS: 4 rules found/);
+      expect(run('test', 'rules', 'alerts.test.yml')).toMatch(/SUCCESS/);
+    },
+  );
 });

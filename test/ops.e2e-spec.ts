@@ -19,7 +19,12 @@ describe('operating the service: health, metrics, poison events, correlation (en
 
   const get = (url: string) => t.app.inject({ method: 'GET', url });
   const createTicket = (headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: { ...storefrontAuth('a', 'alice'), ...headers }, payload: { category: 'order-issue', content: { title: 'Late' } } });
+    t.app.inject({
+      method: 'POST',
+      url: `${BASE}/ticket/`,
+      headers: { ...storefrontAuth('a', 'alice'), ...headers },
+      payload: { category: 'order-issue', content: { title: 'Late' } },
+    });
   const metric = async (line: string) => {
     const text = (await get('/metrics')).body;
     const found = text.split('\n').find((l) => l.startsWith(`${line} `));
@@ -38,7 +43,10 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({
       status: 'ok',
-      info: { event_store: { status: 'up' }, projections: { status: 'up', tickets: { mode: 'live', lag: 0 }, 'video-rooms': { mode: 'live', lag: 0 } } },
+      info: {
+        event_store: { status: 'up' },
+        projections: { status: 'up', tickets: { mode: 'live', lag: 0 }, 'video-rooms': { mode: 'live', lag: 0 } },
+      },
     });
   });
 
@@ -47,10 +55,18 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(created.statusCode).toBe(201);
     await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${created.json()._id}`, headers: storefrontAuth('a', 'alice') });
     await t.app.inject({ method: 'GET', url: `${BASE}/ticket/000000000000000000000000`, headers: storefrontAuth('a', 'alice') });
-    await t.store.append(`ticket-${created.json()._id}`, [{ type: 'Noise', data: {} }], { expectedRevision: 'no_stream' }).catch(() => undefined);
+    await t.store
+      .append(`ticket-${created.json()._id}`, [{ type: 'Noise', data: {} }], { expectedRevision: 'no_stream' })
+      .catch(() => undefined);
     expect(await metric('lead_http_requests_total{method="POST",route="/service/application/lead/v1.0/ticket",status_code="201"}')).toBe(1);
-    expect(await metric('lead_http_requests_total{method="GET",route="/service/application/lead/v1.0/ticket/:id",status_code="404"}')).toBe(1);
-    expect(await metric('lead_http_request_duration_seconds_count{method="GET",route="/service/application/lead/v1.0/ticket/:id",status_code="200"}')).toBe(1);
+    expect(await metric('lead_http_requests_total{method="GET",route="/service/application/lead/v1.0/ticket/:id",status_code="404"}')).toBe(
+      1,
+    );
+    expect(
+      await metric(
+        'lead_http_request_duration_seconds_count{method="GET",route="/service/application/lead/v1.0/ticket/:id",status_code="200"}',
+      ),
+    ).toBe(1);
     expect(await metric('lead_event_store_appends_total{result="ok"}')).toBeGreaterThanOrEqual(1);
     expect(await metric('lead_event_store_appends_total{result="conflict"}')).toBe(1);
     expect(await metric('lead_projection_lag_events{projection="tickets"}')).toBe(0);
@@ -60,7 +76,7 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(await metric('lead_process_cpu_user_seconds_total')).toBeGreaterThan(0);
   });
 
-  it('the caller\'s ids flow into events: x-correlation-id, else x-request-id, else the generated request id', async () => {
+  it("the caller's ids flow into events: x-correlation-id, else x-request-id, else the generated request id", async () => {
     const withCorrelation = await createTicket({ 'x-correlation-id': 'chat-42', 'x-request-id': 'req-1' });
     expect(withCorrelation.headers['x-request-id']).toBe('req-1');
     expect((await eventsOf(withCorrelation.json()._id))[0].metadata).toMatchObject({ correlationId: 'chat-42' });
@@ -76,11 +92,22 @@ describe('operating the service: health, metrics, poison events, correlation (en
     const ticket = (await createTicket({ 'x-correlation-id': 'chat-43' })).json();
     const [cause] = await eventsOf(ticket._id);
     const context = systemContext('follow-up', { tenant: { companyId: '1', applicationId: APPS.a.application_id }, causedBy: cause });
-    await t.app.get(CommandBus).execute(
-      new AppendHistoryCommand(ticket._id, { companyId: '1' }, { type: 'log', value: { text: 'auto-reply sent' }, createdBy: { id: 'bot' } }, context),
-    );
+    await t.app
+      .get(CommandBus)
+      .execute(
+        new AppendHistoryCommand(
+          ticket._id,
+          { companyId: '1' },
+          { type: 'log', value: { text: 'auto-reply sent' }, createdBy: { id: 'bot' } },
+          context,
+        ),
+      );
     const followUp = (await eventsOf(ticket._id))[1] as RecordedEvent;
-    expect(followUp.metadata).toMatchObject({ causationId: cause.id, correlationId: 'chat-43', actor: { type: 'system', id: 'follow-up' } });
+    expect(followUp.metadata).toMatchObject({
+      causationId: cause.id,
+      correlationId: 'chat-43',
+      actor: { type: 'system', id: 'follow-up' },
+    });
     expect(cause.metadata.causationId).not.toBe(cause.id); // the ticket's own cause is the command that wrote it
   });
 
@@ -91,7 +118,10 @@ describe('operating the service: health, metrics, poison events, correlation (en
     await waitUntil(() => runner.status()[0].halted !== undefined);
     const ready = await get('/health/ready');
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toMatchObject({ status: 'error', error: { projections: { status: 'down', tickets: { halted: expect.stringContaining('TicketCreated') } } } });
+    expect(ready.json()).toMatchObject({
+      status: 'error',
+      error: { projections: { status: 'down', tickets: { halted: expect.stringContaining('TicketCreated') } } },
+    });
     expect(await metric('lead_projection_halted{projection="tickets"}')).toBe(1);
     expect(await metric('lead_ready')).toBe(0);
     const status = await cli('status', '--json');
@@ -108,7 +138,10 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(await metric('lead_projection_parked_events{projection="tickets"}')).toBe(1);
     expect((await createTicket()).statusCode).toBe(201); // writes go through again
     // Retrying it fails again (the event is still broken): it stays parked, with its attempts counted.
-    expect(await cli('retry', 'tickets')).toMatchObject({ code: 1, output: expect.stringContaining('0 parked event(s) applied and unparked, 1 still failing') });
+    expect(await cli('retry', 'tickets')).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('0 parked event(s) applied and unparked, 1 still failing'),
+    });
     const after = (JSON.parse((await cli('status', '--json')).output) as ProjectionReport[]).find((r) => r.name === 'tickets')!;
     expect(after).toMatchObject({ halted: null, lag: 0, parked: [{ stream: 'ticket-broken', type: 'TicketCreated', attempts: 3 }] });
   });

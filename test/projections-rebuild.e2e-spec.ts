@@ -42,15 +42,26 @@ async function traffic(t: TestApp, seeded: Map<string, string>, until: Promise<u
   let requests = 0;
   const worker = async (w: number) => {
     for (let i = 0; !stop || i < 3; i++) {
-      const post = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a', 'live-user'), payload: { category: 'order-issue', content: { title: `live ${w}/${i}` } } });
+      const post = await t.app.inject({
+        method: 'POST',
+        url: `${BASE}/ticket/`,
+        headers: storefrontAuth('a', 'live-user'),
+        payload: { category: 'order-issue', content: { title: `live ${w}/${i}` } },
+      });
       const id = post.json()._id as string;
       const mine = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}`, headers: storefrontAuth('a', 'live-user') });
       const old = ids[(w * 7919 + i * 104729) % ids.length];
-      const theirs = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${old}`, headers: storefrontAuth('a', seededOwner(ids, old)) });
+      const theirs = await t.app.inject({
+        method: 'GET',
+        url: `${BASE}/ticket/${old}`,
+        headers: storefrontAuth('a', seededOwner(ids, old)),
+      });
       requests += 3;
       if (post.statusCode !== 201) failures.push(`POST ${post.statusCode} ${post.body}`);
-      if (mine.statusCode !== 200 || mine.json().ticket_id !== post.json().ticket_id) failures.push(`GET new ${mine.statusCode} ${mine.body}`);
-      if (theirs.statusCode !== 200 || theirs.json().ticket_id !== seeded.get(old)) failures.push(`GET seeded ${theirs.statusCode} ${theirs.body}`);
+      if (mine.statusCode !== 200 || mine.json().ticket_id !== post.json().ticket_id)
+        failures.push(`GET new ${mine.statusCode} ${mine.body}`);
+      if (theirs.statusCode !== 200 || theirs.json().ticket_id !== seeded.get(old))
+        failures.push(`GET seeded ${theirs.statusCode} ${theirs.body}`);
       created.set(id, post.json().ticket_id as string);
     }
   };
@@ -64,7 +75,11 @@ describe('projection rebuilds under live traffic (end to end)', () => {
   let seeded: Map<string, string>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lead-rebuild-'));
-    const { ids, last } = seedTicketLog(join(dir, 'lead.db'), { tickets: TICKETS, perTicket: 10, tenant: { companyId: '1', applicationId: APPS.a.application_id } });
+    const { ids, last } = seedTicketLog(join(dir, 'lead.db'), {
+      tickets: TICKETS,
+      perTicket: 10,
+      tenant: { companyId: '1', applicationId: APPS.a.application_id },
+    });
     seeded = new Map(ids.map((id, i) => [id, String(i + 1)])); // numbered in log order
     t = await startTestApp({}, dir);
     expect(await t.app.get(ProjectionRunner).waitFor({ commit: last, prepare: last }, 20_000)).toBe(true);
@@ -91,13 +106,27 @@ describe('projection rebuilds under live traffic (end to end)', () => {
     expect(checkpoint()).toMatchObject({ generation: 2, version: new TicketProjection().version, lastError: undefined });
     // The service follows the switch, and the rebuilt model numbers every ticket as the live one did.
     for (const [id, number] of [...created, ...[...seeded].slice(0, 50)]) {
-      const res = await t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}`, headers: storefrontAuth('a', seededOwner([...seeded.keys()], id)) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${BASE}/ticket/${id}`,
+        headers: storefrontAuth('a', seededOwner([...seeded.keys()], id)),
+      });
       expect(res.json().ticket_id).toBe(number);
     }
-    const after = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a'), payload: { category: 'order-issue', content: { title: 'after' } } });
+    const after = await t.app.inject({
+      method: 'POST',
+      url: `${BASE}/ticket/`,
+      headers: storefrontAuth('a'),
+      payload: { category: 'order-issue', content: { title: 'after' } },
+    });
     expect(after.statusCode).toBe(201);
     expect(after.json().ticket_id).toBe(String(TICKETS + created.size + 1));
-    expect(t.app.get(ProjectionRunner).status().find((s) => s.name === 'tickets')).toMatchObject({ mode: 'live', generation: 2 });
+    expect(
+      t.app
+        .get(ProjectionRunner)
+        .status()
+        .find((s) => s.name === 'tickets'),
+    ).toMatchObject({ mode: 'live', generation: 2 });
   });
 
   it('a new projection version at start is built beside the served model, which answers meanwhile', async () => {

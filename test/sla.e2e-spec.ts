@@ -27,8 +27,15 @@ describe('SLA policies (end to end)', () => {
     t.app.inject({ method, url, headers: { 'user-agent': 'jest-e2e', ...headers }, payload: payload as object });
   const desk = (method: Method, path: string, payload?: unknown) => call(method, `${COMPANY_1}${path}`, staff, payload);
   const openTicket = async (priority: string, category = 'order-issue') =>
-    (await call('POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', 'alice'), { category, priority, content: { title: 'Where is my order?', description: 'FY-1' } })).json();
-  const slaEvents = async (id: string): Promise<Record<string, any>[]> => (await t.store.readStream(`sla-${id}`)).map((e) => ({ type: e.type, ...e.data, metadata: e.metadata }));
+    (
+      await call('POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', 'alice'), {
+        category,
+        priority,
+        content: { title: 'Where is my order?', description: 'FY-1' },
+      })
+    ).json();
+  const slaEvents = async (id: string): Promise<Record<string, any>[]> =>
+    (await t.store.readStream(`sla-${id}`)).map((e) => ({ type: e.type, ...e.data, metadata: e.metadata }));
   /** Polls the staff answer until `check` holds (the SLA follows the ticket through the processor). */
   const until = async (id: string, check: (sla: Record<string, any> | undefined) => boolean): Promise<Record<string, any>> => {
     for (let i = 0; i < 200; i++) {
@@ -42,21 +49,41 @@ describe('SLA policies (end to end)', () => {
   let urgent: { _id: string; version: number };
 
   it('manages business hours and ordered policies, as audited events, refusing bad input with problem details', async () => {
-    expect((await desk('GET', '/business-hours')).json()).toMatchObject({ zone: 'UTC', weekly: { monday: [{ start: '09:00', end: '17:00' }] } });
+    expect((await desk('GET', '/business-hours')).json()).toMatchObject({
+      zone: 'UTC',
+      weekly: { monday: [{ start: '09:00', end: '17:00' }] },
+    });
     const bad = await desk('PUT', '/business-hours', { zone: 'Mars/Base', weekly: { monday: [{ start: '10:00', end: '09:00' }] } });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['zone', 'weekly.monday[0]', 'weekly']);
-    const hours = { zone: 'Asia/Kolkata', weekly: { monday: [{ start: '09:00', end: '13:00' }, { start: '14:00', end: '18:00' }] }, holidays: ['2026-12-25'] };
+    const hours = {
+      zone: 'Asia/Kolkata',
+      weekly: {
+        monday: [
+          { start: '09:00', end: '13:00' },
+          { start: '14:00', end: '18:00' },
+        ],
+      },
+      holidays: ['2026-12-25'],
+    };
     expect((await desk('PUT', '/business-hours', hours)).json()).toEqual(hours);
 
     expect((await desk('POST', '/sla-policies', { name: 'No targets', targets: {} })).statusCode).toBe(400);
-    expect((await desk('POST', '/sla-policies', { name: 'Bad', targets: { first_reply: { minutes: 0, time: 'business' } } })).statusCode).toBe(400);
-    const everything = (await desk('POST', '/sla-policies', { name: 'Everything', targets: { resolution: { minutes: 2400, time: 'business' } } })).json();
+    expect(
+      (await desk('POST', '/sla-policies', { name: 'Bad', targets: { first_reply: { minutes: 0, time: 'business' } } })).statusCode,
+    ).toBe(400);
+    const everything = (
+      await desk('POST', '/sla-policies', { name: 'Everything', targets: { resolution: { minutes: 2400, time: 'business' } } })
+    ).json();
     const created = await desk('POST', '/sla-policies', {
       name: 'Urgent',
       condition: { priorities: ['urgent'] },
-      targets: { first_reply: { minutes: 60, time: 'calendar' }, next_reply: { minutes: 30, time: 'calendar' }, resolution: { minutes: 480, time: 'calendar' } },
+      targets: {
+        first_reply: { minutes: 60, time: 'calendar' },
+        next_reply: { minutes: 30, time: 'calendar' },
+        resolution: { minutes: 480, time: 'calendar' },
+      },
     });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'Urgent', position: 1, version: 1, pause_statuses: ['resolved'] });
@@ -68,13 +95,23 @@ describe('SLA policies (end to end)', () => {
     expect((await desk('PUT', '/sla-policies/000000000000000000000000', body)).statusCode).toBe(404);
     urgent = (await desk('PUT', `/sla-policies/${urgent._id}`, body)).json();
     expect(urgent.version).toBe(2);
-    const doomed = (await desk('POST', '/sla-policies', { name: 'Doomed', targets: { resolution: { minutes: 5, time: 'calendar' } } })).json();
+    const doomed = (
+      await desk('POST', '/sla-policies', { name: 'Doomed', targets: { resolution: { minutes: 5, time: 'calendar' } } })
+    ).json();
     expect((await desk('DELETE', `/sla-policies/${doomed._id}`)).statusCode).toBe(204);
     expect((await desk('GET', `/sla-policies/${doomed._id}`)).statusCode).toBe(404);
     expect((await desk('GET', '/sla-policies')).json().items.map((p: { name: string }) => p.name)).toEqual(['Urgent', 'Everything']);
 
     const events = await t.store.readStream('sla-config-1');
-    expect(events.map((e) => e.type)).toEqual(['BusinessHoursSet', 'SlaPolicyCreated', 'SlaPolicyCreated', 'SlaPoliciesReordered', 'SlaPolicyUpdated', 'SlaPolicyCreated', 'SlaPolicyDeleted']);
+    expect(events.map((e) => e.type)).toEqual([
+      'BusinessHoursSet',
+      'SlaPolicyCreated',
+      'SlaPolicyCreated',
+      'SlaPoliciesReordered',
+      'SlaPolicyUpdated',
+      'SlaPolicyCreated',
+      'SlaPolicyDeleted',
+    ]);
     expect(events[0].metadata).toMatchObject({ actor: { type: 'staff_user', id: 'agent-7' }, tenant: { companyId: '1' } });
     // Another company sees none of it.
     const other = await staffAuth(t, 'two');
@@ -86,7 +123,12 @@ describe('SLA policies (end to end)', () => {
     const applied = await until(ticket._id, (sla) => sla?.targets.resolution !== undefined);
     expect(applied).toMatchObject({ policy: { _id: urgent._id, name: 'Urgent', version: 2 }, state: 'active' });
     const due = Date.parse(ticket.created_at) + 60 * MINUTE;
-    expect(applied.targets.first_reply).toMatchObject({ state: 'active', time: 'calendar', due_at: new Date(due).toISOString(), target_minutes: 60 });
+    expect(applied.targets.first_reply).toMatchObject({
+      state: 'active',
+      time: 'calendar',
+      due_at: new Date(due).toISOString(),
+      target_minutes: 60,
+    });
     expect(applied.targets.first_reply.remaining_minutes).toBeGreaterThanOrEqual(58);
     expect(applied.next_due_at).toBe(new Date(due).toISOString());
     // The storefront never sees the block.
@@ -110,7 +152,14 @@ describe('SLA policies (end to end)', () => {
     expect(replied.targets.resolution.state).toBe('active');
 
     const written = await slaEvents(ticket._id);
-    expect(written.map((e) => e.type)).toEqual(['SlaApplied', 'SlaTargetActivated', 'SlaTargetActivated', 'SlaClockPaused', 'SlaClockResumed', 'SlaTargetFulfilled']);
+    expect(written.map((e) => e.type)).toEqual([
+      'SlaApplied',
+      'SlaTargetActivated',
+      'SlaTargetActivated',
+      'SlaClockPaused',
+      'SlaClockResumed',
+      'SlaTargetFulfilled',
+    ]);
     expect(written[0]).toMatchObject({ policy: { id: urgent._id, version: 2 }, reason: 'created', hours: { zone: 'Asia/Kolkata' } });
     // Each SLA event names the ticket event it follows, and the system actor that wrote it.
     const ticketEvents = await t.store.readStream(`ticket-${ticket._id}`);
@@ -118,8 +167,22 @@ describe('SLA policies (end to end)', () => {
   });
 
   it('breaches on time, once, with the due time as the breach time; the list filters and sorts by SLA', async () => {
-    const policy = (await desk('POST', '/sla-policies', { name: 'One minute', condition: { categories: ['express'] }, targets: { first_reply: { minutes: 1, time: 'calendar' } } })).json();
-    await desk('PUT', '/sla-policies/order', { order: [policy._id, ...(await desk('GET', '/sla-policies')).json().items.map((p: { _id: string }) => p._id).filter((id: string) => id !== policy._id)] });
+    const policy = (
+      await desk('POST', '/sla-policies', {
+        name: 'One minute',
+        condition: { categories: ['express'] },
+        targets: { first_reply: { minutes: 1, time: 'calendar' } },
+      })
+    ).json();
+    await desk('PUT', '/sla-policies/order', {
+      order: [
+        policy._id,
+        ...(await desk('GET', '/sla-policies'))
+          .json()
+          .items.map((p: { _id: string }) => p._id)
+          .filter((id: string) => id !== policy._id),
+      ],
+    });
     const quick = await openTicket('low', 'express');
     const slow = await openTicket('urgent');
     await until(quick._id, (sla) => sla?.state === 'active');
@@ -152,14 +215,21 @@ describe('SLA policies (end to end)', () => {
     expect(second).toMatchObject({ policy: { _id: urgent._id, version: 2 }, state: 'active' });
     expect(second.targets.resolution).toMatchObject({ time: 'calendar', started_at: ticket.created_at, target_minutes: 480 });
     const applied = (await slaEvents(ticket._id)).filter((e) => e.type === 'SlaApplied');
-    expect(applied.map((e) => [e.reason, e.policy.name, e.policy.version])).toEqual([['created', 'Everything', 1], ['priority_changed', 'Urgent', 2]]);
+    expect(applied.map((e) => [e.reason, e.policy.name, e.policy.version])).toEqual([
+      ['created', 'Everything', 1],
+      ['priority_changed', 'Urgent', 2],
+    ]);
     expect(second.targets.first_reply.started_at).toBe(applied[1].at);
   });
 
   it('shows the SLA events in the ticket audit; following the log again writes nothing twice', async () => {
-    const [ticketId] = (t.app.get<SqliteDatabase>(SQLITE_DB).prepare('SELECT ticket_id FROM rm_sla LIMIT 1').all() as { ticket_id: string }[]).map((r) => r.ticket_id);
+    const [ticketId] = (
+      t.app.get<SqliteDatabase>(SQLITE_DB).prepare('SELECT ticket_id FROM rm_sla LIMIT 1').all() as { ticket_id: string }[]
+    ).map((r) => r.ticket_id);
     const audit = (await desk('GET', `/ticket/${ticketId}/audit`)).json();
-    expect(audit.items.filter((i: { stream: string }) => i.stream === `sla-${ticketId}`).map((i: { type: string }) => i.type)).toContain('SlaApplied');
+    expect(audit.items.filter((i: { stream: string }) => i.stream === `sla-${ticketId}`).map((i: { type: string }) => i.type)).toContain(
+      'SlaApplied',
+    );
     expect(audit.verification).toMatchObject({ valid: true, broken_at: null });
 
     const before = (await t.store.readAll()).length;
@@ -171,7 +241,8 @@ describe('SLA policies (end to end)', () => {
 
   it('a rebuild from the log reproduces every SLA state', async () => {
     const live = t.app.get<SqliteDatabase>(SQLITE_DB);
-    const rows = (db: SqliteDatabase) => db.prepare('SELECT ticket_id, company_id, state, sla_state, next_due_at, revision FROM rm_sla ORDER BY ticket_id').all();
+    const rows = (db: SqliteDatabase) =>
+      db.prepare('SELECT ticket_id, company_id, state, sla_state, next_due_at, revision FROM rm_sla ORDER BY ticket_id').all();
     const fresh = openSqlite(':memory:');
     const projection = new SlaProjection();
     projection.init(fresh);

@@ -15,9 +15,15 @@ describe('staff desk (end to end)', () => {
   type Method = 'GET' | 'POST' | 'PUT';
   const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
     t.app.inject({ method, url, headers: { 'user-agent': 'jest-e2e', ...headers }, payload: payload as object });
-  const desk = (method: Method, path: string, payload?: unknown, extra: Record<string, string> = {}) => call(method, `${COMPANY_1}${path}`, { ...staff, ...extra }, payload);
+  const desk = (method: Method, path: string, payload?: unknown, extra: Record<string, string> = {}) =>
+    call(method, `${COMPANY_1}${path}`, { ...staff, ...extra }, payload);
   const openTicket = async (title = 'Where is my order?', user = 'alice') =>
-    (await call('POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', user), { category: 'order-issue', content: { title, description: 'Order FY-123' } })).json();
+    (
+      await call('POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', user), {
+        category: 'order-issue',
+        content: { title, description: 'Order FY-123' },
+      })
+    ).json();
   const eventCount = async () => (await t.store.readAll()).length;
 
   it('edits a storefront ticket: one event per change, a diff history entry, ETag, updated_at moves', async () => {
@@ -27,7 +33,12 @@ describe('staff desk (end to end)', () => {
     expect(read.headers.etag).toBe('"0"');
     expect(read.json()).toEqual(ticket);
 
-    const res = await desk('PUT', `/ticket/${ticket._id}`, { status: 'in_progress', priority: 'high', assigned_to: { agent_id: 'agent-7' }, tags: ['vip', 'late'] }, { 'if-match': '"0"' });
+    const res = await desk(
+      'PUT',
+      `/ticket/${ticket._id}`,
+      { status: 'in_progress', priority: 'high', assigned_to: { agent_id: 'agent-7' }, tags: ['vip', 'late'] },
+      { 'if-match': '"0"' },
+    );
     expect(res.statusCode).toBe(200);
     const edited = res.json();
     expect(edited).toMatchObject({
@@ -43,7 +54,14 @@ describe('staff desk (end to end)', () => {
     // updated_at follows the edit (the event's time), created_at stays.
     expect(edited.updated_at).toBe(events[1].data.changed_at);
     expect(edited.updated_at >= ticket.updated_at).toBe(true);
-    expect(events.map((e) => e.type)).toEqual(['TicketCreated', 'TicketStatusChanged', 'TicketPriorityChanged', 'TicketAssigned', 'TicketTagsChanged', 'HistoryAppended']);
+    expect(events.map((e) => e.type)).toEqual([
+      'TicketCreated',
+      'TicketStatusChanged',
+      'TicketPriorityChanged',
+      'TicketAssigned',
+      'TicketTagsChanged',
+      'HistoryAppended',
+    ]);
     expect(events[5].data).toMatchObject({
       type: 'diff',
       value: { status: ['pending', 'in_progress'], priority: ['low', 'high'], assigned_to: [null, 'agent-7'], tags: [[], ['vip', 'late']] },
@@ -60,7 +78,13 @@ describe('staff desk (end to end)', () => {
   it('an edit that changes nothing appends nothing and returns the ticket', async () => {
     const ticket = await openTicket();
     const before = await eventCount();
-    const res = await desk('PUT', `/ticket/${ticket._id}`, { status: 'pending', priority: 'low', category: 'order-issue', tags: [], source: 'sales_channel' });
+    const res = await desk('PUT', `/ticket/${ticket._id}`, {
+      status: 'pending',
+      priority: 'low',
+      category: 'order-issue',
+      tags: [],
+      source: 'sales_channel',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual(ticket);
     expect(res.headers.etag).toBe('"0"');
@@ -70,11 +94,18 @@ describe('staff desk (end to end)', () => {
   it('edits content and category; description and attachments left out are kept', async () => {
     const ticket = await openTicket('Old title');
     const res = await desk('PUT', `/ticket/${ticket._id}`, { content: { title: 'New title' }, category: 'refund', sub_category: 'card' });
-    expect(res.json()).toMatchObject({ content: { title: 'New title', description: 'Order FY-123', attachments: [] }, category: { key: 'refund', display: 'Refund' }, sub_category: 'card' });
+    expect(res.json()).toMatchObject({
+      content: { title: 'New title', description: 'Order FY-123', attachments: [] },
+      category: { key: 'refund', display: 'Refund' },
+      sub_category: 'card',
+    });
     const history = (await desk('GET', `/ticket/${ticket._id}/history`)).json();
     expect(history.items.map((h: { type: string }) => h.type)).toEqual(['diff']);
     expect(history.items[0].value).toEqual({
-      content: [{ title: 'Old title', description: 'Order FY-123', attachments: [] }, { title: 'New title', description: 'Order FY-123', attachments: [] }],
+      content: [
+        { title: 'Old title', description: 'Order FY-123', attachments: [] },
+        { title: 'New title', description: 'Order FY-123', attachments: [] },
+      ],
       category: ['order-issue', 'refund'],
       sub_category: [null, 'card'],
     });
@@ -102,7 +133,9 @@ describe('staff desk (end to end)', () => {
 
     it('of two concurrent edits with the same If-Match, exactly one wins', async () => {
       const ticket = await openTicket();
-      const [a, b] = await Promise.all(['high', 'urgent'].map((priority) => desk('PUT', `/ticket/${ticket._id}`, { priority }, { 'if-match': '"0"' })));
+      const [a, b] = await Promise.all(
+        ['high', 'urgent'].map((priority) => desk('PUT', `/ticket/${ticket._id}`, { priority }, { 'if-match': '"0"' })),
+      );
       expect([a.statusCode, b.statusCode].sort()).toEqual([200, 412]);
       expect(await t.store.readStream(`ticket-${ticket._id}`)).toHaveLength(3);
     });
@@ -115,7 +148,12 @@ describe('staff desk (end to end)', () => {
       const before = await eventCount();
       const res = await desk('PUT', `/ticket/${ticket._id}`, { status: 'pending', priority: 'high' });
       expect(res.statusCode).toBe(409);
-      expect(res.json()).toMatchObject({ type: 'urn:lead:problem:forbidden-transition', from: 'closed', to: 'pending', allowed: ['in_progress'] });
+      expect(res.json()).toMatchObject({
+        type: 'urn:lead:problem:forbidden-transition',
+        from: 'closed',
+        to: 'pending',
+        allowed: ['in_progress'],
+      });
       expect(res.json().detail).toContain('only be reopened');
       expect(await eventCount()).toBe(before);
       expect((await desk('PUT', `/ticket/${ticket._id}`, { status: 'in_progress' })).json().status.key).toBe('in_progress');
@@ -146,21 +184,41 @@ describe('staff desk (end to end)', () => {
   it('an edit body must be a JSON object', async () => {
     const ticket = await openTicket();
     for (const payload of ['null', '5', '"x"']) {
-      const res = await t.app.inject({ method: 'PUT', url: `${COMPANY_1}/ticket/${ticket._id}`, headers: { ...staff, 'content-type': 'application/json' }, payload });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: `${COMPANY_1}/ticket/${ticket._id}`,
+        headers: { ...staff, 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode).toBe(400);
     }
   });
 
   it('staff comment, then the full history in order: customer comment, staff comment, diff', async () => {
     const ticket = await openTicket();
-    await call('POST', `${STOREFRONT}/ticket/${ticket._id}/history`, storefrontAuth('a', 'alice'), { type: 'comment', value: { text: 'Any news?', media: [] } });
+    await call('POST', `${STOREFRONT}/ticket/${ticket._id}/history`, storefrontAuth('a', 'alice'), {
+      type: 'comment',
+      value: { text: 'Any news?', media: [] },
+    });
     const reply = await desk('POST', `/ticket/${ticket._id}/history`, { type: 'comment', value: { text: 'On it', media: [] } });
     expect(reply.statusCode).toBe(201);
     expect(reply.json()).toMatchObject({ ticket_id: ticket.ticket_id, type: 'comment', created_by: { id: 'agent-7', user_type: 'staff' } });
     await desk('PUT', `/ticket/${ticket._id}`, { status: 'resolved' });
     const history = (await desk('GET', `/ticket/${ticket._id}/history`)).json();
-    expect(history.items.map((h: { type: string; value: { text?: string } }) => h.value.text ?? h.type)).toEqual(['Any news?', 'On it', 'diff']);
-    expect(history.page).toEqual({ type: 'number', current: 1, size: 100, page_size: 100, item_total: 3, has_next: false, has_previous: false });
+    expect(history.items.map((h: { type: string; value: { text?: string } }) => h.value.text ?? h.type)).toEqual([
+      'Any news?',
+      'On it',
+      'diff',
+    ]);
+    expect(history.page).toEqual({
+      type: 'number',
+      current: 1,
+      size: 100,
+      page_size: 100,
+      item_total: 3,
+      has_next: false,
+      has_previous: false,
+    });
     const second = (await desk('GET', `/ticket/${ticket._id}/history?page_no=2&page_size=2`)).json();
     expect(second.items.map((h: { type: string }) => h.type)).toEqual(['diff']);
     expect(second.page).toMatchObject({ current: 2, item_total: 3, has_next: false, has_previous: true });
@@ -170,7 +228,9 @@ describe('staff desk (end to end)', () => {
     const ticket = await openTicket();
     const resolved = (await desk('PUT', `/ticket/${ticket._id}`, { status: 'resolved' })).json();
     expect(resolved.is_feedback_pending).toBe(true);
-    const res = await desk('POST', `/ticket/${ticket._id}/feedback`, { form_response: { overall_rating: 5, audio: 'clear', resolved: true } });
+    const res = await desk('POST', `/ticket/${ticket._id}/feedback`, {
+      form_response: { overall_rating: 5, audio: 'clear', resolved: true },
+    });
     expect(res.statusCode).toBe(201);
     const feedback = res.json();
     expect(feedback).toMatchObject({
@@ -200,7 +260,12 @@ describe('staff desk (end to end)', () => {
   });
 
   it('creates a company-level ticket: platform_panel, company context, initial status set by staff', async () => {
-    const res = await desk('POST', '/ticket', { category: 'internal', content: { title: 'Call back the customer' }, status: 'in_progress', priority: 'medium' });
+    const res = await desk('POST', '/ticket', {
+      category: 'internal',
+      content: { title: 'Call back the customer' },
+      status: 'in_progress',
+      priority: 'medium',
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
       context: { company_id: '1' },
@@ -215,13 +280,28 @@ describe('staff desk (end to end)', () => {
   it('serves the general config with built-in defaults', async () => {
     const res = await desk('GET', '/general-config');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ _id: expect.stringMatching(/^[0-9a-f]{24}$/), allow_ticket_creation: true, show_listing: true, integration: { type: 'default' } });
+    expect(res.json()).toMatchObject({
+      _id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      allow_ticket_creation: true,
+      show_listing: true,
+      integration: { type: 'default' },
+    });
   });
 
   it('documents the staff routes in OpenAPI, path parameters declared', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
     const op = doc.paths['/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/ticket/{id}'].put;
-    expect(op.parameters.filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name).sort()).toEqual(['application_id', 'company_id', 'id']);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/service/platform/lead/v1.0/company/{company_id}/ticket/{id}/feedback', '/service/platform/lead/v1.0/company/{company_id}/general-config']));
+    expect(
+      op.parameters
+        .filter((p: { in: string }) => p.in === 'path')
+        .map((p: { name: string }) => p.name)
+        .sort(),
+    ).toEqual(['application_id', 'company_id', 'id']);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/service/platform/lead/v1.0/company/{company_id}/ticket/{id}/feedback',
+        '/service/platform/lead/v1.0/company/{company_id}/general-config',
+      ]),
+    );
   });
 });

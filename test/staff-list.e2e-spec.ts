@@ -18,8 +18,16 @@ describe('staff ticket list: filters, search, stable pages (end to end)', () => 
     return res.json();
   };
   const open = async (category: string, title: string, description = '', app: AppKey = 'a') =>
-    (await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: storefrontAuth(app), payload: { category, content: { title, description } } })).json();
-  const edit = (id: string, body: object) => t.app.inject({ method: 'PUT', url: `${COMPANY_1}/ticket/${id}`, headers: staff, payload: body });
+    (
+      await t.app.inject({
+        method: 'POST',
+        url: `${STOREFRONT}/ticket/`,
+        headers: storefrontAuth(app),
+        payload: { category, content: { title, description } },
+      })
+    ).json();
+  const edit = (id: string, body: object) =>
+    t.app.inject({ method: 'PUT', url: `${COMPANY_1}/ticket/${id}`, headers: staff, payload: body });
   const numbers = (body: { items: { ticket_id: string }[] }) => body.items.map((i) => Number(i.ticket_id));
 
   it('returns items, filters and page by default; the flags pick the parts (reference 6.6)', async () => {
@@ -52,7 +60,8 @@ describe('staff ticket list: filters, search, stable pages (end to end)', () => 
   it('q searches titles and descriptions (prefixes, accents, HTML), never a syntax error, follows edits', async () => {
     const late = await open('search', 'Late delivery', 'The <b>courier</b> never came');
     const cafe = await open('search', 'Café refund', 'Charged twice');
-    const ids = async (q: string) => (await list(`items=true&category=search&q=${encodeURIComponent(q)}`)).items.map((i: { _id: string }) => i._id);
+    const ids = async (q: string) =>
+      (await list(`items=true&category=search&q=${encodeURIComponent(q)}`)).items.map((i: { _id: string }) => i._id);
     expect(await ids('delivery')).toEqual([late._id]);
     expect(await ids('couri')).toEqual([late._id]);
     expect(await ids('cafe charged')).toEqual([cafe._id]);
@@ -69,7 +78,13 @@ describe('staff ticket list: filters, search, stable pages (end to end)', () => 
     const initial: number[] = [];
     for (let i = 0; i < 25; i++) initial.push(Number((await open(category, `initial ${i}`)).ticket_id));
     const first = await list(`items=true&category=${category}&page_size=10`);
-    expect(first.page).toMatchObject({ current: 1, item_total: 25, has_next: true, has_previous: false, next_id: String(numbers(first)[9]) });
+    expect(first.page).toMatchObject({
+      current: 1,
+      item_total: 25,
+      has_next: true,
+      has_previous: false,
+      next_id: String(numbers(first)[9]),
+    });
     for (let i = 0; i < 5; i++) await open(category, `arrived later ${i}`);
 
     const seen = [...numbers(first)];

@@ -25,22 +25,49 @@ describe('staff desk tenancy (end to end)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     [one, two] = [await staffAuth(t, 'one'), await staffAuth(t, 'two')];
-    for (const [name, app, user] of [['a', 'a', 'alice'], ['a2', 'a', 'bob'], ['b', 'b', 'carol'], ['c', 'c', 'dave']] as const) {
-      const res = await t.app.inject({ method: 'POST', url: `${STOREFRONT}/ticket/`, headers: storefrontAuth(app, user), payload: { category: 'tenancy', content: { title: `ticket ${name}` } } });
+    for (const [name, app, user] of [
+      ['a', 'a', 'alice'],
+      ['a2', 'a', 'bob'],
+      ['b', 'b', 'carol'],
+      ['c', 'c', 'dave'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${STOREFRONT}/ticket/`,
+        headers: storefrontAuth(app, user),
+        payload: { category: 'tenancy', content: { title: `ticket ${name}` } },
+      });
       tickets[name] = res.json();
     }
-    tickets.panel = (await t.app.inject({ method: 'POST', url: `${platform('1')}/ticket`, headers: one, payload: { category: 'tenancy', content: { title: 'panel' } } })).json();
+    tickets.panel = (
+      await t.app.inject({
+        method: 'POST',
+        url: `${platform('1')}/ticket`,
+        headers: one,
+        payload: { category: 'tenancy', content: { title: 'panel' } },
+      })
+    ).json();
   });
   afterAll(async () => t.dispose());
 
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, headers: Record<string, string>, payload?: object) => t.app.inject({ method, url, headers, payload });
+  const call = (method: 'GET' | 'POST' | 'PUT', url: string, headers: Record<string, string>, payload?: object) =>
+    t.app.inject({ method, url, headers, payload });
   const eventCount = async () => (await t.store.readAll()).length;
   const listed = async (base: string, headers: Record<string, string>) =>
-    (await call('GET', `${base}/ticket?items=true&category=tenancy&page_size=100`, headers)).json().items.map((i: { content: { title: string } }) => i.content.title).sort();
+    (await call('GET', `${base}/ticket?items=true&category=tenancy&page_size=100`, headers))
+      .json()
+      .items.map((i: { content: { title: string } }) => i.content.title)
+      .sort();
 
   it("a company 1 token on company 2's paths is 404 everywhere, and appends nothing", async () => {
     const before = await eventCount();
-    const routes = [...ticketRoutes(tickets.c._id), ...companyOnlyRoutes(tickets.c._id), ['GET', '/ticket'], ['POST', '/ticket', { category: 'x', content: { title: 't' } }], ['GET', '/general-config']] as const;
+    const routes = [
+      ...ticketRoutes(tickets.c._id),
+      ...companyOnlyRoutes(tickets.c._id),
+      ['GET', '/ticket'],
+      ['POST', '/ticket', { category: 'x', content: { title: 't' } }],
+      ['GET', '/general-config'],
+    ] as const;
     for (const [method, path, body] of routes) {
       const res = await call(method, `${platform('2')}${path}`, one, body);
       expect([method, path, res.statusCode]).toEqual([method, path, 404]);
@@ -70,14 +97,14 @@ describe('staff desk tenancy (end to end)', () => {
     expect(await listed(platform('1'), one)).toEqual(['panel', 'ticket a', 'ticket a2', 'ticket b']);
   });
 
-  it("an application of another company, or an unknown one, is 404 on application-level paths", async () => {
+  it('an application of another company, or an unknown one, is 404 on application-level paths', async () => {
     expect((await call('GET', `${platform('1', 'c')}/ticket`, one)).statusCode).toBe(404);
     expect((await call('GET', `${platform('1', 'c')}/ticket/${tickets.c._id}`, one)).statusCode).toBe(404);
     expect((await call('GET', `${platform('1')}/application/ffffffffffffffffffffffff/ticket`, one)).statusCode).toBe(404);
     expect((await call('GET', `${platform('2', 'a')}/ticket`, two)).statusCode).toBe(404);
   });
 
-  it('application-level routes edit and comment on that application\'s tickets', async () => {
+  it("application-level routes edit and comment on that application's tickets", async () => {
     const edited = await call('PUT', `${platform('1', 'b')}/ticket/${tickets.b._id}`, one, { status: 'in_progress' });
     expect(edited.statusCode).toBe(200);
     expect(edited.headers.etag).toBe('"2"');
@@ -96,10 +123,18 @@ describe('staff desk tenancy (end to end)', () => {
 
   it('401 for a missing, forged, expired or storefront credential on staff routes', async () => {
     const sign = (secret: string, expiresIn: number) =>
-      new JwtService({ secret }).sign({ company_id: '1' }, { subject: STAFF.one.client_id, audience: 'lead-platform', issuer: 'lead-service', expiresIn });
+      new JwtService({ secret }).sign(
+        { company_id: '1' },
+        { subject: STAFF.one.client_id, audience: 'lead-platform', issuer: 'lead-service', expiresIn },
+      );
     const valid = sign('test-token-secret', 60);
     expect((await call('GET', `${platform('1')}/ticket`, { authorization: `Bearer ${valid}` })).statusCode).toBe(200);
-    for (const headers of [{}, { authorization: `Bearer ${sign('another-secret', 60)}` }, { authorization: `Bearer ${sign('test-token-secret', -10)}` }, storefrontAuth('a')]) {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${sign('another-secret', 60)}` },
+      { authorization: `Bearer ${sign('test-token-secret', -10)}` },
+      storefrontAuth('a'),
+    ]) {
       const res = await call('PUT', `${platform('1')}/ticket/${tickets.a._id}`, headers, { priority: 'urgent' });
       expect(res.statusCode).toBe(401);
       expect(res.headers['content-type']).toContain('application/problem+json');

@@ -17,11 +17,20 @@ type Headers = Record<string, string>;
 
 function routes(t: () => TestApp) {
   const inject = (method: 'GET' | 'POST', url: string, headers: Headers, payload?: unknown, remoteAddress?: string) =>
-    t().app.inject({ method, url, headers: { 'user-agent': 'jest-e2e', ...headers }, payload: payload as object, ...(remoteAddress ? { remoteAddress } : {}) });
+    t().app.inject({
+      method,
+      url,
+      headers: { 'user-agent': 'jest-e2e', ...headers },
+      payload: payload as object,
+      ...(remoteAddress ? { remoteAddress } : {}),
+    });
   return {
     inject,
-    create: (headers: Headers, body: object = { category: 'order-issue', content: { title: 'Where is my order?' }, subscribers: ['me@shop.example'] }, remoteAddress?: string) =>
-      inject('POST', `${BASE}/ticket/`, headers, body, remoteAddress),
+    create: (
+      headers: Headers,
+      body: object = { category: 'order-issue', content: { title: 'Where is my order?' }, subscribers: ['me@shop.example'] },
+      remoteAddress?: string,
+    ) => inject('POST', `${BASE}/ticket/`, headers, body, remoteAddress),
     get: (id: string, headers: Headers, remoteAddress?: string) => inject('GET', `${BASE}/ticket/${id}`, headers, undefined, remoteAddress),
     comment: (id: string, headers: Headers, remoteAddress?: string) =>
       inject('POST', `${BASE}/ticket/${id}/history`, headers, { type: 'comment', value: { text: 'hi', media: [] } }, remoteAddress),
@@ -64,7 +73,9 @@ describe('storefront identity (end to end): development default, x-user-id trust
   });
 
   it("the attack of the issue fails: an anonymous caller cannot reach another's ticket by its own id, nor by knowing the id", async () => {
-    const victim = (await r.create(storefrontAuth('a', 'victim-1'), { category: 'x', content: { title: 'mine' }, subscribers: ['victim@shop.example'] })).json();
+    const victim = (
+      await r.create(storefrontAuth('a', 'victim-1'), { category: 'x', content: { title: 'mine' }, subscribers: ['victim@shop.example'] })
+    ).json();
     const other = (await r.create(storefrontAuth('a'))).json();
     const mine = (await r.create(storefrontAuth('a'))).json();
     const attacker = { ...storefrontAuth('a'), 'x-ticket-access-key': mine.access_key };
@@ -81,7 +92,9 @@ describe('storefront identity (end to end): development default, x-user-id trust
 
   it('an anonymous caller cannot file a ticket under a user by naming one in created_by', async () => {
     const before = await r.eventCount();
-    const ticket = (await r.create(storefrontAuth('a'), { category: 'x', content: { title: 'planted' }, created_by: { id: 'victim-2', name: 'V' } })).json();
+    const ticket = (
+      await r.create(storefrontAuth('a'), { category: 'x', content: { title: 'planted' }, created_by: { id: 'victim-2', name: 'V' } })
+    ).json();
     expect(ticket.created_by).toEqual({ name: 'V' });
     expect((await r.get(ticket._id, storefrontAuth('a', 'victim-2'))).statusCode).toBe(404);
     expect(await r.eventCount()).toBe(before + 1);
@@ -129,11 +142,16 @@ describe('storefront identity (end to end): development default, x-user-id trust
     expect(await r.eventCount()).toBe(before);
   });
 
-  it('an Idempotency-Key never replays a key holder\'s answer to a caller without the key', async () => {
+  it("an Idempotency-Key never replays a key holder's answer to a caller without the key", async () => {
     const ticket = (await r.create(storefrontAuth('a'))).json();
     const body = { type: 'comment', value: { text: 'same words', media: [] } };
     const url = `${BASE}/ticket/${ticket._id}/history`;
-    const holder = await r.inject('POST', url, { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key, 'idempotency-key': 'k-1' }, body);
+    const holder = await r.inject(
+      'POST',
+      url,
+      { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key, 'idempotency-key': 'k-1' },
+      body,
+    );
     expect(holder.statusCode).toBe(201);
     const stranger = await r.inject('POST', url, { ...storefrontAuth('a'), 'idempotency-key': 'k-1' }, body);
     expect(stranger.statusCode).toBe(404);
@@ -142,8 +160,12 @@ describe('storefront identity (end to end): development default, x-user-id trust
 
   it('an anonymous form submitter gets the key of the ticket it opened, and only that ticket', async () => {
     const staff = await staffAuth(t, 'one');
-    expect((await r.inject('POST', STAFF_FORMS(), staff, { ...CONTACT, slug: 'anon-contact', available_assignees: [] })).statusCode).toBe(201);
-    const res = await r.inject('POST', `${SHOP}/form/anon-contact/submit`, storefrontAuth('a'), { response: [{ key: 'name', value: 'Ann' }] });
+    expect((await r.inject('POST', STAFF_FORMS(), staff, { ...CONTACT, slug: 'anon-contact', available_assignees: [] })).statusCode).toBe(
+      201,
+    );
+    const res = await r.inject('POST', `${SHOP}/form/anon-contact/submit`, storefrontAuth('a'), {
+      response: [{ key: 'name', value: 'Ann' }],
+    });
     expect(res.statusCode).toBe(201);
     const { ticket, access_key } = res.json();
     expect(access_key).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -152,7 +174,11 @@ describe('storefront identity (end to end): development default, x-user-id trust
     expect((await r.get(ticket._id, { ...storefrontAuth('a'), 'x-ticket-access-key': access_key })).statusCode).toBe(200);
     expect((await r.comment(ticket._id, { ...storefrontAuth('a'), 'x-ticket-access-key': access_key })).statusCode).toBe(201);
 
-    const signedIn = (await r.inject('POST', `${SHOP}/form/anon-contact/submit`, storefrontAuth('a', 'user-5'), { response: [{ key: 'name', value: 'Bo' }] })).json();
+    const signedIn = (
+      await r.inject('POST', `${SHOP}/form/anon-contact/submit`, storefrontAuth('a', 'user-5'), {
+        response: [{ key: 'name', value: 'Bo' }],
+      })
+    ).json();
     expect(signedIn.access_key).toBeUndefined();
     expect((await r.get(signedIn.ticket._id, storefrontAuth('a', 'user-5'))).statusCode).toBe(200);
   });
@@ -176,13 +202,18 @@ describe('storefront identity (end to end): development default, x-user-id trust
 describe('storefront identity (end to end): LEAD_STOREFRONT_IDENTITY=jwt', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ storefrontIdentity: loadSettings({ LEAD_STOREFRONT_IDENTITY: 'jwt', LEAD_USER_JWT_SECRET: SESSION_SECRET }).storefrontIdentity });
+    t = await startTestApp({
+      storefrontIdentity: loadSettings({ LEAD_STOREFRONT_IDENTITY: 'jwt', LEAD_USER_JWT_SECRET: SESSION_SECRET }).storefrontIdentity,
+    });
   });
   afterAll(async () => t.dispose());
   const r = routes(() => t);
   const session = async (sub: string, secret = SESSION_SECRET) => ({
     ...storefrontAuth('a'),
-    'x-user-token': await new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret)),
+    'x-user-token': await new SignJWT({ sub })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret)),
   });
 
   it('a valid session token proves the user; a forged x-user-id is 401 and stores nothing', async () => {
@@ -202,7 +233,10 @@ describe('storefront identity (end to end): LEAD_STOREFRONT_IDENTITY=jwt', () =>
 
   it('an invalid session token is a 401 problem, never an anonymous call', async () => {
     const before = await r.eventCount();
-    for (const headers of [await session('alice', 'a-different-secret-0123456789abcdefghij'), { ...storefrontAuth('a'), 'x-user-token': 'garbage' }]) {
+    for (const headers of [
+      await session('alice', 'a-different-secret-0123456789abcdefghij'),
+      { ...storefrontAuth('a'), 'x-user-token': 'garbage' },
+    ]) {
       const res = await r.create(headers);
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ status: 401, detail: expect.stringContaining('x-user-token') });
@@ -215,7 +249,8 @@ describe('storefront identity (end to end): LEAD_STOREFRONT_IDENTITY=trusted-pro
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({
-      storefrontIdentity: loadSettings({ LEAD_STOREFRONT_IDENTITY: 'trusted-proxy', LEAD_USER_TRUSTED_PROXIES: '10.0.0.0/8' }).storefrontIdentity,
+      storefrontIdentity: loadSettings({ LEAD_STOREFRONT_IDENTITY: 'trusted-proxy', LEAD_USER_TRUSTED_PROXIES: '10.0.0.0/8' })
+        .storefrontIdentity,
     });
   });
   afterAll(async () => t.dispose());

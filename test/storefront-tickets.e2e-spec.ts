@@ -11,13 +11,20 @@ describe('storefront tickets (end to end)', () => {
 
   const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown) =>
     t.app.inject({ method, url: `${BASE}${url}`, headers: { 'user-agent': 'jest-e2e', ...headers }, payload: payload as object });
-  const createTicket = (body: unknown = { category: 'order-issue', content: { title: 'Where is my order?' } }, headers = storefrontAuth('a')) =>
-    inject('POST', '/ticket/', headers, body);
+  const createTicket = (
+    body: unknown = { category: 'order-issue', content: { title: 'Where is my order?' } },
+    headers = storefrontAuth('a'),
+  ) => inject('POST', '/ticket/', headers, body);
   const eventCount = async () => (await t.store.readAll()).length;
 
   it('creates a ticket in the Lead wire format and reads it back', async () => {
     const res = await createTicket(
-      { category: 'order-issue', content: { title: 'Late order', description: 'It has been a week' }, priority: 'high', _custom_json: { order: 'FY123' } },
+      {
+        category: 'order-issue',
+        content: { title: 'Late order', description: 'It has been a week' },
+        priority: 'high',
+        _custom_json: { order: 'FY123' },
+      },
       { ...storefrontAuth('a', 'user-1'), 'x-platform': 'android' },
     );
     expect(res.statusCode).toBe(201);
@@ -54,7 +61,10 @@ describe('storefront tickets (end to end)', () => {
     const ticket = (await createTicket()).json();
     // An anonymous opener proves the ticket is its own with the access key of the create answer.
     const opener = { ...storefrontAuth('a'), 'x-ticket-access-key': ticket.access_key };
-    const res = await inject('POST', `/ticket/${ticket._id}/history`, opener, { type: 'comment', value: { text: 'hello service', media: [] } });
+    const res = await inject('POST', `/ticket/${ticket._id}/history`, opener, {
+      type: 'comment',
+      value: { text: 'hello service', media: [] },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
       _id: expect.stringMatching(/^[0-9a-f]{24}$/),
@@ -65,14 +75,19 @@ describe('storefront tickets (end to end)', () => {
     });
     const events = await t.store.readStream(`ticket-${ticket._id}`);
     expect(events.map((e) => e.type)).toEqual(['TicketCreated', 'HistoryAppended']);
-    expect(events[1].metadata).toMatchObject({ actor: { type: 'application', id: '000000000000000000000a01' }, tenant: { companyId: '1' } });
+    expect(events[1].metadata).toMatchObject({
+      actor: { type: 'application', id: '000000000000000000000a01' },
+      tenant: { companyId: '1' },
+    });
     const read = await inject('GET', `/ticket/${ticket._id}`, opener);
     expect(read.headers.etag).toBe('"1"');
   });
 
   it('numbers tickets per company: 200 concurrent creates get 200 distinct, gapless numbers', async () => {
     const before = (await createTicket()).json().ticket_id as string;
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => createTicket({ category: 'bulk', content: { title: `bulk ${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => createTicket({ category: 'bulk', content: { title: `bulk ${i}` } })),
+    );
     expect(results.every((r) => r.statusCode === 201)).toBe(true);
     const numbers = results.map((r) => Number(r.json().ticket_id)).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => Number(before) + 1 + i));
@@ -127,7 +142,11 @@ describe('storefront tickets (end to end)', () => {
       ['unknown field', { category: 'x', content: { title: 't' }, colour: 'red' }, 'colour'],
       ['unknown nested field', { category: 'x', content: { title: 't', body: 'b' } }, 'content.body'],
       ['too long title', { category: 'x', content: { title: 'x'.repeat(301) } }, 'content.title'],
-      ['bad attachment', { category: 'x', content: { title: 't', attachments: [{ type: 'pdf', value: 'u' }] } }, 'content.attachments.0.type'],
+      [
+        'bad attachment',
+        { category: 'x', content: { title: 't', attachments: [{ type: 'pdf', value: 'u' }] } },
+        'content.attachments.0.type',
+      ],
       ['storefront sets status', { category: 'x', content: { title: 't' }, status: 'closed' }, 'status'],
     ];
     it.each(cases)('create: %s', async (_name, body, field) => {
@@ -158,7 +177,12 @@ describe('storefront tickets (end to end)', () => {
 
     it('malformed JSON is 400 and an oversized body is 413, both problem details', async () => {
       const before = await eventCount();
-      const bad = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: { ...storefrontAuth('a'), 'content-type': 'application/json' }, payload: '{"category":' });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: `${BASE}/ticket/`,
+        headers: { ...storefrontAuth('a'), 'content-type': 'application/json' },
+        payload: '{"category":',
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.headers['content-type']).toContain('application/problem+json');
       const big = await createTicket({ category: 'x', content: { title: 't', description: 'x'.repeat(2 * 1024 * 1024) } });
@@ -173,7 +197,9 @@ describe('storefront tickets (end to end)', () => {
     expect(ui.statusCode).toBe(200);
     const json = await t.app.inject({ method: 'GET', url: '/docs/json' });
     const doc = json.json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/service/application/lead/v1.0/ticket', '/service/application/lead/v1.0/ticket/{id}/history']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/service/application/lead/v1.0/ticket', '/service/application/lead/v1.0/ticket/{id}/history']),
+    );
   });
 });
 
@@ -188,7 +214,11 @@ describe('restart', () => {
 
     const second = await startTestApp({}, first.dir);
     try {
-      const read = await second.app.inject({ method: 'GET', url: `${BASE}/ticket/${one._id}`, headers: { ...headers, 'x-ticket-access-key': one.access_key } });
+      const read = await second.app.inject({
+        method: 'GET',
+        url: `${BASE}/ticket/${one._id}`,
+        headers: { ...headers, 'x-ticket-access-key': one.access_key },
+      });
       expect(read.json()).toEqual({ ...one, access_key: undefined }); // the key is shown at creation only
       const two = (await create(second, 'after restart')).json();
       expect(two.ticket_id).toBe(String(Number(one.ticket_id) + 1));

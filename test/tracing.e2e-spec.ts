@@ -46,11 +46,23 @@ const batchesOf = (all: SpanView[]) => all.filter((s) => /^projection .+ batch$/
 /** The part of one create's span tree the service makes itself: command, append, projection batches. */
 function expectCreateTree(all: SpanView[], ticketId: string, traceparent: unknown): SpanView {
   const command = one(all, 'command CreateTicket');
-  expect(command.attributes).toMatchObject({ 'lead.command.kind': 'CreateTicket', 'lead.stream': `ticket-${ticketId}`, 'lead.command.outcome': 'appended', 'lead.command.attempts': 1, 'lead.command.events': 1 });
+  expect(command.attributes).toMatchObject({
+    'lead.command.kind': 'CreateTicket',
+    'lead.stream': `ticket-${ticketId}`,
+    'lead.command.outcome': 'appended',
+    'lead.command.attempts': 1,
+    'lead.command.events': 1,
+  });
   const append = one(all, 'event_store.append');
   expect(append.parentSpanId).toBe(command.spanId);
   expect(append.kind).toBe(SpanKind.CLIENT);
-  expect(append.attributes).toMatchObject({ 'db.operation.name': 'append', 'lead.stream': `ticket-${ticketId}`, 'lead.event_store.expected_revision': 'no_stream', 'lead.event_store.event_count': 1, 'lead.event_store.event_types': ['TicketCreated'] });
+  expect(append.attributes).toMatchObject({
+    'db.operation.name': 'append',
+    'lead.stream': `ticket-${ticketId}`,
+    'lead.event_store.expected_revision': 'no_stream',
+    'lead.event_store.event_count': 1,
+    'lead.event_store.event_types': ['TicketCreated'],
+  });
   // The event records the command's span; the projections that apply it continue that trace.
   expect(traceparent).toBe(`00-${command.traceId}-${command.spanId}-01`);
   const batches = batchesOf(all);
@@ -74,27 +86,53 @@ describe('tracing in the process (in-memory exporter)', () => {
 
   it('one create: the command, its append, the projection batches its event causes; work caused by the event continues the trace', async () => {
     spans.reset();
-    const created = await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a', 'alice'), payload: { category: 'order-issue', content: { title: 'Late' } } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `${BASE}/ticket/`,
+      headers: storefrontAuth('a', 'alice'),
+      payload: { category: 'order-issue', content: { title: 'Late' } },
+    });
     expect(created.statusCode).toBe(201);
     const ticketId = created.json()._id as string;
     const [event] = await t.store.readStream(`ticket-${ticketId}`);
     const all = spans.getFinishedSpans().map(view);
     const command = expectCreateTree(all, ticketId, event.metadata.traceparent);
     expect(new Set(all.map((s) => s.traceId))).toEqual(new Set([command.traceId]));
-    expect(batchesOf(all).find((b) => b.attributes['lead.projection'] === 'tickets')!.attributes['lead.projection.last_commit']).toBe(String(event.position.commit));
+    expect(batchesOf(all).find((b) => b.attributes['lead.projection'] === 'tickets')!.attributes['lead.projection.last_commit']).toBe(
+      String(event.position.commit),
+    );
 
     // A reaction to the event (what a process manager does): its command is a child of the one that wrote the event.
     spans.reset();
     const context = systemContext('follow-up', { tenant: { companyId: '1', applicationId: APPS.a.application_id }, causedBy: event });
-    await t.app.get(CommandBus).execute(new AppendHistoryCommand(ticketId, { companyId: '1' }, { type: 'log', value: { text: 'auto-reply sent' }, createdBy: { id: 'bot' } }, context));
-    const reaction = spans.getFinishedSpans().map(view).find((s) => s.name.startsWith('command '))!;
+    await t.app
+      .get(CommandBus)
+      .execute(
+        new AppendHistoryCommand(
+          ticketId,
+          { companyId: '1' },
+          { type: 'log', value: { text: 'auto-reply sent' }, createdBy: { id: 'bot' } },
+          context,
+        ),
+      );
+    const reaction = spans
+      .getFinishedSpans()
+      .map(view)
+      .find((s) => s.name.startsWith('command '))!;
     expect(reaction).toMatchObject({ traceId: command.traceId, parentSpanId: command.spanId });
     const [, followUp] = await t.store.readStream(`ticket-${ticketId}`);
     expect(followUp.metadata.traceparent).toBe(`00-${command.traceId}-${reaction.spanId}-01`);
   });
 
   it('a refused command (a stale If-Match: 412) is marked with its error type, not as a failed span', async () => {
-    const ticket = (await t.app.inject({ method: 'POST', url: `${BASE}/ticket/`, headers: storefrontAuth('a', 'alice'), payload: { category: 'order-issue', content: { title: 'Late' } } })).json();
+    const ticket = (
+      await t.app.inject({
+        method: 'POST',
+        url: `${BASE}/ticket/`,
+        headers: storefrontAuth('a', 'alice'),
+        payload: { category: 'order-issue', content: { title: 'Late' } },
+      })
+    ).json();
     spans.reset();
     const refused = await t.app.inject({
       method: 'PUT',
@@ -114,21 +152,33 @@ describe('tracing in the process (in-memory exporter)', () => {
 async function otlpReceiver(): Promise<{ server: Server; endpoint: string; spans: SpanView[] }> {
   const received: SpanView[] = [];
   const value = (v: Record<string, unknown>): unknown =>
-    'stringValue' in v ? v.stringValue : 'intValue' in v ? Number(v.intValue) : 'boolValue' in v ? v.boolValue : 'arrayValue' in v ? ((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(value) : v.doubleValue;
+    'stringValue' in v
+      ? v.stringValue
+      : 'intValue' in v
+        ? Number(v.intValue)
+        : 'boolValue' in v
+          ? v.boolValue
+          : 'arrayValue' in v
+            ? ((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(value)
+            : v.doubleValue;
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const doc = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: Record<string, any>[] }[] }[] };
-      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans)
-        received.push({
-          traceId: s.traceId,
-          spanId: s.spanId,
-          parentSpanId: s.parentSpanId || undefined,
-          name: s.name,
-          kind: s.kind - 1, // OTLP numbers kinds from 1 (internal); the API from 0
-          attributes: Object.fromEntries((s.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [a.key, value(a.value)])),
-        });
+      for (const rs of doc.resourceSpans)
+        for (const ss of rs.scopeSpans)
+          for (const s of ss.spans)
+            received.push({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId || undefined,
+              name: s.name,
+              kind: s.kind - 1, // OTLP numbers kinds from 1 (internal); the API from 0
+              attributes: Object.fromEntries(
+                (s.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [a.key, value(a.value)]),
+              ),
+            });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -158,7 +208,7 @@ describe('tracing of the real service, enabled by OTEL_* variables (child proces
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('one create: the caller\'s trace continues through HTTP, Fastify, the command, its append and the projections', async () => {
+  it("one create: the caller's trace continues through HTTP, Fastify, the command, its append and the projections", async () => {
     const created = await fetch(`${service.url}${BASE}/ticket/`, {
       method: 'POST',
       headers: { ...storefrontAuth('a', 'alice'), 'content-type': 'application/json', traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
@@ -168,16 +218,24 @@ describe('tracing of the real service, enabled by OTEL_* variables (child proces
     const ticketId = ((await created.json()) as { _id: string })._id;
     await fetch(`${service.url}/health/ready`); // not traced: nothing of it may arrive
     const deadline = Date.now() + 15_000;
-    const complete = () => receiver.spans.some((s) => s.kind === SpanKind.SERVER) && receiver.spans.some((s) => s.name === 'projection tickets batch');
+    const complete = () =>
+      receiver.spans.some((s) => s.kind === SpanKind.SERVER) && receiver.spans.some((s) => s.name === 'projection tickets batch');
     while (!complete() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
     await new Promise((done) => setTimeout(done, 300)); // what the probe would have sent, had it been traced
     const all = receiver.spans.filter((s) => s.traceId === CALLER_TRACE);
 
     expect(receiver.spans.filter((s) => String(s.attributes['url.path'] ?? '').startsWith('/health'))).toEqual([]);
     // The create is one trace, the caller's: nothing of it started a trace of its own.
-    expect(receiver.spans.filter((s) => s.traceId !== CALLER_TRACE && String(s.attributes['lead.stream'] ?? s.attributes['url.path'] ?? '').includes('ticket'))).toEqual([]);
+    expect(
+      receiver.spans.filter(
+        (s) => s.traceId !== CALLER_TRACE && String(s.attributes['lead.stream'] ?? s.attributes['url.path'] ?? '').includes('ticket'),
+      ),
+    ).toEqual([]);
     const server = all.find((s) => s.kind === SpanKind.SERVER)!;
-    expect(server).toMatchObject({ parentSpanId: CALLER_SPAN, attributes: { 'http.route': `${BASE}/ticket`, 'http.response.status_code': 201 } });
+    expect(server).toMatchObject({
+      parentSpanId: CALLER_SPAN,
+      attributes: { 'http.route': `${BASE}/ticket`, 'http.response.status_code': 201 },
+    });
     expect(all.some((s) => s.name.includes('fastify') || String(s.attributes['fastify.type'] ?? '') !== '')).toBe(true);
     const command = all.find((s) => s.name === 'command CreateTicket')!;
     expect(ancestors(all, command)).toContainEqual(server); // under the request, through Fastify's handler spans

@@ -1,7 +1,18 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { consumer } from '../clients/typescript/examples/consumer';
-import { ChangeFeedItem, LeadApiError, changeFeed, createLeadClient, etagOf, idempotencyKey, ifMatch, staffAuth, storefrontAuth, unwrap } from '../clients/typescript/src';
+import {
+  ChangeFeedItem,
+  LeadApiError,
+  changeFeed,
+  createLeadClient,
+  etagOf,
+  idempotencyKey,
+  ifMatch,
+  staffAuth,
+  storefrontAuth,
+  unwrap,
+} from '../clients/typescript/src';
 import { APPS, STAFF, TestApp, startTestApp } from './support/test-app';
 
 /** The generated client against the real service over HTTP (a random port), as another service calls it. */
@@ -36,13 +47,19 @@ describe('typed client (clients/typescript) against the running service', () => 
 
     // Create, comment, the staff token, history, then the feed pages (one event each: at least this run's two).
     expect(answers.slice(0, 4).map((a) => `${a.method} ${a.status} ${a.url.pathname.split('/')[2]}`)).toEqual([
-      'post 201 application', 'post 201 application', 'post 200 panel', 'get 200 platform',
+      'post 201 application',
+      'post 201 application',
+      'post 200 panel',
+      'get 200 platform',
     ]);
     expect(answers.slice(4).filter((a) => a.url.pathname.endsWith('/events')).length).toBeGreaterThanOrEqual(2);
     for (const answer of answers) {
       const schema = declaredSchema(document, answer.method, answer.url.pathname, answer.status);
       expect([answer.method, answer.url.pathname, answer.status, schema ? 'declared' : 'undeclared']).toEqual([
-        answer.method, answer.url.pathname, answer.status, 'declared',
+        answer.method,
+        answer.url.pathname,
+        answer.status,
+        'declared',
       ]);
       const validate = ajv.compile(schema!);
       expect([answer.url.pathname, validate(answer.body) ? [] : validate.errors]).toEqual([answer.url.pathname, []]);
@@ -52,7 +69,13 @@ describe('typed client (clients/typescript) against the running service', () => 
   it('Idempotency-Key: a retry with the same key answers the first ticket and stores one', async () => {
     const client = createLeadClient({ baseUrl, auth: storefrontAuth({ ...shop, user: 'bob' }) });
     const key = idempotencyKey();
-    const send = () => unwrap(client.POST('/service/application/lead/v1.0/ticket', { params: { header: key }, body: { category: 'general', content: { title: 'Twice?' } } }));
+    const send = () =>
+      unwrap(
+        client.POST('/service/application/lead/v1.0/ticket', {
+          params: { header: key },
+          body: { category: 'general', content: { title: 'Twice?' } },
+        }),
+      );
     const [first, retry] = [await send(), await send()];
     expect(retry._id).toBe(first._id);
     const events = await t.store.readStream(`ticket-${first._id}`);
@@ -62,17 +85,30 @@ describe('typed client (clients/typescript) against the running service', () => 
   it('If-Match from etagOf: the current ETag edits, a stale one is a 412 problem and changes nothing', async () => {
     const staff = createLeadClient({ baseUrl, auth: staffAuth({ baseUrl, ...desk, user: 'agent-7' }) });
     const path = { company_id: desk.companyId, id: '' };
-    const created = await unwrap(staff.POST('/service/platform/lead/v1.0/company/{company_id}/ticket', { params: { path, header: idempotencyKey() }, body: { category: 'general', content: { title: 'Edit me' } } }));
+    const created = await unwrap(
+      staff.POST('/service/platform/lead/v1.0/company/{company_id}/ticket', {
+        params: { path, header: idempotencyKey() },
+        body: { category: 'general', content: { title: 'Edit me' } },
+      }),
+    );
     path.id = created._id;
     const read = await staff.GET('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', { params: { path } });
     const etag = etagOf(read.response)!;
 
-    const edited = await staff.PUT('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', { params: { path, header: ifMatch(etag) }, body: { status: 'in_progress' } });
+    const edited = await staff.PUT('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', {
+      params: { path, header: ifMatch(etag) },
+      body: { status: 'in_progress' },
+    });
     expect(edited.data?.status.key).toBe('in_progress');
-    const stale = staff.PUT('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', { params: { path, header: ifMatch(etag) }, body: { priority: 'high' } });
+    const stale = staff.PUT('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', {
+      params: { path, header: ifMatch(etag) },
+      body: { priority: 'high' },
+    });
     await expect(unwrap(stale)).rejects.toMatchObject({ status: 412, problem: { status: 412, current_etag: etagOf(edited.response) } });
     await expect(unwrap(stale)).rejects.toBeInstanceOf(LeadApiError);
-    expect((await unwrap(staff.GET('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', { params: { path } }))).priority.key).toBe('low');
+    expect(
+      (await unwrap(staff.GET('/service/platform/lead/v1.0/company/{company_id}/ticket/{id}', { params: { path } }))).priority.key,
+    ).toBe('low');
   });
 
   it('changeFeed resumes strictly after the position of the last item handled', async () => {
@@ -87,9 +123,9 @@ describe('typed client (clients/typescript) against the running service', () => 
 
   it('a wrong staff secret is an error from the token endpoint, not a request without credentials', async () => {
     const staff = createLeadClient({ baseUrl, auth: staffAuth({ baseUrl, ...desk, clientSecret: 'wrong-secret-0123456789' }) });
-    await expect(staff.GET('/service/platform/lead/v1.0/company/{company_id}/events', { params: { path: { company_id: desk.companyId } } })).rejects.toThrow(
-      /token endpoint answered 401/,
-    );
+    await expect(
+      staff.GET('/service/platform/lead/v1.0/company/{company_id}/events', { params: { path: { company_id: desk.companyId } } }),
+    ).rejects.toThrow(/token endpoint answered 401/);
   });
 });
 
@@ -111,7 +147,12 @@ async function recordingFetch(work: () => Promise<unknown>): Promise<Answer[]> {
     const request = new Request(input, init);
     const response = await original(request);
     if (response.headers.get('content-type')?.includes('json')) {
-      answers.push({ method: request.method.toLowerCase(), url: new URL(request.url), status: response.status, body: await response.clone().json() });
+      answers.push({
+        method: request.method.toLowerCase(),
+        url: new URL(request.url),
+        status: response.status,
+        body: await response.clone().json(),
+      });
     }
     return response;
   };

@@ -1,6 +1,18 @@
 import { TokenVerifier } from 'livekit-server-sdk';
 import { TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
-import { APP_A, APP_B, COMPANY1, STOREFRONT, call, eventCount, livekitEvent, newTicket, openRoom, participantsAt, postWebhook } from './support/video';
+import {
+  APP_A,
+  APP_B,
+  COMPANY1,
+  STOREFRONT,
+  call,
+  eventCount,
+  livekitEvent,
+  newTicket,
+  openRoom,
+  participantsAt,
+  postWebhook,
+} from './support/video';
 
 describe('video rooms (end to end)', () => {
   let t: TestApp;
@@ -32,8 +44,12 @@ describe('video rooms (end to end)', () => {
     const userClaims = await decode(userToken.json().access_token);
     expect(userClaims).toMatchObject({ sub: 'user:alice', video: { roomJoin: true, room: id, canPublish: true, canSubscribe: true } });
 
-    expect((await postWebhook(t, livekitEvent('participant_joined', id, { identity: 'user:alice', sid: 'PA_alice' }))).statusCode).toBe(200);
-    expect((await postWebhook(t, livekitEvent('participant_joined', id, { identity: 'staff:agent-7', sid: 'PA_agent' }))).statusCode).toBe(200);
+    expect((await postWebhook(t, livekitEvent('participant_joined', id, { identity: 'user:alice', sid: 'PA_alice' }))).statusCode).toBe(
+      200,
+    );
+    expect((await postWebhook(t, livekitEvent('participant_joined', id, { identity: 'staff:agent-7', sid: 'PA_agent' }))).statusCode).toBe(
+      200,
+    );
     expect((await call(t, 'GET', `${STOREFRONT}/video/room/${id}/participants`, alice())).json()).toEqual({
       participants: [
         { identity: 'user:alice', status: 'connected', user: { _id: 'alice', user_id: 'alice', account_type: 'user' } },
@@ -48,13 +64,22 @@ describe('video rooms (end to end)', () => {
     expect(closed.json()).toEqual({ success: true });
     expect((await call(t, 'GET', `${STOREFRONT}/ticket/${id}`, alice())).json()).not.toHaveProperty('video_room_id');
     expect(await participantsAt(t, `${COMPANY1}/video/room/${id}/participants`, staff)).toEqual([]);
-    for (const [url, headers] of [[`${COMPANY1}/video/room/${id}/token`, staff], [`${STOREFRONT}/video/room/${id}/token`, alice()]] as const) {
+    for (const [url, headers] of [
+      [`${COMPANY1}/video/room/${id}/token`, staff],
+      [`${STOREFRONT}/video/room/${id}/token`, alice()],
+    ] as const) {
       const refused = await call(t, 'GET', url, headers);
       expect(refused.statusCode).toBe(409);
       expect(refused.json()).toMatchObject({ type: 'urn:lead:problem:conflict', detail: `The video room of ticket ${id} is closed` });
     }
     const types = (await t.store.readStream(`video-room-${id}`)).map((e) => e.type);
-    expect(types).toEqual(['VideoRoomOpened', 'VideoParticipantJoined', 'VideoParticipantJoined', 'VideoParticipantLeft', 'VideoRoomClosed']);
+    expect(types).toEqual([
+      'VideoRoomOpened',
+      'VideoParticipantJoined',
+      'VideoParticipantJoined',
+      'VideoParticipantLeft',
+      'VideoRoomClosed',
+    ]);
 
     // Reopening starts a new session with nobody in it.
     expect((await openRoom(t, id, staff)).statusCode).toBe(201);
@@ -85,9 +110,17 @@ describe('video rooms (end to end)', () => {
     it.each([
       ['missing unique_name', { notify: [] }, 'unique_name'],
       ['unique_name not a ticket id', { unique_name: 'room-1' }, 'unique_name'],
-      ['bad phone number', { unique_name: 'a'.repeat(24), notify: [{ country_code: '+91', phone_number: 'call me' }] }, 'notify.0.phone_number'],
+      [
+        'bad phone number',
+        { unique_name: 'a'.repeat(24), notify: [{ country_code: '+91', phone_number: 'call me' }] },
+        'notify.0.phone_number',
+      ],
       ['notify entry missing a field', { unique_name: 'a'.repeat(24), notify: [{ country_code: '+91' }] }, 'notify.0.phone_number'],
-      ['too many to notify', { unique_name: 'a'.repeat(24), notify: Array(11).fill({ country_code: '1', phone_number: '5550100' }) }, 'notify'],
+      [
+        'too many to notify',
+        { unique_name: 'a'.repeat(24), notify: Array(11).fill({ country_code: '1', phone_number: '5550100' }) },
+        'notify',
+      ],
       ['unknown field', { unique_name: 'a'.repeat(24), topic: 'x' }, 'topic'],
     ])('400 on %s', async (_name, body, field) => {
       const before = await eventCount(t);

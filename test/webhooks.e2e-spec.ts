@@ -19,7 +19,12 @@ function verifiesWith(secret: string, r: Received): boolean {
   const expected = createHmac('sha256', key).update(`${r.headers['webhook-id']}.${r.headers['webhook-timestamp']}.${r.body}`).digest();
   return String(r.headers['webhook-signature'])
     .split(' ')
-    .some((s) => s.startsWith('v1,') && Buffer.from(s.slice(3), 'base64').length === expected.length && timingSafeEqual(Buffer.from(s.slice(3), 'base64'), expected));
+    .some(
+      (s) =>
+        s.startsWith('v1,') &&
+        Buffer.from(s.slice(3), 'base64').length === expected.length &&
+        timingSafeEqual(Buffer.from(s.slice(3), 'base64'), expected),
+    );
 }
 
 describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
@@ -37,7 +42,16 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const defaults = loadSettings({}).webhooks;
     t = await startTestApp({
       auditAnchorIntervalMs: 0,
-      webhooks: { ...defaults, allowedHosts: ['127.0.0.1'], pollMs: 50, retryBaseMs: 40, retryMaxMs: 200, retryWindowMs: 60_000, timeoutMs: 1_000, maxInFlight: 4 },
+      webhooks: {
+        ...defaults,
+        allowedHosts: ['127.0.0.1'],
+        pollMs: 50,
+        retryBaseMs: 40,
+        retryMaxMs: 200,
+        retryWindowMs: 60_000,
+        timeoutMs: 1_000,
+        maxInFlight: 4,
+      },
     });
     staff1 = await staffAuth(t, 'one');
     staff2 = await staffAuth(t, 'two');
@@ -47,33 +61,58 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     for (const r of receivers) await r.stop();
   });
 
-  const create = async (body: object, headers = staff1, company = '1') => t.app.inject({ method: 'POST', url: HOOKS(company), headers, payload: body });
+  const create = async (body: object, headers = staff1, company = '1') =>
+    t.app.inject({ method: 'POST', url: HOOKS(company), headers, payload: body });
   const subscribe = async (url: string, events: string[] = ['*']) => {
     const res = await create({ url, events, description: 'test' });
     expect(res.statusCode).toBe(201);
     return res.json() as { id: string; secret: string };
   };
   const openTicket = async (app: 'a' | 'c' = 'a', title = 'hello', userId: string | null = 'u1') => {
-    const res = await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: storefrontAuth(app, userId ?? undefined), payload: { category: 'x', content: { title } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/ticket/`,
+      headers: storefrontAuth(app, userId ?? undefined),
+      payload: { category: 'x', content: { title } },
+    });
     expect(res.statusCode).toBe(201);
     return res.json() as { _id: string; access_key?: string };
   };
   const comment = async (ticket: string, text: string) => {
-    const res = await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/${ticket}/history`, headers: storefrontAuth('a', 'u1'), payload: { type: 'comment', value: { text } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/ticket/${ticket}/history`,
+      headers: storefrontAuth('a', 'u1'),
+      payload: { type: 'comment', value: { text } },
+    });
     expect(res.statusCode).toBe(201);
   };
   const deliveries = async (id: string) => {
     const res = await t.app.inject({ method: 'GET', url: `${HOOKS('1')}/${id}/deliveries?limit=200`, headers: staff1 });
     expect(res.statusCode).toBe(200);
-    return res.json().items as { id: string; event_id: string; event_type: string; status: string; attempt_count: number; attempts: { status_code: number | null; error: string | null; duration_ms: number; next_retry_at: string | null }[] }[];
+    return res.json().items as {
+      id: string;
+      event_id: string;
+      event_type: string;
+      status: string;
+      attempt_count: number;
+      attempts: { status_code: number | null; error: string | null; duration_ms: number; next_retry_at: string | null }[];
+    }[];
   };
-  const remove = async (id: string) => expect((await t.app.inject({ method: 'DELETE', url: `${HOOKS('1')}/${id}`, headers: staff1 })).statusCode).toBe(204);
+  const remove = async (id: string) =>
+    expect((await t.app.inject({ method: 'DELETE', url: `${HOOKS('1')}/${id}`, headers: staff1 })).statusCode).toBe(204);
 
   it('creates a subscription: the secret once, then get, list, update, pause, resume, delete; another company sees none of it', async () => {
     const r = await receiver();
     const created = await subscribe(r.url, ['TicketCreated']);
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    expect(created).toMatchObject({ id: expect.stringMatching(/^wh_/), url: r.url, events: ['TicketCreated'], status: 'active', description: 'test' });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^wh_/),
+      url: r.url,
+      events: ['TicketCreated'],
+      status: 'active',
+      description: 'test',
+    });
 
     const got = await t.app.inject({ method: 'GET', url: `${HOOKS('1')}/${created.id}`, headers: staff1 });
     expect(got.statusCode).toBe(200);
@@ -82,7 +121,12 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const list = await t.app.inject({ method: 'GET', url: HOOKS('1'), headers: staff1 });
     expect(list.json().items.map((i: { id: string }) => i.id)).toContain(created.id);
 
-    const updated = await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { events: ['HistoryAppended', 'TicketCreated'], description: 'changed' } });
+    const updated = await t.app.inject({
+      method: 'PATCH',
+      url: `${HOOKS('1')}/${created.id}`,
+      headers: staff1,
+      payload: { events: ['HistoryAppended', 'TicketCreated'], description: 'changed' },
+    });
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toMatchObject({ events: ['HistoryAppended', 'TicketCreated'], description: 'changed' });
     // A new url is checked as a new subscription's is.
@@ -90,14 +134,34 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
       const refused = await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { url } });
       expect([url, refused.statusCode, refused.json().errors?.[0]?.field]).toEqual([url, 400, 'url']);
     }
-    expect((await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { events: ['Nope'] } })).statusCode).toBe(400);
-    expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${created.id}/pause`, headers: staff1 })).json().status).toBe('paused');
-    expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${created.id}/resume`, headers: staff1 })).json().status).toBe('active');
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: `${HOOKS('1')}/${created.id}`, headers: staff1, payload: { events: ['Nope'] } }))
+        .statusCode,
+    ).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${created.id}/pause`, headers: staff1 })).json().status).toBe(
+      'paused',
+    );
+    expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${created.id}/resume`, headers: staff1 })).json().status).toBe(
+      'active',
+    );
 
     // Company 2's staff: not in their list, 404 on every route (as a missing subscription).
     expect((await t.app.inject({ method: 'GET', url: HOOKS('2'), headers: staff2 })).json().items).toEqual([]);
-    for (const [method, suffix] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['POST', '/pause'], ['POST', '/rotate-secret'], ['POST', '/test'], ['GET', '/deliveries']] as const) {
-      const res = await t.app.inject({ method, url: `${HOOKS('2')}/${created.id}${suffix}`, headers: staff2, payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+      ['POST', '/pause'],
+      ['POST', '/rotate-secret'],
+      ['POST', '/test'],
+      ['GET', '/deliveries'],
+    ] as const) {
+      const res = await t.app.inject({
+        method,
+        url: `${HOOKS('2')}/${created.id}${suffix}`,
+        headers: staff2,
+        payload: method === 'GET' || method === 'DELETE' ? undefined : {},
+      });
       expect([method, suffix, res.statusCode]).toEqual([method, suffix, 404]);
       expect(res.headers['content-type']).toContain('application/problem+json');
     }
@@ -106,7 +170,12 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
 
     // The subscription's history is in the log, audited like every change.
     const stream = await t.store.readStream(`webhook-${created.id}`);
-    expect(stream.map((e) => e.type)).toEqual(['WebhookSubscriptionCreated', 'WebhookSubscriptionUpdated', 'WebhookSubscriptionPaused', 'WebhookSubscriptionResumed']);
+    expect(stream.map((e) => e.type)).toEqual([
+      'WebhookSubscriptionCreated',
+      'WebhookSubscriptionUpdated',
+      'WebhookSubscriptionPaused',
+      'WebhookSubscriptionResumed',
+    ]);
     expect(stream[0].metadata.actor).toMatchObject({ type: 'staff_client' });
     expect(JSON.stringify(stream, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(created.secret.slice(6)); // sealed, not in clear
 
@@ -134,7 +203,15 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
   });
 
   it('refuses private, loopback and link-local targets (SSRF) unless LEAD_WEBHOOK_ALLOWED_HOSTS allows them', async () => {
-    for (const url of ['https://127.0.0.2/hook', 'https://10.1.2.3/hook', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/hook', 'https://[::ffff:192.168.0.1]/hook', 'https://192.168.1.10/hook', 'https://100.64.0.1/hook']) {
+    for (const url of [
+      'https://127.0.0.2/hook',
+      'https://10.1.2.3/hook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/hook',
+      'https://[::ffff:192.168.0.1]/hook',
+      'https://192.168.1.10/hook',
+      'https://100.64.0.1/hook',
+    ]) {
       const res = await create({ url, events: ['*'] });
       expect([url, res.statusCode]).toEqual([url, 400]);
       expect(res.json().type).toBe('urn:lead:problem:invalid');
@@ -142,7 +219,8 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     }
     // A name is checked by the addresses it resolves to.
     const commands = t.app.get(WebhookCommands);
-    commands.lookup = async (host) => (host === 'internal.example' ? [{ address: '10.0.0.7', family: 4 }] : [{ address: '93.184.216.34', family: 4 }]);
+    commands.lookup = async (host) =>
+      host === 'internal.example' ? [{ address: '10.0.0.7', family: 4 }] : [{ address: '93.184.216.34', family: 4 }];
     try {
       expect((await create({ url: 'https://internal.example/hook', events: ['*'] })).statusCode).toBe(400);
       const ok = await create({ url: 'https://public.example/hook', events: ['*'] });
@@ -169,13 +247,19 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     expect(verifiesWith(sub.secret, got)).toBe(true);
     expect(verifiesWith('whsec_' + Buffer.alloc(32, 1).toString('base64'), got)).toBe(false);
     expect(() => new Webhook(sub.secret).verify(got.body, got.headers as Record<string, string>)).not.toThrow();
-    expect(got.json).toMatchObject({ type: 'TicketCreated', timestamp: event.metadata.occurredAt, data: { id: event.id, stream: `ticket-${mine._id}`, tenant: { company_id: '1' }, type: 'TicketCreated' } });
+    expect(got.json).toMatchObject({
+      type: 'TicketCreated',
+      timestamp: event.metadata.occurredAt,
+      data: { id: event.id, stream: `ticket-${mine._id}`, tenant: { company_id: '1' }, type: 'TicketCreated' },
+    });
     expect(got.json.data.data.access_key_sha256).toBeUndefined();
     expect(event.data.access_key_sha256).toBeDefined();
     expect(got.json.data).not.toHaveProperty('source');
     expect(got.json.data).not.toHaveProperty('hash');
     // The same item as the change feed gives.
-    const feed = (await t.app.inject({ method: 'GET', url: `/service/platform/lead/v1.0/company/1/events?limit=500`, headers: staff1 })).json();
+    const feed = (
+      await t.app.inject({ method: 'GET', url: `/service/platform/lead/v1.0/company/1/events?limit=500`, headers: staff1 })
+    ).json();
     expect(feed.items.find((i: { id: string }) => i.id === event.id)).toEqual(got.json.data);
 
     const [d] = await deliveries(sub.id);
@@ -228,7 +312,10 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
       const [x] = await deliveries(sub.id);
       return x?.status === 'delivered' && x;
     });
-    expect(d.attempts.map((a) => [a.status_code, a.error])).toEqual([[null, expect.stringMatching(/timed out after 1000 ms/)], [200, null]]);
+    expect(d.attempts.map((a) => [a.status_code, a.error])).toEqual([
+      [null, expect.stringMatching(/timed out after 1000 ms/)],
+      [200, null],
+    ]);
     expect(d.attempts[0].duration_ms).toBeGreaterThanOrEqual(1_000);
     await remove(sub.id);
   });
@@ -245,10 +332,17 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const tickets = await Promise.all([openTicket(), openTicket(), openTicket()]);
     for (let i = 0; i < 6; i++) await Promise.all(tickets.map((tk) => comment(tk._id, `c${i}`)));
     const expected = (await t.store.readAll()).filter((e) => tickets.some((tk) => e.streamName === `ticket-${tk._id}`));
-    await waitFor('every event delivered', () => new Set(r.delivered().map((x) => x.headers['webhook-id'])).size === expected.length, 30_000);
+    await waitFor(
+      'every event delivered',
+      () => new Set(r.delivered().map((x) => x.headers['webhook-id'])).size === expected.length,
+      30_000,
+    );
     for (const tk of tickets) {
       const stream = `ticket-${tk._id}`;
-      const order = r.delivered().filter((x) => x.json.data.stream === stream).map((x) => x.json.data.revision);
+      const order = r
+        .delivered()
+        .filter((x) => x.json.data.stream === stream)
+        .map((x) => x.json.data.revision);
       expect(order).toEqual(expected.filter((e) => e.streamName === stream).map((e) => Number(e.revision)));
     }
     // No event was answered 2xx twice; never more than LEAD_WEBHOOK_MAX_IN_FLIGHT (4) at once.
@@ -260,12 +354,19 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
   it('rotates the secret: during the overlap both sign; with no overlap only the new one', async () => {
     const r = await receiver();
     const sub = await subscribe(r.url);
-    const rotated = await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${sub.id}/rotate-secret`, headers: staff1, payload: { overlap_seconds: 3600 } });
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `${HOOKS('1')}/${sub.id}/rotate-secret`,
+      headers: staff1,
+      payload: { overlap_seconds: 3600 },
+    });
     expect(rotated.statusCode).toBe(200);
     const { secret, previous_secret_expires_at } = rotated.json();
     expect(secret).not.toBe(sub.secret);
     expect(Date.parse(previous_secret_expires_at) - Date.now()).toBeGreaterThan(3500_000);
-    expect((await t.app.inject({ method: 'GET', url: `${HOOKS('1')}/${sub.id}`, headers: staff1 })).json().previous_secret_expires_at).toBe(previous_secret_expires_at);
+    expect((await t.app.inject({ method: 'GET', url: `${HOOKS('1')}/${sub.id}`, headers: staff1 })).json().previous_secret_expires_at).toBe(
+      previous_secret_expires_at,
+    );
     await openTicket();
     const [first] = await waitFor('a delivery', () => r.delivered().length === 1 && r.delivered());
     expect(String(first.headers['webhook-signature']).split(' ')).toHaveLength(2);
@@ -274,7 +375,12 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     expect(() => new Webhook(secret).verify(first.body, first.headers as Record<string, string>)).not.toThrow();
     expect(() => new Webhook(sub.secret).verify(first.body, first.headers as Record<string, string>)).not.toThrow();
 
-    const again = await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${sub.id}/rotate-secret`, headers: staff1, payload: { overlap_seconds: 0 } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `${HOOKS('1')}/${sub.id}/rotate-secret`,
+      headers: staff1,
+      payload: { overlap_seconds: 0 },
+    });
     const newest = again.json().secret as string;
     await openTicket();
     const second = await waitFor('a second delivery', () => r.delivered()[1]);
@@ -292,14 +398,22 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const context = systemContext('test', { tenant: { companyId: '1' } });
     const badSeal = 'v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA';
     const later = new Date(Date.now() + 3600_000).toISOString();
-    await handler.handle(sub.id, { kind: 'RotateSecret', companyId: '1', sealedSecret: badSeal, previousExpiresAt: later, now: context.now }, context);
+    await handler.handle(
+      sub.id,
+      { kind: 'RotateSecret', companyId: '1', sealedSecret: badSeal, previousExpiresAt: later, now: context.now },
+      context,
+    );
     await openTicket();
     const [got] = await waitFor('a delivery signed by the previous secret', () => r.delivered().length === 1 && r.delivered());
     expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(verifiesWith(sub.secret, got)).toBe(true);
 
     const context2 = systemContext('test', { tenant: { companyId: '1' } });
-    await handler.handle(sub.id, { kind: 'RotateSecret', companyId: '1', sealedSecret: badSeal, previousExpiresAt: context2.now, now: context2.now }, context2);
+    await handler.handle(
+      sub.id,
+      { kind: 'RotateSecret', companyId: '1', sealedSecret: badSeal, previousExpiresAt: context2.now, now: context2.now },
+      context2,
+    );
     await openTicket();
     const [d] = await waitFor('an attempt without a secret', async () => {
       const list = await deliveries(sub.id);
@@ -341,7 +455,9 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
       return d.status === 'delivered' && d.attempts.length === 2 && d;
     });
     expect(after.attempts.map((a) => a.status_code)).toEqual([200, 200]);
-    expect((await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${sub.id}/deliveries/dlv_nope/redeliver`, headers: staff1 })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'POST', url: `${HOOKS('1')}/${sub.id}/deliveries/dlv_nope/redeliver`, headers: staff1 })).statusCode,
+    ).toBe(404);
     await remove(sub.id);
   });
 
@@ -349,10 +465,20 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const ok = await receiver();
     const down = await receiver();
     await down.stop(); // nothing listens there: its delivery stays pending
-    const [kept, gone] = [await subscribe(`http://127.0.0.1:${down.port}/hook`, ['TicketCreated']), await subscribe(ok.url, ['TicketCreated'])];
+    const [kept, gone] = [
+      await subscribe(`http://127.0.0.1:${down.port}/hook`, ['TicketCreated']),
+      await subscribe(ok.url, ['TicketCreated']),
+    ];
     await openTicket();
-    await waitFor('one delivered, one retrying', async () => (await deliveries(gone.id))[0]?.status === 'delivered' && (await deliveries(kept.id))[0]?.attempts.length > 0);
-    const worker = t.app.get(WebhookDeliveryWorker) as unknown as { purgedAt: number; settings: { webhooks: { retentionMs: number } }; wake(): void };
+    await waitFor(
+      'one delivered, one retrying',
+      async () => (await deliveries(gone.id))[0]?.status === 'delivered' && (await deliveries(kept.id))[0]?.attempts.length > 0,
+    );
+    const worker = t.app.get(WebhookDeliveryWorker) as unknown as {
+      purgedAt: number;
+      settings: { webhooks: { retentionMs: number } };
+      wake(): void;
+    };
     const retention = worker.settings.webhooks.retentionMs;
     (worker.settings.webhooks as { retentionMs: number }).retentionMs = 1;
     try {
@@ -392,7 +518,10 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     });
     expect(gone.disabled_reason).toMatch(/410/);
     const stream = await t.store.readStream(`webhook-${sub.id}`);
-    expect(stream[stream.length - 1]).toMatchObject({ type: 'WebhookSubscriptionDisabled', metadata: { actor: { type: 'system', id: 'webhook-worker' } } });
+    expect(stream[stream.length - 1]).toMatchObject({
+      type: 'WebhookSubscriptionDisabled',
+      metadata: { actor: { type: 'system', id: 'webhook-worker' } },
+    });
     expect(r.received).toHaveLength(1);
 
     // Failing for the whole window: a subscription whose worker retries for 300 ms only.
@@ -462,11 +591,26 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const sub = await subscribe(r.url);
     const logged = jest.spyOn(Logger.prototype, 'log');
     try {
-      const res = await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: { ...storefrontAuth('a', 'u1'), 'x-correlation-id': 'chat-webhook-1' }, payload: { category: 'x', content: { title: 'logged' } } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${SHOP}/ticket/`,
+        headers: { ...storefrontAuth('a', 'u1'), 'x-correlation-id': 'chat-webhook-1' },
+        payload: { category: 'x', content: { title: 'logged' } },
+      });
       expect(res.statusCode).toBe(201);
       await waitFor('a delivery', () => r.delivered().length === 1);
-      const line = await waitFor('the log line', () => logged.mock.calls.map(([m]) => m as Record<string, unknown>).find((m) => typeof m === 'object' && m.msg === 'webhook delivered' && m.subscription_id === sub.id));
-      expect(line).toMatchObject({ correlation_id: 'chat-webhook-1', event_type: 'TicketCreated', status_code: 200, attempt: 2, event_id: r.delivered()[0].headers['webhook-id'] });
+      const line = await waitFor('the log line', () =>
+        logged.mock.calls
+          .map(([m]) => m as Record<string, unknown>)
+          .find((m) => typeof m === 'object' && m.msg === 'webhook delivered' && m.subscription_id === sub.id),
+      );
+      expect(line).toMatchObject({
+        correlation_id: 'chat-webhook-1',
+        event_type: 'TicketCreated',
+        status_code: 200,
+        attempt: 2,
+        event_id: r.delivered()[0].headers['webhook-id'],
+      });
     } finally {
       logged.mockRestore();
     }
@@ -480,7 +624,9 @@ describe('outbound webhooks (end to end, real receiver on 127.0.0.1)', () => {
     const env = { LEAD_DATA_DIR: t.dir, LEAD_STORE: t.settings.store, LEAD_EVENTSTOREDB_URL: t.settings.eventStoreDbUrl };
     expect(await runWebhooksCli(['status'], env, (line) => lines.push(line))).toBe(0);
     const line = lines.find((l) => l.startsWith(sub.id));
-    expect(line).toMatch(new RegExp(`^${sub.id} company=1 status=active pending=0 delivered=1 failed=0 lag=0 cursor=\\S+ lease=\\S+:${process.pid}:webhooks-`));
+    expect(line).toMatch(
+      new RegExp(`^${sub.id} company=1 status=active pending=0 delivered=1 failed=0 lag=0 cursor=\\S+ lease=\\S+:${process.pid}:webhooks-`),
+    );
     expect(line).toContain(`url=${r.url}`);
     expect(await runWebhooksCli(['nope'], env, () => undefined)).toBe(2);
     await remove(sub.id);
@@ -497,10 +643,17 @@ describe('outbound webhooks: two service instances on one SQLite file', () => {
     const r = await new WebhookReceiver().start();
     try {
       const staff = await staffAuth(first, 'one');
-      const sub = (await first.app.inject({ method: 'POST', url: HOOKS('1'), headers: staff, payload: { url: r.url, events: ['*'] } })).json();
+      const sub = (
+        await first.app.inject({ method: 'POST', url: HOOKS('1'), headers: staff, payload: { url: r.url, events: ['*'] } })
+      ).json();
       for (let i = 0; i < 10; i++) {
         const app = i % 2 ? second : first;
-        const res = await app.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: storefrontAuth('a', 'u1'), payload: { category: 'x', content: { title: `i${i}` } } });
+        const res = await app.app.inject({
+          method: 'POST',
+          url: `${SHOP}/ticket/`,
+          headers: storefrontAuth('a', 'u1'),
+          payload: { category: 'x', content: { title: `i${i}` } },
+        });
         expect(res.statusCode).toBe(201);
       }
       await waitFor('ten deliveries', () => r.delivered().length >= 10);

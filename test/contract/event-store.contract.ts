@@ -44,7 +44,10 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
     /** The position of a fresh marker event: everything appended afterwards is strictly after it. */
     const mark = async (): Promise<Position> => (await store.append(stream('mark'), [ev(-1)], { expectedRevision: 'no_stream' })).position;
     const expectConflict = async (p: Promise<unknown>, actual: bigint | undefined) => {
-      const error = await p.then(() => undefined, (e: unknown) => e);
+      const error = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       expect((error as WrongExpectedVersionError).actual).toBe(actual);
     };
@@ -67,7 +70,11 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       it('writes revisions from 0 and reads back id, type, data and metadata in order', async () => {
         const s = stream();
         const ids = [randomUUID(), randomUUID(), randomUUID()];
-        const result = await store.append(s, ids.map((id, i) => ev(i, { id })), { expectedRevision: 'no_stream' });
+        const result = await store.append(
+          s,
+          ids.map((id, i) => ev(i, { id })),
+          { expectedRevision: 'no_stream' },
+        );
         expect(result.nextExpectedRevision).toBe(2n);
         const events = await store.readStream(s);
         expect(events.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
@@ -83,7 +90,11 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
 
       it('reads backwards, from a revision, with a max count', async () => {
         const s = stream();
-        await store.append(s, [0, 1, 2, 3, 4].map((n) => ev(n)), { expectedRevision: 'no_stream' });
+        await store.append(
+          s,
+          [0, 1, 2, 3, 4].map((n) => ev(n)),
+          { expectedRevision: 'no_stream' },
+        );
         const revs = (list: RecordedEvent[]) => list.map((e) => e.revision);
         expect(revs(await store.readStream(s, { fromRevision: 2n }))).toEqual([2n, 3n, 4n]);
         expect(revs(await store.readStream(s, { fromRevision: 1n, maxCount: 2 }))).toEqual([1n, 2n]);
@@ -169,7 +180,7 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
         expect(afterFirst[0].id).toBe(mine[1].id);
       });
 
-      it('lastPosition(): the newest event\'s position, moving with every append (checkpoints beyond it are refused at start)', async () => {
+      it("lastPosition(): the newest event's position, moving with every append (checkpoints beyond it are refused at start)", async () => {
         const a = stream();
         await store.append(a, [ev(0)], { expectedRevision: 'no_stream' });
         const [first] = await store.readStream(a);
@@ -244,7 +255,11 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       it('batches(): the same events as the event iteration, in order, then live ones; close ends it', async () => {
         const start = await mark();
         const s = stream('batches');
-        await store.append(s, [0, 1, 2, 3, 4].map((n) => ev(n)), { expectedRevision: 'no_stream' });
+        await store.append(
+          s,
+          [0, 1, 2, 3, 4].map((n) => ev(n)),
+          { expectedRevision: 'no_stream' },
+        );
         const probe = store.subscribeToAll({ fromPosition: start });
         await probe.close();
         if (!probe.batches) return;
@@ -305,7 +320,12 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
         expect(new Set(results.map((r) => r.nextExpectedRevision)).size).toBe(20);
         const events = await store.readStream(s);
         expect(events).toHaveLength(21);
-        expect(events.slice(1).map((e) => e.data.n).sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+        expect(
+          events
+            .slice(1)
+            .map((e) => e.data.n)
+            .sort((x, y) => Number(x) - Number(y)),
+        ).toEqual(Array.from({ length: 20 }, (_, i) => i));
         expect(conflicts).toBeGreaterThanOrEqual(0);
       });
     });
@@ -331,7 +351,11 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
             'lead.event_store.next_revision': '1',
             'lead.event_store.commit_position': expect.stringMatching(/^\d+$/),
           });
-          expect(conflict).toMatchObject({ name: 'event_store.append', status: { code: SpanStatusCode.UNSET }, attributes: { 'error.type': 'WrongExpectedVersionError', 'lead.event_store.event_count': 1 } });
+          expect(conflict).toMatchObject({
+            name: 'event_store.append',
+            status: { code: SpanStatusCode.UNSET },
+            attributes: { 'error.type': 'WrongExpectedVersionError', 'lead.event_store.event_count': 1 },
+          });
         } finally {
           trace.disable();
         }

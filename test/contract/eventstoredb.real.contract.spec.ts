@@ -23,7 +23,10 @@ jest.setTimeout(300_000);
 function probeContainerRuntime(): { ok: true } | { ok: false; reason: string } {
   const probe = spawnSync(
     process.execPath,
-    ['-e', "require('testcontainers').getContainerRuntimeClient().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })"],
+    [
+      '-e',
+      "require('testcontainers').getContainerRuntimeClient().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })",
+    ],
     { encoding: 'utf8', timeout: 60_000 },
   );
   if (probe.status === 0) return { ok: true };

@@ -27,8 +27,20 @@ interface Compose {
 const load = (file: string) => parse(readFileSync(join(__dirname, '../../docker', file), 'utf8')) as Compose;
 
 const FILES = [
-  { file: 'docker-compose.yml', store: 'eventstore', image: /^eventstore\/eventstore:24\.10/, prefix: 'EVENTSTORE_', data: '/var/lib/eventstore' },
-  { file: 'docker-compose.kurrentdb.yml', store: 'kurrentdb', image: /^docker\.kurrent\.io\/kurrent-latest\/kurrentdb:25\./, prefix: 'KURRENTDB_', data: '/var/lib/kurrentdb' },
+  {
+    file: 'docker-compose.yml',
+    store: 'eventstore',
+    image: /^eventstore\/eventstore:24\.10/,
+    prefix: 'EVENTSTORE_',
+    data: '/var/lib/eventstore',
+  },
+  {
+    file: 'docker-compose.kurrentdb.yml',
+    store: 'kurrentdb',
+    image: /^docker\.kurrent\.io\/kurrent-latest\/kurrentdb:25\./,
+    prefix: 'KURRENTDB_',
+    data: '/var/lib/kurrentdb',
+  },
 ];
 
 /** Runs the healthcheck's shell command with localhost:2113 pointed at a server answering `/info` with `info`. */

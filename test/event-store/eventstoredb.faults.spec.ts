@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { NewEvent, Position, RecordedEvent, StoreUnavailableError, comparePositions } from '../../src/platform/event-store/event-store.port';
+import {
+  NewEvent,
+  Position,
+  RecordedEvent,
+  StoreUnavailableError,
+  comparePositions,
+} from '../../src/platform/event-store/event-store.port';
 import { EventStoreDbEventStore, connectEventStoreDb } from '../../src/platform/event-store/eventstoredb.event-store';
 import { EsdbTestServer, startEsdbTestServer } from '../support/esdb-test-server';
 
@@ -37,12 +43,18 @@ for (const batchAppend of [false, true]) {
       await server.resume();
     });
 
-    const mark = async (): Promise<Position> => (await store.append(`mark-${randomUUID()}`, [ev(-1)], { expectedRevision: 'no_stream' })).position;
+    const mark = async (): Promise<Position> =>
+      (await store.append(`mark-${randomUUID()}`, [ev(-1)], { expectedRevision: 'no_stream' })).position;
 
     it('a subscription survives resets and downtime in catch-up and live, resuming after the last delivered event', async () => {
       const start = await mark();
       const s = `sub-${randomUUID()}`;
-      for (let n = 0; n < 200; n += 10) await store.append(s, range(n, n + 10).map((i) => ev(i)), { expectedRevision: 'any' });
+      for (let n = 0; n < 200; n += 10)
+        await store.append(
+          s,
+          range(n, n + 10).map((i) => ev(i)),
+          { expectedRevision: 'any' },
+        );
       const before = await server.counters();
 
       const sub = store.subscribeToAll({ fromPosition: start });
@@ -120,7 +132,9 @@ for (const batchAppend of [false, true]) {
       try {
         await impatient.ping();
         await server.pause();
-        await expect(impatient.append(`x-${randomUUID()}`, [ev(0)], { expectedRevision: 'any' })).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(impatient.append(`x-${randomUUID()}`, [ev(0)], { expectedRevision: 'any' })).rejects.toBeInstanceOf(
+          StoreUnavailableError,
+        );
         await expect(impatient.readStream('x')).rejects.toBeInstanceOf(StoreUnavailableError);
         await expect(impatient.readAll({ maxCount: 1 })).rejects.toBeInstanceOf(StoreUnavailableError);
         await expect(impatient.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -145,7 +159,10 @@ describe('connectEventStoreDb', () => {
   it('fails fast, naming the connection string, when nothing listens', async () => {
     const url = `esdb://admin:s3cret@127.0.0.1:${await freePort()}?tls=false`;
     const started = Date.now();
-    const error = await connectEventStoreDb(url).then(() => undefined, (e: unknown) => e);
+    const error = await connectEventStoreDb(url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toContain(url.replace('s3cret', '***'));

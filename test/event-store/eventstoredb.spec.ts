@@ -23,7 +23,9 @@ describe('EventStoreDB adapter specifics', () => {
   });
 
   it('hands out none of the system events that sit in $all, in reads and in subscriptions', async () => {
-    const { position: start } = await store.append(`mark-${randomUUID()}`, [{ type: 'Marked', data: {} }], { expectedRevision: 'no_stream' });
+    const { position: start } = await store.append(`mark-${randomUUID()}`, [{ type: 'Marked', data: {} }], {
+      expectedRevision: 'no_stream',
+    });
     const s = `sys-${randomUUID()}`;
     for (let n = 0; n < 5; n++) await store.append(s, [{ type: 'Counted', data: { n } }], { expectedRevision: 'any' });
 
@@ -52,10 +54,23 @@ describe('EventStoreDB adapter specifics', () => {
 
   it('an event whose JSON the client could not parse is a CorruptEventError naming it, not data of the wrong shape', () => {
     // What @eventstore/db-client hands out for malformed JSON: the raw text as data, the raw bytes as metadata.
-    const base = { id: 'e-1', streamId: 'ticket-x', type: 'TicketCreated', revision: 3n, isJson: true, position: { commit: 9n, prepare: 9n }, created: new Date() };
+    const base = {
+      id: 'e-1',
+      streamId: 'ticket-x',
+      type: 'TicketCreated',
+      revision: 3n,
+      isJson: true,
+      position: { commit: 9n, prepare: 9n },
+      created: new Date(),
+    };
     expect(() => toRecorded({ ...base, data: '{not json', metadata: undefined } as never)).toThrow(CorruptEventError);
-    expect(() => toRecorded({ ...base, data: {}, metadata: Buffer.from('{not json') } as never)).toThrow(/ticket-x revision 3, position 9\) cannot be read: its metadata is not JSON/);
-    expect(toRecorded({ ...base, data: { ok: true }, metadata: { hash: 'h' } } as never)).toMatchObject({ data: { ok: true }, metadata: { hash: 'h' } });
+    expect(() => toRecorded({ ...base, data: {}, metadata: Buffer.from('{not json') } as never)).toThrow(
+      /ticket-x revision 3, position 9\) cannot be read: its metadata is not JSON/,
+    );
+    expect(toRecorded({ ...base, data: { ok: true }, metadata: { hash: 'h' } } as never)).toMatchObject({
+      data: { ok: true },
+      metadata: { hash: 'h' },
+    });
   });
 
   it('writes $correlationId / $causationId for the server projections and reads metadata back as written', async () => {

@@ -15,7 +15,13 @@ import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/s
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import { handleCommand } from '../../src/platform/command/command-handler';
 import { KeyedLock } from '../../src/platform/command/keyed-lock';
-import { AppendTooLargeError, NewEvent, StoreUnavailableError, StreamDeletedError, comparePositions } from '../../src/platform/event-store/event-store.port';
+import {
+  AppendTooLargeError,
+  NewEvent,
+  StoreUnavailableError,
+  StreamDeletedError,
+  comparePositions,
+} from '../../src/platform/event-store/event-store.port';
 import { EventStoreDbEventStore } from '../../src/platform/event-store/eventstoredb.event-store';
 import { EsdbTestServer, startEsdbTestServer } from '../support/esdb-test-server';
 
@@ -67,13 +73,17 @@ for (const batchAppend of [false, true]) {
       it('the adapter refuses it before sending, and maps the server refusal when the server is configured lower', async () => {
         const s = `big-adapter-${randomUUID()}`;
         const before = (await server.counters()).appends;
-        await expect(store.append(s, [{ type: 'Big', data: { pad: 'x'.repeat(1_048_600) } }], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(AppendTooLargeError);
+        await expect(
+          store.append(s, [{ type: 'Big', data: { pad: 'x'.repeat(1_048_600) } }], { expectedRevision: 'no_stream' }),
+        ).rejects.toBeInstanceOf(AppendTooLargeError);
         expect((await server.counters()).appends).toBe(before);
 
         const small = await startEsdbTestServer({ batchAppend, maxAppendSize: 1000 });
         const lenient = new EventStoreDbEventStore(EventStoreDBClient.connectionString(small.connectionString), { maxAppendSize: 10_000 });
         try {
-          const error = await lenient.append(s, [{ type: 'Big', data: { pad: 'x'.repeat(2000) } }], { expectedRevision: 'no_stream' }).catch((e) => e);
+          const error = await lenient
+            .append(s, [{ type: 'Big', data: { pad: 'x'.repeat(2000) } }], { expectedRevision: 'no_stream' })
+            .catch((e) => e);
           expect(error).toBeInstanceOf(AppendTooLargeError);
           expect(error.maxAppendSize).toBe(1000);
           expect(await lenient.readStream(s)).toEqual([]);
@@ -101,7 +111,11 @@ for (const batchAppend of [false, true]) {
     describe('deletes, tombstones and stream metadata', () => {
       it('$maxCount and $tb hide events from stream reads but not from $all', async () => {
         const s = `meta-${randomUUID()}`;
-        await store.append(s, [0, 1, 2, 3, 4].map((n) => ev(n)), { expectedRevision: 'no_stream' });
+        await store.append(
+          s,
+          [0, 1, 2, 3, 4].map((n) => ev(n)),
+          { expectedRevision: 'no_stream' },
+        );
         await client.setStreamMetadata(s, { maxCount: 2 });
         expect((await store.readStream(s)).map((e) => e.revision)).toEqual([3n, 4n]);
         await client.setStreamMetadata(s, { truncateBefore: 1 });
@@ -239,7 +253,9 @@ for (const batchAppend of [false, true]) {
         });
         try {
           await server.inject({ kind: 'not-ready', times: 1000 });
-          await expect(impatient.append(`stuck-${randomUUID()}`, [ev(0)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(StoreUnavailableError);
+          await expect(impatient.append(`stuck-${randomUUID()}`, [ev(0)], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+            StoreUnavailableError,
+          );
         } finally {
           await server.clearFaults();
           await impatient.close();
@@ -260,7 +276,9 @@ describe('EventStoreDB test server: conflicts on the wire and restarts', () => {
     const client = EventStoreDBClient.connectionString(server.connectionString);
     const s = `conflict-${randomUUID()}`;
     await client.appendToStream(s, jsonEvent({ type: 'X', data: {} }));
-    await expect(client.appendToStream(s, jsonEvent({ type: 'X', data: {} }), { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(EsdbWrongExpectedVersionError);
+    await expect(client.appendToStream(s, jsonEvent({ type: 'X', data: {} }), { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+      EsdbWrongExpectedVersionError,
+    );
     await client.dispose();
 
     const raw = new StreamsClient(server.connectionString.replace(/^esdb:\/\/([^?]+).*$/, '$1'), grpc.credentials.createInsecure());
@@ -269,7 +287,9 @@ describe('EventStoreDB test server: conflicts on the wire and restarts', () => {
       call.on('data', resolve);
       call.on('error', reject);
     });
-    const options = new BatchAppendReq.Options().setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(s))).setNoStream(new Empty());
+    const options = new BatchAppendReq.Options()
+      .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(s)))
+      .setNoStream(new Empty());
     call.write(new BatchAppendReq().setCorrelationId(new UUID().setString(randomUUID())).setOptions(options).setIsFinal(true));
     const resp = await answer;
     call.end();
@@ -279,7 +299,9 @@ describe('EventStoreDB test server: conflicts on the wire and restarts', () => {
   });
 
   it('a restart keeps the log by default; one that loses data starts from nothing', async () => {
-    const store = new EventStoreDbEventStore(EventStoreDBClient.connectionString(server.connectionString), { retry: { initialDelayMs: 20, giveUpAfterMs: 5000 } });
+    const store = new EventStoreDbEventStore(EventStoreDBClient.connectionString(server.connectionString), {
+      retry: { initialDelayMs: 20, giveUpAfterMs: 5000 },
+    });
     try {
       const s = `restart-${randomUUID()}`;
       await store.append(s, [ev(0)], { expectedRevision: 'no_stream' });

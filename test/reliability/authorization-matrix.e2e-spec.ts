@@ -34,31 +34,140 @@ const ownApp = (c: { company: string }, app: 'a' | 'b' = 'a') => (c.company === 
 const CASES: Case[] = [
   // The application token is public (it ships in the storefront's pages): an anonymous caller is no owner.
   { route: 'storefront GET ticket', method: 'GET', url: (w) => `${SHOP}/ticket/${w.tickets.a1}`, owners: ['a/u1'], ok: 200 },
-  { route: 'storefront POST history', method: 'POST', url: (w) => `${SHOP}/ticket/${w.tickets.a1}/history`, body: () => comment, owners: ['a/u1'], ok: 201 },
-  { route: 'storefront GET video token', method: 'GET', url: (w) => `${SHOP}/video/room/${w.tickets.a1}/token`, owners: ['a/u1'], ok: 200, needsUser: true },
-  { route: 'storefront GET video participants', method: 'GET', url: (w) => `${SHOP}/video/room/${w.tickets.a1}/participants`, owners: ['a/u1'], ok: 200, needsUser: true },
+  {
+    route: 'storefront POST history',
+    method: 'POST',
+    url: (w) => `${SHOP}/ticket/${w.tickets.a1}/history`,
+    body: () => comment,
+    owners: ['a/u1'],
+    ok: 201,
+  },
+  {
+    route: 'storefront GET video token',
+    method: 'GET',
+    url: (w) => `${SHOP}/video/room/${w.tickets.a1}/token`,
+    owners: ['a/u1'],
+    ok: 200,
+    needsUser: true,
+  },
+  {
+    route: 'storefront GET video participants',
+    method: 'GET',
+    url: (w) => `${SHOP}/video/room/${w.tickets.a1}/participants`,
+    owners: ['a/u1'],
+    ok: 200,
+    needsUser: true,
+  },
   { route: 'storefront GET form', method: 'GET', url: () => `${SHOP}/form/contact`, owners: ['a/u1', 'a/u2', 'a/anonymous'], ok: 200 },
-  { route: 'storefront POST form submit', method: 'POST', url: () => `${SHOP}/form/contact/submit`, body: () => ({ response: [{ key: 'name', value: 'Ann' }] }), owners: ['a/u1', 'a/u2', 'a/anonymous'], ok: 201 },
+  {
+    route: 'storefront POST form submit',
+    method: 'POST',
+    url: () => `${SHOP}/form/contact/submit`,
+    body: () => ({ response: [{ key: 'name', value: 'Ann' }] }),
+    owners: ['a/u1', 'a/u2', 'a/anonymous'],
+    ok: 201,
+  },
   { route: 'staff GET ticket', method: 'GET', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}`, owners: STAFF_1, ok: 200 },
-  { route: 'staff PUT ticket', method: 'PUT', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}`, body: () => ({ priority: 'high' }), owners: STAFF_1, ok: 200 },
-  { route: 'staff POST history', method: 'POST', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/history`, body: () => comment, owners: STAFF_1, ok: 201 },
+  {
+    route: 'staff PUT ticket',
+    method: 'PUT',
+    url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}`,
+    body: () => ({ priority: 'high' }),
+    owners: STAFF_1,
+    ok: 200,
+  },
+  {
+    route: 'staff POST history',
+    method: 'POST',
+    url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/history`,
+    body: () => comment,
+    owners: STAFF_1,
+    ok: 201,
+  },
   { route: 'staff GET history', method: 'GET', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/history`, owners: STAFF_1, ok: 200 },
-  { route: 'staff POST feedback', method: 'POST', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/feedback`, body: () => ({ form_response: { rating: 4 } }), owners: STAFF_1, ok: 201 },
+  {
+    route: 'staff POST feedback',
+    method: 'POST',
+    url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/feedback`,
+    body: () => ({ form_response: { rating: 4 } }),
+    owners: STAFF_1,
+    ok: 201,
+  },
   { route: 'staff GET feedback', method: 'GET', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/feedback`, owners: STAFF_1, ok: 200 },
   { route: 'staff GET audit', method: 'GET', url: (w, c) => `${own(c)}/ticket/${w.tickets.a1}/audit`, owners: STAFF_1, ok: 200 },
   { route: 'staff app GET ticket', method: 'GET', url: (w, c) => `${ownApp(c)}/ticket/${w.tickets.a1}`, owners: STAFF_1, ok: 200 },
-  { route: 'staff app GET ticket, other application', method: 'GET', url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}`, owners: [], ok: 200 },
-  { route: 'staff app PUT ticket, other application', method: 'PUT', url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}`, body: () => ({ priority: 'low' }), owners: [], ok: 200 },
-  { route: 'staff app POST history', method: 'POST', url: (w, c) => `${ownApp(c)}/ticket/${w.tickets.a1}/history`, body: () => comment, owners: STAFF_1, ok: 201 },
-  { route: 'staff app GET history, other application', method: 'GET', url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}/history`, owners: [], ok: 200 },
+  {
+    route: 'staff app GET ticket, other application',
+    method: 'GET',
+    url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}`,
+    owners: [],
+    ok: 200,
+  },
+  {
+    route: 'staff app PUT ticket, other application',
+    method: 'PUT',
+    url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}`,
+    body: () => ({ priority: 'low' }),
+    owners: [],
+    ok: 200,
+  },
+  {
+    route: 'staff app POST history',
+    method: 'POST',
+    url: (w, c) => `${ownApp(c)}/ticket/${w.tickets.a1}/history`,
+    body: () => comment,
+    owners: STAFF_1,
+    ok: 201,
+  },
+  {
+    route: 'staff app GET history, other application',
+    method: 'GET',
+    url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}/history`,
+    owners: [],
+    ok: 200,
+  },
   { route: 'staff app GET audit', method: 'GET', url: (w, c) => `${ownApp(c)}/ticket/${w.tickets.a1}/audit`, owners: STAFF_1, ok: 200 },
-  { route: 'staff app GET audit, other application', method: 'GET', url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}/audit`, owners: [], ok: 200 },
+  {
+    route: 'staff app GET audit, other application',
+    method: 'GET',
+    url: (w, c) => `${ownApp(c, 'b')}/ticket/${w.tickets.a1}/audit`,
+    owners: [],
+    ok: 200,
+  },
   { route: 'staff GET form', method: 'GET', url: (_w, c) => `${ownApp(c)}/form/contact`, owners: STAFF_1, ok: 200 },
-  { route: 'staff PUT form', method: 'PUT', url: (_w, c) => `${ownApp(c)}/form/contact`, body: () => ({ title: 'Contact', priority: 'low', inputs: [{ key: 'name', display: 'Name', type: 'text' }] }), owners: STAFF_1, ok: 200 },
+  {
+    route: 'staff PUT form',
+    method: 'PUT',
+    url: (_w, c) => `${ownApp(c)}/form/contact`,
+    body: () => ({ title: 'Contact', priority: 'low', inputs: [{ key: 'name', display: 'Name', type: 'text' }] }),
+    owners: STAFF_1,
+    ok: 200,
+  },
   { route: 'staff GET video token', method: 'GET', url: (w, c) => `${own(c)}/video/room/${w.tickets.a1}/token`, owners: STAFF_1, ok: 200 },
-  { route: 'staff GET video participants', method: 'GET', url: (w, c) => `${ownApp(c)}/video/room/${w.tickets.a1}/participants`, owners: STAFF_1, ok: 200 },
-  { route: 'staff POST video room of a foreign ticket', method: 'POST', url: (_w, c) => `${own(c)}/video/room`, body: (w) => ({ unique_name: w.tickets.a2 }), owners: STAFF_1, ok: 201, once: true },
-  { route: 'staff DELETE video room', method: 'DELETE', url: (w, c) => `${own(c)}/video/room/${w.tickets.a1}`, owners: STAFF_1, ok: 200, once: true },
+  {
+    route: 'staff GET video participants',
+    method: 'GET',
+    url: (w, c) => `${ownApp(c)}/video/room/${w.tickets.a1}/participants`,
+    owners: STAFF_1,
+    ok: 200,
+  },
+  {
+    route: 'staff POST video room of a foreign ticket',
+    method: 'POST',
+    url: (_w, c) => `${own(c)}/video/room`,
+    body: (w) => ({ unique_name: w.tickets.a2 }),
+    owners: STAFF_1,
+    ok: 201,
+    once: true,
+  },
+  {
+    route: 'staff DELETE video room',
+    method: 'DELETE',
+    url: (w, c) => `${own(c)}/video/room/${w.tickets.a1}`,
+    owners: STAFF_1,
+    ok: 200,
+    once: true,
+  },
   { route: 'staff DELETE form', method: 'DELETE', url: (_w, c) => `${ownApp(c)}/form/contact`, owners: STAFF_1, ok: 200, once: true },
 ];
 
@@ -96,7 +205,12 @@ describe('authorization matrix: only owners reach a resource (end to end)', () =
     expect(order.length).toBeGreaterThanOrEqual(CALLERS.length - 1);
     for (const caller of order) {
       const before = (await t.store.readAll()).length;
-      const res = await t.app.inject({ method: c.method, url: c.url(world, { company: companyOf(caller) }), headers: headersOf(caller), ...(c.body ? { payload: c.body(world) } : {}) });
+      const res = await t.app.inject({
+        method: c.method,
+        url: c.url(world, { company: companyOf(caller) }),
+        headers: headersOf(caller),
+        ...(c.body ? { payload: c.body(world) } : {}),
+      });
       got[caller] = res.statusCode;
       want[caller] = expected(c, caller);
       if (res.statusCode >= 400) {
@@ -107,8 +221,13 @@ describe('authorization matrix: only owners reach a resource (end to end)', () =
     expect(got).toEqual(want);
   });
 
-  it('a staff token never reaches another company through that company\'s path (404)', async () => {
-    for (const url of [`${company('2')}/ticket/${world.tickets.c1}`, `${company('2')}/ticket`, `${company('2')}/events`, `${application('c')}/form`]) {
+  it("a staff token never reaches another company through that company's path (404)", async () => {
+    for (const url of [
+      `${company('2')}/ticket/${world.tickets.c1}`,
+      `${company('2')}/ticket`,
+      `${company('2')}/events`,
+      `${application('c')}/form`,
+    ]) {
       const res = await t.app.inject({ method: 'GET', url, headers: world.staff.one });
       expect([url, res.statusCode]).toEqual([url, 404]);
     }

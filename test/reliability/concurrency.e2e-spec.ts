@@ -13,7 +13,12 @@ describe('concurrent writers on one ticket (end to end)', () => {
   afterAll(async () => t.dispose());
 
   const open = async (title: string): Promise<string> => {
-    const res = await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: storefrontAuth('a', 'user-1'), payload: { category: 'race', content: { title } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/ticket/`,
+      headers: storefrontAuth('a', 'user-1'),
+      payload: { category: 'race', content: { title } },
+    });
     expect(res.statusCode).toBe(201);
     return res.json()._id;
   };
@@ -42,7 +47,11 @@ describe('concurrent writers on one ticket (end to end)', () => {
 
     const listed: string[] = [];
     for (let page = 1; page <= 5; page++) {
-      const res = await t.app.inject({ method: 'GET', url: `${COMPANY}/ticket/${id}/history?page_no=${page}&page_size=100`, headers: staff });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${COMPANY}/ticket/${id}/history?page_no=${page}&page_size=100`,
+        headers: staff,
+      });
       listed.push(...res.json().items.map((h: { _id: string }) => h._id));
     }
     expect(listed).toEqual(appended.map((e) => e.data.id));
@@ -56,7 +65,12 @@ describe('concurrent writers on one ticket (end to end)', () => {
       const before = (await t.store.readStream(`ticket-${id}`)).length;
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          t.app.inject({ method: 'PUT', url: `${COMPANY}/ticket/${id}`, headers: { ...staff, 'if-match': etag }, payload: { tags: [`round-${round}-editor-${i}`] } }),
+          t.app.inject({
+            method: 'PUT',
+            url: `${COMPANY}/ticket/${id}`,
+            headers: { ...staff, 'if-match': etag },
+            payload: { tags: [`round-${round}-editor-${i}`] },
+          }),
         ),
       );
       const won = answers.filter((r) => r.statusCode === 200);

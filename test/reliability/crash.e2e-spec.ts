@@ -57,7 +57,13 @@ describe(`kill -9 during a write storm (LEAD_CRASH_SEED=${seed})`, () => {
     const key = `r${round}-op${n}-${seed}`;
     const roll = random();
     if (tickets.length === 0 || roll < 0.35) {
-      return { key, kind: 'create', url: `${SHOP}/ticket/`, headers: storefrontAuth('a', 'crash-user'), body: { category: 'crash', content: { title: key } } };
+      return {
+        key,
+        kind: 'create',
+        url: `${SHOP}/ticket/`,
+        headers: storefrontAuth('a', 'crash-user'),
+        body: { category: 'crash', content: { title: key } },
+      };
     }
     const ticket = tickets[Math.floor(random() * tickets.length)];
     const body = { type: 'comment', value: { text: key, media: [] } };
@@ -108,14 +114,22 @@ describe(`kill -9 during a write storm (LEAD_CRASH_SEED=${seed})`, () => {
 
   // On the server the crash test left running: what Node's HTTP parser refuses is a problem document too.
   it.each([
-    ['headers over the size limit', `GET /service/application/lead/v1.0/ticket/x HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`, 431],
+    [
+      'headers over the size limit',
+      `GET /service/application/lead/v1.0/ticket/x HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
     ['a request that is not HTTP', 'HELLO THERE\r\n\r\n', 400],
   ])('%s: answered with a raw problem document', async (_name, raw, status) => {
     const answer = await rawRequest(server!.url, raw as string);
     expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(answer).toContain('content-type: application/problem+json');
     expect(answer).toContain('x-content-type-options: nosniff');
-    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status,
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
   });
 
   /** The log and the read models hold every write exactly once; projections are at the end of the log. */
@@ -140,10 +154,20 @@ describe(`kill -9 during a write storm (LEAD_CRASH_SEED=${seed})`, () => {
             : appended.filter((e) => (e.data.value as { text: string }).text === op.key);
         expect([op.key, found.map((e) => e.data.id)]).toEqual([op.key, [op.answer!.body._id]]);
       }
-      await Promise.all(tickets.map((ticket) => expectHistoryInLogOrder(ticket, appended.filter((e) => e.streamName === `ticket-${ticket}`))));
+      await Promise.all(
+        tickets.map((ticket) =>
+          expectHistoryInLogOrder(
+            ticket,
+            appended.filter((e) => e.streamName === `ticket-${ticket}`),
+          ),
+        ),
+      );
       await expectListedOnceWithGaplessNumbers(created.map((e) => String(e.data.id)));
       const last = events[events.length - 1].position.commit;
-      const checkpoints = db.prepare('SELECT name, commit_pos FROM projection_checkpoints').safeIntegers().all() as { name: string; commit_pos: bigint }[];
+      const checkpoints = db.prepare('SELECT name, commit_pos FROM projection_checkpoints').safeIntegers().all() as {
+        name: string;
+        commit_pos: bigint;
+      }[];
       expect(checkpoints.length).toBeGreaterThanOrEqual(4);
       for (const c of checkpoints) expect([c.name, c.commit_pos]).toEqual([c.name, last]);
     } finally {

@@ -66,17 +66,40 @@ describe('fuzzing every route from the OpenAPI document (end to end)', () => {
     const staff = company === '2' ? world.staff.two : world.staff.one;
     const right = path.startsWith('/service/application')
       ? [storefrontAuth('a', 'u1'), storefrontAuth('a'), storefrontAuth('c', 'u1')]
-      : path.startsWith('/service/platform') ? [staff, { ...staff, 'x-user-id': 'agent-9' }] : [{}];
+      : path.startsWith('/service/platform')
+        ? [staff, { ...staff, 'x-user-id': 'agent-9' }]
+        : [{}];
     return fc.oneof(
       { weight: 8, arbitrary: fc.constantFrom(...right) },
-      { weight: 1, arbitrary: fc.constantFrom<Record<string, string>>({}, storefrontAuth('b'), world.staff.two, { authorization: 'Bearer' }, { authorization: 'Basic %%%' }, { ...staff, 'x-user-id': '<script>' }) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<Record<string, string>>(
+          {},
+          storefrontAuth('b'),
+          world.staff.two,
+          { authorization: 'Bearer' },
+          { authorization: 'Basic %%%' },
+          { ...staff, 'x-user-id': '<script>' },
+        ),
+      },
       { weight: 1, arbitrary: hostileString.map((h) => ({ authorization: `Bearer ${h.slice(0, 2000).replace(/[^\x21-\x7e]/g, 'x')}` })) },
     );
   };
 
   const contentType = fc.oneof(
     { weight: 6, arbitrary: fc.constant('application/json') },
-    { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', '}{', 'application/webhook+json') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'text/plain',
+        'application/xml',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=utf-16',
+        '}{',
+        'application/webhook+json',
+      ),
+    },
   );
 
   /** One request for `method path`: its declared parameters and body, each well-formed or hostile. */
@@ -85,7 +108,15 @@ describe('fuzzing every route from the OpenAPI document (end to end)', () => {
     const params = fc.tuple(...names.map((n) => pathParam(known()[n] ?? ['x'])));
     const queryParams = (op.parameters ?? []).filter((p) => p.in === 'query');
     const query = fc.tuple(
-      ...queryParams.map((p) => fc.option(fc.oneof(fromSchema(doc, p.schema ?? {}, false).map(String), hostileString.map((s) => s.slice(0, 3000))), { nil: undefined })),
+      ...queryParams.map((p) =>
+        fc.option(
+          fc.oneof(
+            fromSchema(doc, p.schema ?? {}, false).map(String),
+            hostileString.map((s) => s.slice(0, 3000)),
+          ),
+          { nil: undefined },
+        ),
+      ),
       fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 10 })), { nil: undefined }),
     );
     const schema = Object.values(op.requestBody?.content ?? {})[0]?.schema;
@@ -95,7 +126,10 @@ describe('fuzzing every route from the OpenAPI document (end to end)', () => {
       { weight: 1, arbitrary: junk },
       { weight: 1, arbitrary: fc.constantFrom(undefined, '{"unterminated":', '\u0000', 'null') },
     );
-    const extra = fc.record({ key: fc.option(hostileString, { nil: undefined }), ifMatch: fc.option(fc.constantFrom('"0"', '"999"', 'W/"1"', '*', 'garbage'), { nil: undefined }) });
+    const extra = fc.record({
+      key: fc.option(hostileString, { nil: undefined }),
+      ifMatch: fc.option(fc.constantFrom('"0"', '"999"', 'W/"1"', '*', 'garbage'), { nil: undefined }),
+    });
     const withAuth = params.chain((values) => fc.tuple(fc.constant(values), credentials(path, values[names.indexOf('company_id')])));
     return fc.tuple(withAuth, query, body, contentType, extra).map(([[values, auth], q, b, type, more]) => {
       let url = path;
@@ -117,7 +151,9 @@ describe('fuzzing every route from the OpenAPI document (end to end)', () => {
   }
 
   it('every operation: no 5xx, refusals are problem details, a refused request writes nothing', async () => {
-    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ path, method, op })),
+    );
     expect(operations.length).toBeGreaterThan(30);
     for (const { path, method, op } of operations) {
       await fc.assert(fc.asyncProperty(requestFor(path, method, op), expectSafe), { numRuns: RUNS, seed, endOnFailure: true });
@@ -127,9 +163,14 @@ describe('fuzzing every route from the OpenAPI document (end to end)', () => {
   it('unknown routes, methods and malformed paths are problem details too', async () => {
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS');
     const prefix = fc.constantFrom('', '/service/application/lead/v1.0', '/service/platform/lead/v1.0/company/1', '/docs');
-    const tail = fc.oneof(hostileString.map((s) => `/${encodeURIComponent(wellFormed(s.slice(0, 200)))}`), pathParam(['ticket', 'form']).map((s) => `/${s}/${s}`));
+    const tail = fc.oneof(
+      hostileString.map((s) => `/${encodeURIComponent(wellFormed(s.slice(0, 200)))}`),
+      pathParam(['ticket', 'form']).map((s) => `/${s}/${s}`),
+    );
     await fc.assert(
-      fc.asyncProperty(method, prefix, tail, credentials('/service/platform'), (m, p, rest, headers) => expectSafe({ method: m, url: `${p}${rest}`, headers })),
+      fc.asyncProperty(method, prefix, tail, credentials('/service/platform'), (m, p, rest, headers) =>
+        expectSafe({ method: m, url: `${p}${rest}`, headers }),
+      ),
       { numRuns: RUNS * 4, seed, endOnFailure: true },
     );
   }, 30_000);

@@ -49,7 +49,13 @@ describe('hostile body shapes (end to end)', () => {
   it('a lone surrogate (JSON "\\ud800") is a 400 problem, not a 500, and stores nothing', async () => {
     // Found by the OpenAPI fuzz: `subscribers: "\ud800"` threw inside the e-mail check.
     const url = '/service/application/lead/v1.0/ticket/';
-    await refused('POST', url, storefrontAuth('a'), '{"category":"x","content":{"title":"a"},"subscribers":["\\ud800@x.io"]}', 'lone surrogate');
+    await refused(
+      'POST',
+      url,
+      storefrontAuth('a'),
+      '{"category":"x","content":{"title":"a"},"subscribers":["\\ud800@x.io"]}',
+      'lone surrogate',
+    );
     await refused('POST', url, storefrontAuth('a'), '{"category":"x","content":{"title":"a"},"subscribers":"\\ud800x"}', 'lone surrogate');
     await refused('POST', url, storefrontAuth('a'), '{"category":"x","content":{"title":"\\udfff"}}', 'lone surrogate');
   });
@@ -59,12 +65,21 @@ describe('hostile body shapes (end to end)', () => {
     await refused('POST', `${SHOP}/ticket/`, storefrontAuth('a', 'u1'), ticket(nested(2000)), 'deeper than 32 levels');
     // The body is level 1 and _custom_json level 2, so 31 levels inside it reach the bound (32) exactly.
     await refused('POST', `${SHOP}/ticket/`, storefrontAuth('a', 'u1'), ticket(nested(32)), 'deeper than 32 levels');
-    const ok = await t.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers: { ...storefrontAuth('a', 'u1'), 'content-type': 'application/json' }, payload: ticket(nested(31)) });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/ticket/`,
+      headers: { ...storefrontAuth('a', 'u1'), 'content-type': 'application/json' },
+      payload: ticket(nested(31)),
+    });
     expect(ok.statusCode).toBe(201);
   });
 
   it('too many members in one object or elements in one array (configured 200 / 300) is a 400', async () => {
-    const members = JSON.stringify({ category: 'wide', content: { title: 'Wide' }, _custom_json: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) });
+    const members = JSON.stringify({
+      category: 'wide',
+      content: { title: 'Wide' },
+      _custom_json: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])),
+    });
     await refused('POST', `${SHOP}/ticket/`, storefrontAuth('a', 'u1'), members, 'more than 200 members');
     const elements = JSON.stringify({ category: 'wide', content: { title: 'Wide' }, tags: Array.from({ length: 301 }, (_, i) => `t${i}`) });
     await refused('POST', `${company('1')}/ticket`, staff, elements, 'more than 300 elements');

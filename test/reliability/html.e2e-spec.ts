@@ -27,7 +27,9 @@ const PAYLOADS = [
 function expectInert(html: unknown): void {
   expect(typeof html).toBe('string');
   for (const tag of (html as string).match(/<[^>]*>?/g) ?? []) {
-    const allowed = /^<\/?(b|i|u|em|strong|p|ul|ol|li|code|pre|blockquote|a)>$|^<br ?\/?>$|^<a href="(https?:\/\/|mailto:)[^"<>]*">$/i.test(tag);
+    const allowed = /^<\/?(b|i|u|em|strong|p|ul|ol|li|code|pre|blockquote|a)>$|^<br ?\/?>$|^<a href="(https?:\/\/|mailto:)[^"<>]*">$/i.test(
+      tag,
+    );
     expect([html, tag, allowed]).toEqual([html, tag, true]);
   }
 }
@@ -51,45 +53,86 @@ describe('the HTML rule: rich-text fields cleaned on write, every other string a
   it.each(PAYLOADS.map((p, i) => [i, p]))('payload %i through tickets, comments and edits', async (_i, payload) => {
     const shop = storefrontAuth('a', 'u1');
     const created = await send('POST', `${SHOP}/ticket/`, shop, {
-      category: payload.slice(0, 100), content: { title: payload, description: payload, attachments: [{ display: payload, value: payload, type: 'file' }] },
-      additional_info: [{ display_name: payload, display_value: payload }], _custom_json: { note: payload }, created_by: { name: payload },
+      category: payload.slice(0, 100),
+      content: { title: payload, description: payload, attachments: [{ display: payload, value: payload, type: 'file' }] },
+      additional_info: [{ display_name: payload, display_value: payload }],
+      _custom_json: { note: payload },
+      created_by: { name: payload },
     });
     const stored = await get(`${SHOP}/ticket/${created._id}`, shop);
     for (const doc of [created, stored]) {
       expectInert(doc.content.description);
-      expect([doc.content.title, doc.content.attachments[0].display, doc.content.attachments[0].value]).toEqual([payload, payload, payload]);
-      expect([doc.category.key, doc.additional_info[0], doc._custom_json.note, doc.created_by.name]).toEqual([payload.slice(0, 100), { display_name: payload, display_value: payload }, payload, payload]);
+      expect([doc.content.title, doc.content.attachments[0].display, doc.content.attachments[0].value]).toEqual([
+        payload,
+        payload,
+        payload,
+      ]);
+      expect([doc.category.key, doc.additional_info[0], doc._custom_json.note, doc.created_by.name]).toEqual([
+        payload.slice(0, 100),
+        { display_name: payload, display_value: payload },
+        payload,
+        payload,
+      ]);
     }
-    const staffTicket = await send('POST', `${company('1')}/ticket`, w.staff.one, { category: 'x', content: { title: payload, description: payload } });
+    const staffTicket = await send('POST', `${company('1')}/ticket`, w.staff.one, {
+      category: 'x',
+      content: { title: payload, description: payload },
+    });
     expectInert(staffTicket.content.description);
     expect(staffTicket.content.title).toBe(payload);
 
-    for (const [url, headers] of [[`${SHOP}/ticket/${created._id}/history`, shop], [`${company('1')}/ticket/${created._id}/history`, w.staff.one]] as const) {
+    for (const [url, headers] of [
+      [`${SHOP}/ticket/${created._id}/history`, shop],
+      [`${company('1')}/ticket/${created._id}/history`, w.staff.one],
+    ] as const) {
       const entry = await send('POST', url, headers, { type: 'comment', value: { text: payload, note: payload, media: [] } });
       expectInert(entry.value.text);
       expect(entry.value.note).toBe(payload);
     }
     const edited = await send('PUT', `${company('1')}/ticket/${created._id}`, w.staff.one, {
-      content: { title: `${payload}!`, description: `${payload}!` }, sub_category: payload.slice(0, 100), tags: [payload.slice(0, 50)], assigned_to: { agent_id: payload.slice(0, 128) },
+      content: { title: `${payload}!`, description: `${payload}!` },
+      sub_category: payload.slice(0, 100),
+      tags: [payload.slice(0, 50)],
+      assigned_to: { agent_id: payload.slice(0, 128) },
     });
     expectInert(edited.content.description);
-    expect([edited.content.title, edited.sub_category, edited.tags, edited.assigned_to.agent_id]).toEqual([`${payload}!`, payload.slice(0, 100), [payload.slice(0, 50)], payload.slice(0, 128)]);
+    expect([edited.content.title, edited.sub_category, edited.tags, edited.assigned_to.agent_id]).toEqual([
+      `${payload}!`,
+      payload.slice(0, 100),
+      [payload.slice(0, 50)],
+      payload.slice(0, 128),
+    ]);
     const history = await get(`${company('1')}/ticket/${created._id}/history`, w.staff.one);
     for (const item of history.items) if (item.type === 'comment') expectInert(item.value.text);
-    const feedback = await send('POST', `${company('1')}/ticket/${created._id}/feedback`, w.staff.one, { form_response: { comment: payload } });
+    const feedback = await send('POST', `${company('1')}/ticket/${created._id}/feedback`, w.staff.one, {
+      form_response: { comment: payload },
+    });
     expect(feedback.response[0].value).toBe(payload);
   });
 
   it.each(PAYLOADS.map((p, i) => [i, p]))('payload %i through forms and submissions', async (i, payload) => {
     const slug = `xss-${i}`;
-    const form = { ...CONTACT_FORM, slug, title: payload.slice(0, 200), description: payload, success_message: payload.slice(0, 500), inputs: [{ key: 'name', display: payload.slice(0, 200), type: 'text', placeholder: payload.slice(0, 200) }] };
+    const form = {
+      ...CONTACT_FORM,
+      slug,
+      title: payload.slice(0, 200),
+      description: payload,
+      success_message: payload.slice(0, 500),
+      inputs: [{ key: 'name', display: payload.slice(0, 200), type: 'text', placeholder: payload.slice(0, 200) }],
+    };
     const created = await send('POST', `${application('a')}/form`, w.staff.one, form);
     for (const doc of [created, await get(`${SHOP}/form/${slug}`, storefrontAuth('a'))]) {
       expectInert(doc.description);
       expectInert(doc.success_message);
-      expect([doc.title, doc.inputs[0].display, doc.inputs[0].placeholder]).toEqual([form.title, form.inputs[0].display, form.inputs[0].placeholder]);
+      expect([doc.title, doc.inputs[0].display, doc.inputs[0].placeholder]).toEqual([
+        form.title,
+        form.inputs[0].display,
+        form.inputs[0].placeholder,
+      ]);
     }
-    const submitted = await send('POST', `${SHOP}/form/${slug}/submit`, storefrontAuth('a', 'u1'), { response: [{ key: 'name', value: payload }] });
+    const submitted = await send('POST', `${SHOP}/form/${slug}/submit`, storefrontAuth('a', 'u1'), {
+      response: [{ key: 'name', value: payload }],
+    });
     expectInert(submitted.message);
     expectInert(submitted.ticket.content.description); // built from escaped labels and answers
     expect(submitted.response.response[0].value).toBe(payload);
@@ -105,9 +148,16 @@ describe('the HTML rule: rich-text fields cleaned on write, every other string a
     ] as const;
     for (const request of requests) {
       const res = await t.app.inject(request);
-      expect([request.url, res.headers['x-content-type-options'], res.headers['content-security-policy']]).toEqual([request.url, 'nosniff', API_CSP]);
+      expect([request.url, res.headers['x-content-type-options'], res.headers['content-security-policy']]).toEqual([
+        request.url,
+        'nosniff',
+        API_CSP,
+      ]);
     }
     const docs = await t.app.inject({ method: 'GET', url: '/docs' });
-    expect([docs.headers['content-type'], docs.headers['content-security-policy']]).toEqual([expect.stringContaining('text/html'), DOCS_CSP]);
+    expect([docs.headers['content-type'], docs.headers['content-security-policy']]).toEqual([
+      expect.stringContaining('text/html'),
+      DOCS_CSP,
+    ]);
   });
 });

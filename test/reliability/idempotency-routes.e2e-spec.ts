@@ -25,18 +25,69 @@ const ticket = (title: string) => ({ category: 'keyed', content: { title } });
 
 /** One valid request per POST route (by its OpenAPI path), and a second body to reuse the key with. */
 const ROUTES: Record<string, (w: World) => Request> = {
-  '/service/application/lead/v1.0/ticket': () => ({ url: `${SHOP}/ticket/`, headers: storefrontAuth('a', 'u1'), bodies: [ticket('one'), ticket('two')] }),
-  '/service/application/lead/v1.0/ticket/{id}/history': (w) => ({ url: `${SHOP}/ticket/${w.tickets.a1}/history`, headers: storefrontAuth('a', 'u1'), bodies: [comment('one'), comment('two')] }),
-  '/service/application/lead/v1.0/form/{slug}/submit': () => ({ url: `${SHOP}/form/contact/submit`, headers: storefrontAuth('a', 'u1'), bodies: [{ response: [{ key: 'name', value: 'Ann' }] }, { response: [{ key: 'name', value: 'Bob' }] }] }),
-  '/service/platform/lead/v1.0/company/{company_id}/ticket': (w) => ({ url: `${company('1')}/ticket`, headers: w.staff.one, bodies: [ticket('one'), ticket('two')] }),
-  '/service/platform/lead/v1.0/company/{company_id}/ticket/{id}/history': (w) => ({ url: `${company('1')}/ticket/${w.tickets.a1}/history`, headers: w.staff.one, bodies: [comment('one'), comment('two')] }),
-  '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/ticket/{id}/history': (w) => ({ url: `${application('a')}/ticket/${w.tickets.a2}/history`, headers: w.staff.one, bodies: [comment('one'), comment('two')] }),
-  '/service/platform/lead/v1.0/company/{company_id}/ticket/{id}/feedback': (w) => ({ url: `${company('1')}/ticket/${w.tickets.a1}/feedback`, headers: w.staff.one, bodies: [{ form_response: { rating: 5 } }, { form_response: { rating: 1 } }] }),
-  '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/form': (w) => ({ url: `${application('a')}/form`, headers: w.staff.one, bodies: [{ ...CONTACT_FORM, slug: 'keyed' }, { ...CONTACT_FORM, slug: 'other' }] }),
-  '/service/platform/lead/v1.0/company/{company_id}/video/room': (w) => ({ url: `${company('1')}/video/room`, headers: w.staff.one, bodies: [{ unique_name: w.tickets.staff1 }, { unique_name: w.tickets.b1 }] }),
-  '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/video/room': (w) => ({ url: `${application('a')}/video/room`, headers: w.staff.one, bodies: [{ unique_name: w.tickets.a2 }, { unique_name: w.tickets.a1 }] }),
+  '/service/application/lead/v1.0/ticket': () => ({
+    url: `${SHOP}/ticket/`,
+    headers: storefrontAuth('a', 'u1'),
+    bodies: [ticket('one'), ticket('two')],
+  }),
+  '/service/application/lead/v1.0/ticket/{id}/history': (w) => ({
+    url: `${SHOP}/ticket/${w.tickets.a1}/history`,
+    headers: storefrontAuth('a', 'u1'),
+    bodies: [comment('one'), comment('two')],
+  }),
+  '/service/application/lead/v1.0/form/{slug}/submit': () => ({
+    url: `${SHOP}/form/contact/submit`,
+    headers: storefrontAuth('a', 'u1'),
+    bodies: [{ response: [{ key: 'name', value: 'Ann' }] }, { response: [{ key: 'name', value: 'Bob' }] }],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/ticket': (w) => ({
+    url: `${company('1')}/ticket`,
+    headers: w.staff.one,
+    bodies: [ticket('one'), ticket('two')],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/ticket/{id}/history': (w) => ({
+    url: `${company('1')}/ticket/${w.tickets.a1}/history`,
+    headers: w.staff.one,
+    bodies: [comment('one'), comment('two')],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/ticket/{id}/history': (w) => ({
+    url: `${application('a')}/ticket/${w.tickets.a2}/history`,
+    headers: w.staff.one,
+    bodies: [comment('one'), comment('two')],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/ticket/{id}/feedback': (w) => ({
+    url: `${company('1')}/ticket/${w.tickets.a1}/feedback`,
+    headers: w.staff.one,
+    bodies: [{ form_response: { rating: 5 } }, { form_response: { rating: 1 } }],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/form': (w) => ({
+    url: `${application('a')}/form`,
+    headers: w.staff.one,
+    bodies: [
+      { ...CONTACT_FORM, slug: 'keyed' },
+      { ...CONTACT_FORM, slug: 'other' },
+    ],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/video/room': (w) => ({
+    url: `${company('1')}/video/room`,
+    headers: w.staff.one,
+    bodies: [{ unique_name: w.tickets.staff1 }, { unique_name: w.tickets.b1 }],
+  }),
+  '/service/platform/lead/v1.0/company/{company_id}/application/{application_id}/video/room': (w) => ({
+    url: `${application('a')}/video/room`,
+    headers: w.staff.one,
+    bodies: [{ unique_name: w.tickets.a2 }, { unique_name: w.tickets.a1 }],
+  }),
   // A condition no ticket of this suite meets: the SLA processor writes nothing behind the event counts.
-  '/service/platform/lead/v1.0/company/{company_id}/sla-policies': (w) => ({ url: `${company('1')}/sla-policies`, headers: w.staff.one, bodies: [1, 2].map((n) => ({ name: `keyed ${n}`, condition: { categories: ['no-such-category'] }, targets: { first_reply: { minutes: 60 * n, time: 'business' } } })) as [object, object] }),
+  '/service/platform/lead/v1.0/company/{company_id}/sla-policies': (w) => ({
+    url: `${company('1')}/sla-policies`,
+    headers: w.staff.one,
+    bodies: [1, 2].map((n) => ({
+      name: `keyed ${n}`,
+      condition: { categories: ['no-such-category'] },
+      targets: { first_reply: { minutes: 60 * n, time: 'business' } },
+    })) as [object, object],
+  }),
 };
 
 describe('Idempotency-Key on every POST route (end to end)', () => {
@@ -57,28 +108,34 @@ describe('Idempotency-Key on every POST route (end to end)', () => {
     const posts = Object.keys(paths).filter((path) => paths[path].post);
     expect(posts.filter((path) => !EXEMPT.includes(path)).sort()).toEqual(Object.keys(ROUTES).sort());
     for (const path of Object.keys(ROUTES)) {
-      expect([path, paths[path].post.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key')]).toEqual([path, true]);
+      expect([
+        path,
+        paths[path].post.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'Idempotency-Key'),
+      ]).toEqual([path, true]);
     }
   });
 
   const answers = new Map<string, string>();
 
-  it.each(Object.keys(ROUTES))('%s: a retry answers the first answer and writes nothing; the key with another body is 422', async (path) => {
-    const request = ROUTES[path](world);
-    const key = `key-${path}`;
-    const first = await send(request, request.bodies[0], key);
-    expect([first.statusCode, first.body]).toEqual([201, expect.any(String)]);
-    expect(first.headers['idempotent-replayed']).toBeUndefined();
-    const written = await eventCount();
+  it.each(Object.keys(ROUTES))(
+    '%s: a retry answers the first answer and writes nothing; the key with another body is 422',
+    async (path) => {
+      const request = ROUTES[path](world);
+      const key = `key-${path}`;
+      const first = await send(request, request.bodies[0], key);
+      expect([first.statusCode, first.body]).toEqual([201, expect.any(String)]);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const written = await eventCount();
 
-    const again = await send(request, request.bodies[0], key);
-    expect([again.statusCode, again.body, again.headers['idempotent-replayed']]).toEqual([201, first.body, 'true']);
-    const reused = await send(request, request.bodies[1], key);
-    expect(reused.statusCode).toBe(422);
-    expect(reused.headers['content-type']).toContain('application/problem+json');
-    expect(await eventCount()).toBe(written);
-    answers.set(path, first.body);
-  });
+      const again = await send(request, request.bodies[0], key);
+      expect([again.statusCode, again.body, again.headers['idempotent-replayed']]).toEqual([201, first.body, 'true']);
+      const reused = await send(request, request.bodies[1], key);
+      expect(reused.statusCode).toBe(422);
+      expect(reused.headers['content-type']).toContain('application/problem+json');
+      expect(await eventCount()).toBe(written);
+      answers.set(path, first.body);
+    },
+  );
 
   it('keeps the answers across a restart: every retry after it answers the same, nothing is written', async () => {
     await t.close();
@@ -95,16 +152,22 @@ describe('Idempotency-Key on every POST route (end to end)', () => {
 
   // The memory store forgets the log on a restart: there is no earlier write to find.
   const persistentStore = process.env.LEAD_TEST_STORE !== 'memory';
-  (persistentStore ? it : it.skip)('a keyed request whose answer was lost (the service stopped mid-request) runs again and finds its own write', async () => {
-    const request = ROUTES['/service/application/lead/v1.0/ticket/{id}/history'](world);
-    const first = await send(request, comment('lost answer'), 'lost-answer');
-    // Simulate the crash between the write and storing the answer: the key is back to "in flight".
-    t.app.get<SqliteDatabase>(SQLITE_DB).prepare(`UPDATE idempotency_keys SET state = 'in_progress', status = NULL, body = NULL WHERE key = 'lost-answer'`).run();
-    await t.close();
-    t = await startTestApp({}, t.dir);
-    const before = await eventCount();
-    const retry = await send(request, comment('lost answer'), 'lost-answer');
-    expect([retry.statusCode, retry.json()._id]).toEqual([201, first.json()._id]);
-    expect(await eventCount()).toBe(before);
-  });
+  (persistentStore ? it : it.skip)(
+    'a keyed request whose answer was lost (the service stopped mid-request) runs again and finds its own write',
+    async () => {
+      const request = ROUTES['/service/application/lead/v1.0/ticket/{id}/history'](world);
+      const first = await send(request, comment('lost answer'), 'lost-answer');
+      // Simulate the crash between the write and storing the answer: the key is back to "in flight".
+      t.app
+        .get<SqliteDatabase>(SQLITE_DB)
+        .prepare(`UPDATE idempotency_keys SET state = 'in_progress', status = NULL, body = NULL WHERE key = 'lost-answer'`)
+        .run();
+      await t.close();
+      t = await startTestApp({}, t.dir);
+      const before = await eventCount();
+      const retry = await send(request, comment('lost answer'), 'lost-answer');
+      expect([retry.statusCode, retry.json()._id]).toEqual([201, first.json()._id]);
+      expect(await eventCount()).toBe(before);
+    },
+  );
 });

@@ -19,7 +19,11 @@ describe('limits (end to end)', () => {
   const events = async () => (await t.store.readAll()).length;
 
   /** The request is refused with `status`, as problem details naming `field` (when given), and nothing is written. */
-  async function refused(send: () => Promise<{ statusCode: number; headers: Record<string, unknown>; json: () => any }>, status: number, field?: string) {
+  async function refused(
+    send: () => Promise<{ statusCode: number; headers: Record<string, unknown>; json: () => any }>,
+    status: number,
+    field?: string,
+  ) {
     const before = await events();
     const res = await send();
     expect(res.statusCode).toBe(status);
@@ -41,7 +45,11 @@ describe('limits (end to end)', () => {
     ['description', { category: 'c', content: { title: 't', description: x(20_001) } }, 'content.description'],
     ['category', { category: x(101), content: { title: 't' } }, 'category'],
     ['attachments', { category: 'c', content: { title: 't', attachments: Array(21).fill(asset) } }, 'content.attachments'],
-    ['subscribers', { category: 'c', content: { title: 't' }, subscribers: Array.from({ length: 21 }, (_, i) => `s${i}@shop.example`) }, 'subscribers'],
+    [
+      'subscribers',
+      { category: 'c', content: { title: 't' }, subscribers: Array.from({ length: 21 }, (_, i) => `s${i}@shop.example`) },
+      'subscribers',
+    ],
     ['custom json', { category: 'c', content: { title: 't' }, _custom_json: { blob: x(17_000) } }, '_custom_json'],
   ])('string and array bounds on create: %s', async (_name, payload, field) => {
     await refused(() => open(payload), 400, field);
@@ -50,7 +58,17 @@ describe('limits (end to end)', () => {
   it('bounds on comments, edits and feedback', async () => {
     const post = (url: string, payload: object) => () => t.app.inject({ method: 'POST', url, headers: staff, payload });
     await refused(post(`${company('1')}/ticket/${ticket}/history`, { type: 'comment', value: { text: x(33_000) } }), 400, 'value');
-    await refused(() => t.app.inject({ method: 'PUT', url: `${company('1')}/ticket/${ticket}`, headers: staff, payload: { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) } }), 400, 'tags');
+    await refused(
+      () =>
+        t.app.inject({
+          method: 'PUT',
+          url: `${company('1')}/ticket/${ticket}`,
+          headers: staff,
+          payload: { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) },
+        }),
+      400,
+      'tags',
+    );
     const answers = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`q${i}`, 1]));
     await refused(post(`${company('1')}/ticket/${ticket}/feedback`, { form_response: answers }), 400, 'form_response');
   });
@@ -61,17 +79,30 @@ describe('limits (end to end)', () => {
     ['history', 'HISTORY?page_size=101', 'page_size'],
     ['change feed', `${company('1')}/events?limit=501`, 'limit'],
   ])('page size: %s', async (_name, url, field) => {
-    const res = await t.app.inject({ method: 'GET', url: url.replace('HISTORY', `${company('1')}/ticket/${ticket}/history`), headers: staff });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: url.replace('HISTORY', `${company('1')}/ticket/${ticket}/history`),
+      headers: staff,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
   it('history entries per ticket (LEAD_MAX_HISTORY_PER_TICKET=3): the next comment or edit is 422', async () => {
-    const comment = () => t.app.inject({ method: 'POST', url: `${SHOP}/ticket/${ticket}/history`, headers: storefrontAuth('a', 'u1'), payload: { type: 'comment', value: { text: 'hi' } } });
+    const comment = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `${SHOP}/ticket/${ticket}/history`,
+        headers: storefrontAuth('a', 'u1'),
+        payload: { type: 'comment', value: { text: 'hi' } },
+      });
     for (let i = 0; i < 3; i++) expect((await comment()).statusCode).toBe(201);
     await refused(comment, 422);
     // An edit writes a diff entry into the history, so it is bounded too.
-    await refused(() => t.app.inject({ method: 'PUT', url: `${company('1')}/ticket/${ticket}`, headers: staff, payload: { priority: 'urgent' } }), 422);
+    await refused(
+      () => t.app.inject({ method: 'PUT', url: `${company('1')}/ticket/${ticket}`, headers: staff, payload: { priority: 'urgent' } }),
+      422,
+    );
     expect((await comment()).json().detail).toContain('at most 3 history entries');
   });
 });
@@ -88,7 +119,11 @@ describe('rate limit (LEAD_RATE_LIMIT_PER_MINUTE=5, end to end)', () => {
     const limited = await get(storefrontAuth('a', 'another-user'));
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['content-type']).toContain('application/problem+json');
-    expect(limited.json()).toMatchObject({ status: 429, title: 'Too Many Requests', detail: expect.stringContaining('at most 5 a minute') });
+    expect(limited.json()).toMatchObject({
+      status: 429,
+      title: 'Too Many Requests',
+      detail: expect.stringContaining('at most 5 a minute'),
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect((await get(storefrontAuth('b'))).statusCode).toBe(404);
@@ -108,7 +143,8 @@ describe('rate limit per storefront visitor (5 a minute per caller, 2 per visito
   let t: TestApp;
   beforeAll(async () => (t = await startTestApp({ rateLimitPerMinute: 5, rateLimitPerVisitorPerMinute: 2 })));
   afterAll(async () => t.dispose());
-  const get = (headers: Record<string, string>, url = `${SHOP}/ticket/000000000000000000000000`) => t.app.inject({ method: 'GET', url, headers });
+  const get = (headers: Record<string, string>, url = `${SHOP}/ticket/000000000000000000000000`) =>
+    t.app.inject({ method: 'GET', url, headers });
 
   it('one visitor over their budget is refused alone; the application as a whole keeps its ceiling', async () => {
     for (let i = 0; i < 2; i++) expect((await get(storefrontAuth('a', 'u1'))).statusCode).toBe(404);

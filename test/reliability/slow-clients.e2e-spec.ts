@@ -12,7 +12,13 @@ describe('slow clients (real server, end to end)', () => {
   let t: TestApp;
   let port: number;
   beforeAll(async () => {
-    t = await startTestApp({ headersTimeoutMs: 400, requestTimeoutMs: 1200, bodyTimeoutMs: 300, keepAliveTimeoutMs: 300, maxConnections: 4 });
+    t = await startTestApp({
+      headersTimeoutMs: 400,
+      requestTimeoutMs: 1200,
+      bodyTimeoutMs: 300,
+      keepAliveTimeoutMs: 300,
+      maxConnections: 4,
+    });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });

@@ -34,10 +34,20 @@ describeOnSqlite('a read-only or full disk (end to end)', () => {
 
   function create(title: string, description = '', key?: string) {
     const headers = { ...storefrontAuth('a', 'u1'), ...(key ? { 'idempotency-key': key } : {}) };
-    return t.app.inject({ method: 'POST', url: `${SHOP}/ticket/`, headers, payload: { category: 'disk', content: { title, description } } });
+    return t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/ticket/`,
+      headers,
+      payload: { category: 'disk', content: { title, description } },
+    });
   }
   function comment(id: string, text: string) {
-    return t.app.inject({ method: 'POST', url: `${SHOP}/ticket/${id}/history`, headers: storefrontAuth('a', 'u1'), payload: { type: 'comment', value: { text } } });
+    return t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/ticket/${id}/history`,
+      headers: storefrontAuth('a', 'u1'),
+      payload: { type: 'comment', value: { text } },
+    });
   }
   const events = async () => (await t.store.readAll()).length;
 
@@ -62,8 +72,13 @@ describeOnSqlite('a read-only or full disk (end to end)', () => {
     try {
       await expectUnavailable(create('During', '', 'read-only-key'), 'SQLITE_READONLY');
       await expectUnavailable(comment(ticket._id, 'lost?'), 'SQLITE_READONLY');
-      await expectUnavailable(t.app.inject({ method: 'PUT', url: `${company('1')}/ticket/${ticket._id}`, headers: staff, payload: { priority: 'high' } }), 'SQLITE_READONLY');
-      expect((await t.app.inject({ method: 'GET', url: `${SHOP}/ticket/${ticket._id}`, headers: storefrontAuth('a', 'u1') })).statusCode).toBe(200);
+      await expectUnavailable(
+        t.app.inject({ method: 'PUT', url: `${company('1')}/ticket/${ticket._id}`, headers: staff, payload: { priority: 'high' } }),
+        'SQLITE_READONLY',
+      );
+      expect(
+        (await t.app.inject({ method: 'GET', url: `${SHOP}/ticket/${ticket._id}`, headers: storefrontAuth('a', 'u1') })).statusCode,
+      ).toBe(200);
       expect(await events()).toBe(before);
     } finally {
       db.pragma('query_only = 0');
@@ -91,12 +106,32 @@ describeOnSqlite('a read-only or full disk (end to end)', () => {
   // Last: the event appended here bypasses the command path, so it carries no hash (the chain check would flag it).
   it('a projection whose disk fails while it applies keeps retrying, and catches up once the disk is back', async () => {
     const id = newObjectId();
-    const appended = t.store.append(`ticket-${ticket._id}`, [{ type: 'HistoryAppended', data: { id, ticket: ticket._id, type: 'log', value: { text: 'direct' }, created_by: {}, created_on: { user_agent: 'test', platform: 'web' }, created_at: new Date().toISOString() } }], { expectedRevision: 'any' });
+    const appended = t.store.append(
+      `ticket-${ticket._id}`,
+      [
+        {
+          type: 'HistoryAppended',
+          data: {
+            id,
+            ticket: ticket._id,
+            type: 'log',
+            value: { text: 'direct' },
+            created_by: {},
+            created_on: { user_agent: 'test', platform: 'web' },
+            created_at: new Date().toISOString(),
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
     await appended;
     db.pragma('query_only = 1'); // before the projections apply the event (they run on a later turn)
     await new Promise((done) => setTimeout(done, 300));
     db.pragma('query_only = 0');
-    const seen = async () => (await t.app.inject({ method: 'GET', url: `${company('1')}/ticket/${ticket._id}/history`, headers: staff })).json().items.some((h: { _id: string }) => h._id === id);
+    const seen = async () =>
+      (await t.app.inject({ method: 'GET', url: `${company('1')}/ticket/${ticket._id}/history`, headers: staff }))
+        .json()
+        .items.some((h: { _id: string }) => h._id === id);
     for (let i = 0; i < 40 && !(await seen()); i++) await new Promise((done) => setTimeout(done, 100));
     expect(await seen()).toBe(true);
   });

@@ -41,15 +41,22 @@ describe('webhook deliveries across kill -9', () => {
     return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}`, 'content-type': 'application/json' };
   };
   const post = async (path: string, body: object, headers: Record<string, string>) => {
-    const res = await fetch(server!.url + path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(server!.url + path, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBeLessThan(300);
     return (await res.json()) as { _id: string; id: string };
   };
   const writeTickets = async (n: number, comments: number) => {
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await post(`${SHOP}/ticket/`, { category: 'x', content: { title: `t${i}` } }, storefrontAuth('a', 'u1')))._id);
+    for (let i = 0; i < n; i++)
+      ids.push((await post(`${SHOP}/ticket/`, { category: 'x', content: { title: `t${i}` } }, storefrontAuth('a', 'u1')))._id);
     for (let c = 0; c < comments; c++) {
-      await Promise.all(ids.map((id) => post(`${SHOP}/ticket/${id}/history`, { type: 'comment', value: { text: `c${c}` } }, storefrontAuth('a', 'u1'))));
+      await Promise.all(
+        ids.map((id) => post(`${SHOP}/ticket/${id}/history`, { type: 'comment', value: { text: `c${c}` } }, storefrontAuth('a', 'u1'))),
+      );
     }
     return ids;
   };
@@ -78,7 +85,11 @@ describe('webhook deliveries across kill -9', () => {
     server = await startServer(dir, ENV);
     const after = await writeTickets(1, 2); // 3 more events written after the restart
     const expected = 15 + 3;
-    await waitFor('every event delivered', () => new Set(receiver.delivered().map((r) => r.headers['webhook-id'])).size === expected, 30_000);
+    await waitFor(
+      'every event delivered',
+      () => new Set(receiver.delivered().map((r) => r.headers['webhook-id'])).size === expected,
+      30_000,
+    );
 
     const counts = new Map<string, number>();
     for (const r of receiver.received) counts.set(String(r.headers['webhook-id']), (counts.get(String(r.headers['webhook-id'])) ?? 0) + 1);
@@ -88,7 +99,10 @@ describe('webhook deliveries across kill -9', () => {
     // Every delivery answered 2xx, once each, in revision order per ticket stream.
     expect(receiver.delivered()).toHaveLength(expected);
     for (const ticket of [...before, ...after]) {
-      const revisions = receiver.delivered().filter((r) => r.json.data.stream === `ticket-${ticket}`).map((r) => r.json.data.revision);
+      const revisions = receiver
+        .delivered()
+        .filter((r) => r.json.data.stream === `ticket-${ticket}`)
+        .map((r) => r.json.data.revision);
       expect(revisions).toEqual(revisions.map((_, i) => i));
     }
     // The deliveries route agrees: all delivered, the held one in two attempts (the first one unanswered is not recorded).

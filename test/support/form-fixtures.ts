@@ -17,7 +17,15 @@ export function formCreated(more: Partial<FormCreated['data']> = {}): FormCreate
       should_notify: false,
       inputs: [
         { key: 'name', display: 'Name', type: 'text', required: true },
-        { key: 'colour', display: 'Colour', type: 'checkbox', enum: [{ display: 'Red', key: 'red' }, { display: 'Blue', key: 'blue' }] },
+        {
+          key: 'colour',
+          display: 'Colour',
+          type: 'checkbox',
+          enum: [
+            { display: 'Red', key: 'red' },
+            { display: 'Blue', key: 'blue' },
+          ],
+        },
       ],
       available_assignees: [],
       created_by: 'staff-1',
@@ -58,4 +66,9 @@ export const XSS_PAYLOADS = [
 
 /** Reverses escape-html, to show an escaped text reads back exactly as it was sent. */
 export const unescapeHtml = (html: string) =>
-  html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');

@@ -1,7 +1,8 @@
 import { APPS } from './test-app';
 
 /** Routes and a sample form for the forms end-to-end suites. Staff form routes: app a of company 1 unless told. */
-export const STAFF_FORMS = (app: string = APPS.a.application_id, company = '1') => `/service/platform/lead/v1.0/company/${company}/application/${app}/form`;
+export const STAFF_FORMS = (app: string = APPS.a.application_id, company = '1') =>
+  `/service/platform/lead/v1.0/company/${company}/application/${app}/form`;
 export const SHOP = '/service/application/lead/v1.0';
 
 /** A form with assignees, a regex and a dropdown. */
@@ -17,6 +18,14 @@ export const CONTACT = {
   inputs: [
     { key: 'name', display: 'Name', type: 'text', required: true, placeholder: 'Your name' },
     { key: 'email', display: 'Email', type: 'email', regex: '^\\S+@\\S+$', showRegexInput: true, error_message: 'An email please' },
-    { key: 'topic', display: 'Topic', type: 'dropdown', enum: [{ display: 'Orders', key: 'orders' }, { display: 'Other', key: 'other' }] },
+    {
+      key: 'topic',
+      display: 'Topic',
+      type: 'dropdown',
+      enum: [
+        { display: 'Orders', key: 'orders' },
+        { display: 'Other', key: 'other' },
+      ],
+    },
   ],
 };

@@ -22,11 +22,16 @@ export function parseExposition(text: string): Exported {
     const type = /^# TYPE (\S+) (\S+)$/.exec(line);
     if (type) {
       add(type[1]);
-      if (type[2] === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) add(type[1] + suffix, suffix === '_bucket' ? ['le'] : []);
+      if (type[2] === 'histogram')
+        for (const suffix of ['_bucket', '_sum', '_count']) add(type[1] + suffix, suffix === '_bucket' ? ['le'] : []);
       continue;
     }
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /.exec(line);
-    if (sample) add(sample[1], [...(sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((m) => m[1]));
+    if (sample)
+      add(
+        sample[1],
+        [...(sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((m) => m[1]),
+      );
   }
   return { labels };
 }
@@ -54,7 +59,11 @@ export function referencesOf(expr: string): References {
     .replace(/"(?:[^"\\]|\\.)*"/g, '""') // string literals (label values, template variables)
     .replace(/\[[^\]]*\]/g, ' ') // range and subquery brackets ([5m], [$__rate_interval])
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_m, _k, names: string) => {
-      for (const n of names.split(',').map((s) => s.trim()).filter(Boolean)) groupings.add(n);
+      for (const n of names
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        groupings.add(n);
       return ' ';
     });
   rest = rest.replace(/([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*\{([^}]*)\}/g, (_m, name: string | undefined, matchers: string) => {
@@ -96,7 +105,8 @@ export function drift(
         continue;
       }
       for (const l of has) available.add(l);
-      for (const l of used) if (!has.has(l) && !targetLabels.includes(l)) problems.push(`${metric}: has no label "${l}" (in ${expr.trim()})`);
+      for (const l of used)
+        if (!has.has(l) && !targetLabels.includes(l)) problems.push(`${metric}: has no label "${l}" (in ${expr.trim()})`);
     }
     for (const l of groupings) if (!available.has(l)) problems.push(`label "${l}" is on none of the metrics of: ${expr.trim()}`);
   }

@@ -29,7 +29,23 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 40_000 })).map(([s, n]) => s.repeat(n)),
-  fc.constantFrom('', ' ', '\u0000', '\u202e', '\ud800', '𝕏💩', '<script>alert(1)</script>', "' OR 1=1 --", '${{7*7}}', '../../etc/passwd', 'NaN', '-1', '1e309', '__proto__', 'null'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u202e',
+    '\ud800',
+    '𝕏💩',
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '${{7*7}}',
+    '../../etc/passwd',
+    'NaN',
+    '-1',
+    '1e309',
+    '__proto__',
+    'null',
+  ),
 );
 
 /** Any JSON-ish junk: wrong types, nesting, prototype keys. */
@@ -51,7 +67,8 @@ export const junk: fc.Arbitrary<unknown> = fc.oneof(
  */
 export function fromSchema(doc: OpenApiDocument, schema: Schema, hostile: boolean, depth = 0): fc.Arbitrary<unknown> {
   if (schema.$ref) return fromSchema(doc, doc.components.schemas[schema.$ref.split('/').pop()!], hostile, depth);
-  const leaf = (valid: fc.Arbitrary<unknown>) => (hostile ? fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: junk }) : valid);
+  const leaf = (valid: fc.Arbitrary<unknown>) =>
+    hostile ? fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: junk }) : valid;
   if (schema.enum) return leaf(fc.constantFrom(...schema.enum));
   switch (schema.type) {
     case 'string':
@@ -72,7 +89,11 @@ export function fromSchema(doc: OpenApiDocument, schema: Schema, hostile: boolea
         const extra = hostile ? fc.dictionary(fc.string({ maxLength: 12 }), junk, { maxKeys: 2 }) : fc.constant({});
         return leaf(fc.tuple(record, extra).map(([r, e]) => ({ ...e, ...r })));
       }
-      return leaf(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()), { maxKeys: 3 }));
+      return leaf(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()), {
+          maxKeys: 3,
+        }),
+      );
     default:
       return leaf(fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 })));
   }
@@ -86,7 +107,22 @@ export function pathParam(known: string[]): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.stringMatching(/^[0-9a-f]{24}$/) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('..', '%2e%2e', '%2F', '%00', '%ZZ', '%E0%A4%A', '%F0%9F%92%A9', '-1', '1e99', '%3Cscript%3E', 'a'.repeat(101), 'b'.repeat(5000), ' ', '%20'),
+      arbitrary: fc.constantFrom(
+        '..',
+        '%2e%2e',
+        '%2F',
+        '%00',
+        '%ZZ',
+        '%E0%A4%A',
+        '%F0%9F%92%A9',
+        '-1',
+        '1e99',
+        '%3Cscript%3E',
+        'a'.repeat(101),
+        'b'.repeat(5000),
+        ' ',
+        '%20',
+      ),
     },
   );
 }

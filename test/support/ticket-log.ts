@@ -26,7 +26,9 @@ export function seedTicketLog(file: string, options: TicketLogOptions): { ids: s
 
 function seed(db: SqliteDatabase, { tickets, perTicket, companies = 5, tenant }: TicketLogOptions): { ids: string[]; last: bigint } {
   new SqliteEventStore(db); // creates the schema
-  const insert = db.prepare('INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const stream = db.prepare('INSERT INTO es_streams (stream_id, revision) VALUES (?, ?)');
   const now = new Date().toISOString();
   const ids: string[] = [];
@@ -36,19 +38,53 @@ function seed(db: SqliteDatabase, { tickets, perTicket, companies = 5, tenant }:
       ids.push(id);
       const companyId = tenant?.companyId ?? String(1 + (t % companies));
       const applicationId = tenant?.applicationId ?? 'app';
-      const meta = JSON.stringify({ correlationId: 'seed', causationId: 'seed', actor: { type: 'system', id: 'seed' }, tenant: { companyId, applicationId } });
+      const meta = JSON.stringify({
+        correlationId: 'seed',
+        causationId: 'seed',
+        actor: { type: 'system', id: 'seed' },
+        tenant: { companyId, applicationId },
+      });
       const name = `ticket-${id}`;
-      insert.run(name, 0, randomUUID(), 'TicketCreated', JSON.stringify({
-        id, company_id: companyId, application_id: applicationId, source: 'sales_channel',
-        content: { title: `Order ${t} is late`, description: 'Where is my order? It has been a week.', attachments: [] },
-        category: { key: 'order-issue', display: 'Order Issue' }, status: 'pending', priority: 'medium', created_by: { id: `u${t % 1000}` },
-        created_on: { user_agent: 'seed', platform: 'web' }, tags: [], created_at: now,
-      }), meta, now);
+      insert.run(
+        name,
+        0,
+        randomUUID(),
+        'TicketCreated',
+        JSON.stringify({
+          id,
+          company_id: companyId,
+          application_id: applicationId,
+          source: 'sales_channel',
+          content: { title: `Order ${t} is late`, description: 'Where is my order? It has been a week.', attachments: [] },
+          category: { key: 'order-issue', display: 'Order Issue' },
+          status: 'pending',
+          priority: 'medium',
+          created_by: { id: `u${t % 1000}` },
+          created_on: { user_agent: 'seed', platform: 'web' },
+          tags: [],
+          created_at: now,
+        }),
+        meta,
+        now,
+      );
       for (let h = 1; h < perTicket; h++) {
-        insert.run(name, h, randomUUID(), 'HistoryAppended', JSON.stringify({
-          id: `${id.slice(0, 20)}${h.toString(16).padStart(4, '0')}`, ticket: id, type: 'comment', value: { text: `reply ${h}`, media: [] },
-          created_by: { id: 'staff' }, created_on: { user_agent: 'seed' }, created_at: now,
-        }), meta, now);
+        insert.run(
+          name,
+          h,
+          randomUUID(),
+          'HistoryAppended',
+          JSON.stringify({
+            id: `${id.slice(0, 20)}${h.toString(16).padStart(4, '0')}`,
+            ticket: id,
+            type: 'comment',
+            value: { text: `reply ${h}`, media: [] },
+            created_by: { id: 'staff' },
+            created_on: { user_agent: 'seed' },
+            created_at: now,
+          }),
+          meta,
+          now,
+        );
       }
       stream.run(name, perTicket - 1);
     }

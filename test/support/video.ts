@@ -5,7 +5,12 @@ import { TestApp, storefrontAuth } from './test-app';
 export const WEBHOOK_URL = '/service/webhooks/livekit';
 
 /** A webhook body as LiveKit serializes it (protobuf JSON: camelCase, int64 as strings). */
-export function livekitEvent(event: string, room: string, participant?: { identity: string; sid: string; name?: string }, id = `EV_${Math.random().toString(36).slice(2)}`) {
+export function livekitEvent(
+  event: string,
+  room: string,
+  participant?: { identity: string; sid: string; name?: string },
+  id = `EV_${Math.random().toString(36).slice(2)}`,
+) {
   return {
     event,
     id,
@@ -22,10 +27,16 @@ export async function signWebhook(body: string, apiKey: string, apiSecret: strin
   return token.toJwt();
 }
 
-export async function postWebhook(t: TestApp, body: object | string, options: { secret?: string; authorization?: string | null; contentType?: string } = {}) {
+export async function postWebhook(
+  t: TestApp,
+  body: object | string,
+  options: { secret?: string; authorization?: string | null; contentType?: string } = {},
+) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const authorization =
-    options.authorization === null ? undefined : (options.authorization ?? (await signWebhook(raw, t.settings.livekitApiKey, options.secret ?? t.settings.livekitApiSecret)));
+    options.authorization === null
+      ? undefined
+      : (options.authorization ?? (await signWebhook(raw, t.settings.livekitApiKey, options.secret ?? t.settings.livekitApiSecret)));
   return t.app.inject({
     method: 'POST',
     url: WEBHOOK_URL,
@@ -44,7 +55,10 @@ export const call = (t: TestApp, method: 'GET' | 'POST' | 'DELETE', url: string,
 
 /** A storefront ticket of application a, opened by `user`; returns its `_id` (= its room's unique name). */
 export async function newTicket(t: TestApp, user = 'alice'): Promise<string> {
-  const res = await call(t, 'POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', user), { category: 'video', content: { title: 'Show me' } });
+  const res = await call(t, 'POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', user), {
+    category: 'video',
+    content: { title: 'Show me' },
+  });
   return res.json()._id as string;
 }
 

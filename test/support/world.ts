@@ -23,7 +23,11 @@ export interface World {
 }
 
 export async function seedWorld(t: TestApp): Promise<World> {
-  const staff = { one: await staffAuth(t, 'one', 'agent-1'), two: await staffAuth(t, 'two', 'agent-2'), three: await staffAuth(t, 'three', 'agent-3') };
+  const staff = {
+    one: await staffAuth(t, 'one', 'agent-1'),
+    two: await staffAuth(t, 'two', 'agent-2'),
+    three: await staffAuth(t, 'three', 'agent-3'),
+  };
   const post = async (url: string, headers: Record<string, string>, payload: object) => {
     const res = await t.app.inject({ method: 'POST', url, headers, payload });
     if (res.statusCode !== 201) throw new Error(`seeding ${url}: ${res.statusCode} ${res.body}`);
@@ -38,7 +42,10 @@ export async function seedWorld(t: TestApp): Promise<World> {
     staff1: (await post(`${company('1')}/ticket`, staff.one, ticket))._id,
     staff2: (await post(`${company('2')}/ticket`, staff.two, ticket))._id,
   };
-  for (const [id, headers] of [[tickets.a1, storefrontAuth('a', 'u1')], [tickets.c1, storefrontAuth('c', 'u1')]] as const) {
+  for (const [id, headers] of [
+    [tickets.a1, storefrontAuth('a', 'u1')],
+    [tickets.c1, storefrontAuth('c', 'u1')],
+  ] as const) {
     await post(`${SHOP}/ticket/${id}/history`, headers, { type: 'comment', value: { text: 'hello', media: [] } });
   }
   await post(`${application('a')}/form`, staff.one, CONTACT_FORM);

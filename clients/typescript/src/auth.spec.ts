@@ -28,7 +28,11 @@ describe('storefrontAuth', () => {
   it('sends Bearer base64(application_id:token) and the user id, or identity headers as given', async () => {
     const service = fakeService();
     let user: string | Record<string, string> | undefined = 'alice';
-    const client = createLeadClient({ baseUrl: BASE, fetch: service.fetch, auth: storefrontAuth({ applicationId: 'app', applicationToken: 'secret', user: () => user }) });
+    const client = createLeadClient({
+      baseUrl: BASE,
+      fetch: service.fetch,
+      auth: storefrontAuth({ applicationId: 'app', applicationToken: 'secret', user: () => user }),
+    });
     await feed(client);
     user = { 'x-ticket-access-key': 'k-1' };
     await feed(client);
@@ -48,7 +52,16 @@ describe('staffAuth', () => {
   function setup(refreshBeforeSeconds?: number) {
     const service = fakeService();
     let clock = 1_000_000;
-    const auth = staffAuth({ baseUrl: `${BASE}/`, companyId: '1', clientId: 'key:1', clientSecret: 's3cret', user: 'agent-7', fetch: service.fetch, now: () => clock, refreshBeforeSeconds });
+    const auth = staffAuth({
+      baseUrl: `${BASE}/`,
+      companyId: '1',
+      clientId: 'key:1',
+      clientSecret: 's3cret',
+      user: 'agent-7',
+      fetch: service.fetch,
+      now: () => clock,
+      refreshBeforeSeconds,
+    });
     const client = createLeadClient({ baseUrl: BASE, fetch: service.fetch, auth });
     return { service, auth, client, advance: (seconds: number) => (clock += seconds * 1000) };
   }

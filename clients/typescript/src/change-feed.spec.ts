@@ -3,8 +3,18 @@ import { createLeadClient } from './client';
 import { LeadApiError } from './errors';
 
 const item = (position: number): ChangeFeedItem => ({
-  position: String(position), stream: 'ticket-1', revision: position, id: `e${position}`, type: 'TicketCreated', data: {},
-  occurred_at: null, recorded_at: '2026-11-30T00:00:00.000Z', actor: null, tenant: null, correlation_id: null, causation_id: null,
+  position: String(position),
+  stream: 'ticket-1',
+  revision: position,
+  id: `e${position}`,
+  type: 'TicketCreated',
+  data: {},
+  occurred_at: null,
+  recorded_at: '2026-11-30T00:00:00.000Z',
+  actor: null,
+  tenant: null,
+  correlation_id: null,
+  causation_id: null,
 });
 
 /** A feed of scripted pages; records the query of every request. */
@@ -16,7 +26,8 @@ function fakeFeed(pages: Array<{ items: number[]; next_cursor: string | null; en
     queries.push(url.search);
     const page = pages.shift();
     if (!page) throw new Error('no more scripted pages');
-    if ('status' in page) return Response.json({ type: 'urn:lead:problem:x', status: page.status, title: 'T', detail: 'refused' }, { status: page.status });
+    if ('status' in page)
+      return Response.json({ type: 'urn:lead:problem:x', status: page.status, title: 'T', detail: 'refused' }, { status: page.status });
     return Response.json({ ...page, items: page.items.map(item) });
   };
   return { client: createLeadClient({ baseUrl: 'http://lead.test', fetch }), queries };
@@ -77,7 +88,9 @@ describe('changeFeed', () => {
   it('a refused page throws a LeadApiError with the problem document', async () => {
     const { client } = fakeFeed([{ status: 400 }]);
     const pages = changeFeedPages(client, { companyId: '7', after: 'nope' });
-    await expect(pages.next()).rejects.toEqual(expect.objectContaining({ status: 400, problem: expect.objectContaining({ detail: 'refused' }) }));
+    await expect(pages.next()).rejects.toEqual(
+      expect.objectContaining({ status: 400, problem: expect.objectContaining({ detail: 'refused' }) }),
+    );
     await expect(changeFeedPages(fakeFeed([{ status: 401 }]).client, { companyId: '7' }).next()).rejects.toBeInstanceOf(LeadApiError);
   });
 });

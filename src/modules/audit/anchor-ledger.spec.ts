@@ -31,7 +31,11 @@ describe('AnchorLedger', () => {
     expect(await anchorPending(store, ledger)).toBe(3);
     expect(await anchorPending(store, ledger)).toBe(0);
     expect(ledger.append(await store.readAll())).toBe(0);
-    expect(ledger.after(0, 10).map((a) => [a.seq, a.stream, a.revision])).toEqual([[1, 's-a', 0n], [2, 's-b', 0n], [3, 's-a', 1n]]);
+    expect(ledger.after(0, 10).map((a) => [a.seq, a.stream, a.revision])).toEqual([
+      [1, 's-a', 0n],
+      [2, 's-b', 0n],
+      [3, 's-a', 1n],
+    ]);
     expect(ledger.forStream('s-a').every((a) => a.problem === undefined)).toBe(true);
   });
 
@@ -52,10 +56,16 @@ describe('AnchorLedger', () => {
     const anchors = ledger.forStream('s-a');
     expect(auditStream('s-a', events, anchors, undefined, { key: KEY }).findings.filter((f) => f.check === 'anchor')).toEqual([]);
     const changed: RecordedEvent[] = [events[0], { ...events[1], data: { stream: 'forged' } }];
-    expect(auditStream('s-a', changed, anchors, undefined, { key: KEY }).findings).toContainEqual(expect.objectContaining({ check: 'anchor', revision: '1', reason: expect.stringContaining('changed after') }));
+    expect(auditStream('s-a', changed, anchors, undefined, { key: KEY }).findings).toContainEqual(
+      expect.objectContaining({ check: 'anchor', revision: '1', reason: expect.stringContaining('changed after') }),
+    );
     const moved: RecordedEvent[] = [events[0], { ...events[1], position: { commit: 99n, prepare: 99n } }];
-    expect(auditStream('s-a', moved, anchors, undefined, { key: KEY }).findings).toContainEqual(expect.objectContaining({ check: 'anchor', reason: expect.stringContaining('moved from position 2 to 99') }));
-    expect(auditStream('s-a', [events[0]], anchors, undefined, { key: KEY }).findings).toContainEqual(expect.objectContaining({ check: 'anchor', revision: '1', reason: expect.stringContaining('missing') }));
+    expect(auditStream('s-a', moved, anchors, undefined, { key: KEY }).findings).toContainEqual(
+      expect.objectContaining({ check: 'anchor', reason: expect.stringContaining('moved from position 2 to 99') }),
+    );
+    expect(auditStream('s-a', [events[0]], anchors, undefined, { key: KEY }).findings).toContainEqual(
+      expect.objectContaining({ check: 'anchor', revision: '1', reason: expect.stringContaining('missing') }),
+    );
   });
 
   it('refuses to anchor without a key', async () => {
@@ -69,8 +79,13 @@ describe('AnchorLedger', () => {
       const [last] = await store.readStream('s-a', { direction: 'backwards', maxCount: 1 });
       const metadata = scheme === 2 ? { hashScheme: 2 } : {};
       const event = { streamName: 's-a', revision: last.revision + 1n, id: 'forged', type: 'T', data: { stream: 'forged' }, metadata };
-      const hash = scheme === 2 ? keyedEventHash(Buffer.from('a guessed key, not the audit key!!'), String(last.metadata.hash), event) : eventHash(String(last.metadata.hash), event);
-      await store.append('s-a', [{ id: 'forged', type: 'T', data: event.data, metadata: { ...metadata, hash } }], { expectedRevision: last.revision });
+      const hash =
+        scheme === 2
+          ? keyedEventHash(Buffer.from('a guessed key, not the audit key!!'), String(last.metadata.hash), event)
+          : eventHash(String(last.metadata.hash), event);
+      await store.append('s-a', [{ id: 'forged', type: 'T', data: event.data, metadata: { ...metadata, hash } }], {
+        expectedRevision: last.revision,
+      });
     };
 
     it.each([1, 2] as const)('scheme %s forgery after keyed events: refused, named, and nothing after it is anchored', async (scheme) => {
@@ -81,7 +96,13 @@ describe('AnchorLedger', () => {
       const refusals: string[] = [];
       expect(await anchorPending(store, ledger, (r) => refusals.push(r))).toBe(0);
       expect(ledger.count()).toBe(3);
-      expect(refusals).toEqual([expect.stringMatching(scheme === 1 ? /s-a revision 2 event forged position 3: an unkeyed \(scheme 1\) event after keyed ones/ : /s-a revision 2 event forged position 3: the stored keyed hash does not match/)]);
+      expect(refusals).toEqual([
+        expect.stringMatching(
+          scheme === 1
+            ? /s-a revision 2 event forged position 3: an unkeyed \(scheme 1\) event after keyed ones/
+            : /s-a revision 2 event forged position 3: the stored keyed hash does not match/,
+        ),
+      ]);
       const forgedAudit = auditStream('s-a', await store.readStream('s-a'), ledger.forStream('s-a'), undefined, { key: KEY });
       expect(forgedAudit.broken).toMatchObject({ check: 'chain', revision: '2' });
     });
@@ -93,7 +114,9 @@ describe('AnchorLedger', () => {
       for (let revision = 0n; revision < 3n; revision++) {
         const event = { streamName: 'old', revision, id: `old-${revision}`, type: 'T', data: { revision: Number(revision) }, metadata: {} };
         previous = eventHash(previous, event);
-        await store.append('old', [{ id: event.id, type: 'T', data: event.data, metadata: { hash: previous } }], { expectedRevision: revision - 1n < 0n ? 'no_stream' : revision - 1n });
+        await store.append('old', [{ id: event.id, type: 'T', data: event.data, metadata: { hash: previous } }], {
+          expectedRevision: revision - 1n < 0n ? 'no_stream' : revision - 1n,
+        });
       }
       await write(store, 'old', 3);
       const ledger = new AnchorLedger(db, KEY);

@@ -34,7 +34,14 @@ interface Row {
 }
 
 export function eventDigest(event: RecordedEvent): string {
-  const body = canonicalJson({ stream: event.streamName, revision: event.revision.toString(), id: event.id, type: event.type, data: event.data, metadata: event.metadata });
+  const body = canonicalJson({
+    stream: event.streamName,
+    revision: event.revision.toString(),
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+  });
   return createHash('sha256').update(body).digest('hex');
 }
 
@@ -130,7 +137,8 @@ export class AnchorLedger {
     return this.stmts.stream.all(stream).map((row) => {
       const anchor = toAnchor(row);
       const previous = anchor.seq === 1 ? undefined : this.at(anchor.seq - 1);
-      if (anchor.seq > 1 && !previous) return { ...anchor, problem: `anchor ${anchor.seq - 1} before it is missing: rows were removed from the ledger` };
+      if (anchor.seq > 1 && !previous)
+        return { ...anchor, problem: `anchor ${anchor.seq - 1} before it is missing: rows were removed from the ledger` };
       const problem = this.problemOf(anchor, previous?.mac ?? GENESIS_HASH);
       return problem ? { ...anchor, problem } : anchor;
     });
@@ -148,8 +156,16 @@ export class AnchorLedger {
   private mac(previousMac: string, a: Omit<Anchor, 'mac'>): string {
     if (!this.key) throw new Error('no audit key: set LEAD_AUDIT_KEY or provide <data dir>/audit-key');
     const body = canonicalJson([
-      'lead-audit-anchor/v1', a.seq, previousMac, String(a.position.commit), String(a.position.prepare),
-      a.stream, String(a.revision), a.eventId, a.digest, a.anchoredAt,
+      'lead-audit-anchor/v1',
+      a.seq,
+      previousMac,
+      String(a.position.commit),
+      String(a.position.prepare),
+      a.stream,
+      String(a.revision),
+      a.eventId,
+      a.digest,
+      a.anchoredAt,
     ]);
     return createHmac('sha256', this.key).update(body).digest('hex');
   }

@@ -35,7 +35,9 @@ export async function anchorPending(store: EventStore, ledger: AnchorLedger, opt
         keyedBefore: afterKeyedFrom(event.position, from),
       });
       if (reason) {
-        options.onRefused?.(`${event.streamName} revision ${event.revision} event ${event.id} position ${formatPosition(event.position)}: ${reason}`);
+        options.onRefused?.(
+          `${event.streamName} revision ${event.revision} event ${event.id} position ${formatPosition(event.position)}: ${reason}`,
+        );
         break;
       }
       heads.set(event.streamName, String(event.metadata.hash));

@@ -41,7 +41,9 @@ export function auditEventView(event: RecordedEvent): AuditEventView {
     occurred_at: m.occurredAt ?? null,
     recorded_at: event.created.toISOString(),
     actor: m.actor ? { type: m.actor.type, id: m.actor.id, ...(m.actor.clientId ? { client_id: m.actor.clientId } : {}) } : null,
-    tenant: m.tenant ? { company_id: m.tenant.companyId, ...(m.tenant.applicationId ? { application_id: m.tenant.applicationId } : {}) } : null,
+    tenant: m.tenant
+      ? { company_id: m.tenant.companyId, ...(m.tenant.applicationId ? { application_id: m.tenant.applicationId } : {}) }
+      : null,
     correlation_id: m.correlationId ?? null,
     causation_id: m.causationId ?? null,
     source: m.source ?? null,

@@ -7,7 +7,20 @@ const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true }
 export const CHANGE_FEED_SCHEMAS: ResponseSchemas = {
   ChangeFeedItem: {
     type: 'object',
-    required: ['stream', 'revision', 'position', 'id', 'type', 'occurred_at', 'recorded_at', 'actor', 'tenant', 'correlation_id', 'causation_id', 'data'],
+    required: [
+      'stream',
+      'revision',
+      'position',
+      'id',
+      'type',
+      'occurred_at',
+      'recorded_at',
+      'actor',
+      'tenant',
+      'correlation_id',
+      'causation_id',
+      'data',
+    ],
     properties: {
       stream: { type: 'string', example: 'ticket-6b06ebe45bd1f6d8a1fd3ab1' },
       revision: { type: 'integer' },

@@ -6,7 +6,9 @@ describe('ChangeFeed', () => {
     const store = new MemoryEventStore();
     const others = Array.from({ length: MAX_SCAN + 10 }, (_, i) => ({ type: 'T', data: { i }, metadata: { tenant: { companyId: '2' } } }));
     await store.append('ticket-other', others, { expectedRevision: 'no_stream' });
-    await store.append('ticket-mine', [{ type: 'T', data: {}, metadata: { tenant: { companyId: '1' } } }], { expectedRevision: 'no_stream' });
+    await store.append('ticket-mine', [{ type: 'T', data: {}, metadata: { tenant: { companyId: '1' } } }], {
+      expectedRevision: 'no_stream',
+    });
     await store.append('form-mine', [{ type: 'T', data: {}, metadata: { tenant: { companyId: '1' } } }], { expectedRevision: 'no_stream' });
     const feed = new ChangeFeed(store);
 
@@ -19,13 +21,19 @@ describe('ChangeFeed', () => {
   });
 
   it('starts with a null cursor on an empty log', async () => {
-    expect(await new ChangeFeed(new MemoryEventStore()).page('1', undefined, 10)).toEqual({ items: [], next_cursor: null, end_of_stream: true });
+    expect(await new ChangeFeed(new MemoryEventStore()).page('1', undefined, 10)).toEqual({
+      items: [],
+      next_cursor: null,
+      end_of_stream: true,
+    });
   });
 
   it("leaves internal-only fields out: an anonymous ticket's access-key hash, the caller's address, the chain hash", async () => {
     const store = new MemoryEventStore();
     const metadata = { tenant: { companyId: '1' }, source: { ip: '203.0.113.9' }, hash: 'abc' };
-    await store.append('ticket-x', [{ type: 'TicketCreated', data: { title: 't', access_key_sha256: 'f'.repeat(64) }, metadata }], { expectedRevision: 'no_stream' });
+    await store.append('ticket-x', [{ type: 'TicketCreated', data: { title: 't', access_key_sha256: 'f'.repeat(64) }, metadata }], {
+      expectedRevision: 'no_stream',
+    });
     const [item] = (await new ChangeFeed(store).page('1', undefined, 10)).items;
     expect(item.data).toEqual({ title: 't' });
     expect(item).not.toHaveProperty('source');

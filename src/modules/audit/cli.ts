@@ -38,7 +38,9 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
     const key = loadAuditKey(settings, { create: false });
     const ledger = new AnchorLedger(db, key);
     if (!ledger.hasKey && command !== 'export-anchor' && (command === 'anchor' || ledger.count() > 0)) {
-      print(`No audit key: set LEAD_AUDIT_KEY or provide ${settings.auditKeyFile}; anchors cannot be ${command === 'anchor' ? 'written' : 'checked'}.`);
+      print(
+        `No audit key: set LEAD_AUDIT_KEY or provide ${settings.auditKeyFile}; anchors cannot be ${command === 'anchor' ? 'written' : 'checked'}.`,
+      );
       return 2;
     }
     if (command === 'anchor') {
@@ -81,18 +83,28 @@ function readAnchors(file: string): ExportedAnchor[] {
     const parsed = JSON.parse(text) as ExportedAnchor | ExportedAnchor[];
     return Array.isArray(parsed) ? parsed : [parsed];
   } catch {
-    return text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as ExportedAnchor);
+    return text
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as ExportedAnchor);
   }
 }
 
 function printReport(report: StoreReport, settings: Settings, print: Print): void {
   print(`Lead audit of ${settings.databaseFile} (event store: ${settings.store})`);
   print(`  ${report.events} events in ${report.streams} streams`);
-  print(`  ${report.anchors} anchors; ${report.pendingAnchor} events not yet anchored; ${report.externalAnchors} exported anchor(s) compared`);
+  print(
+    `  ${report.anchors} anchors; ${report.pendingAnchor} events not yet anchored; ${report.externalAnchors} exported anchor(s) compared`,
+  );
   print(`  ${report.incomplete.length} events with incomplete audit metadata`);
   for (const i of report.incomplete.slice(0, 20)) print(`  WARN ${i.stream} revision ${i.revision}: missing ${i.missing.join(', ')}`);
   for (const f of report.findings) {
-    const where = [f.stream, f.revision !== undefined ? `revision ${f.revision}` : '', f.eventId ? `event ${f.eventId}` : '', f.position ? `position ${f.position}` : '']
+    const where = [
+      f.stream,
+      f.revision !== undefined ? `revision ${f.revision}` : '',
+      f.eventId ? `event ${f.eventId}` : '',
+      f.position ? `position ${f.position}` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     print(`BROKEN [${f.check}] ${where}: ${f.reason}`);

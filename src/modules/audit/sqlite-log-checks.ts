@@ -17,7 +17,10 @@ const MAX_LISTED = 20;
  */
 export function sqliteLogFacts(db: SqliteDatabase): SqliteLogFacts {
   const findings: Finding[] = [];
-  const range = db.prepare('SELECT count(*) AS n, min(global_position) AS lo, max(global_position) AS hi FROM es_events').safeIntegers().get() as {
+  const range = db
+    .prepare('SELECT count(*) AS n, min(global_position) AS lo, max(global_position) AS hi FROM es_events')
+    .safeIntegers()
+    .get() as {
     n: bigint;
     lo: bigint | null;
     hi: bigint | null;
@@ -39,7 +42,8 @@ export function sqliteLogFacts(db: SqliteDatabase): SqliteLogFacts {
       findings.push({ check: 'positions', position: String(h.start), reason: `${span} missing from the global log: events were removed` });
     }
   }
-  const counter = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'es_events'").safeIntegers().get() as { seq: bigint } | undefined;
+  const counter = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'es_events'").safeIntegers().get() as
+    { seq: bigint } | undefined;
   const last = range.hi ?? 0n;
   if (counter && counter.seq > last) {
     const reason = `positions up to ${counter.seq} were handed out but the log ends at ${last}: events were removed from its end`;

@@ -15,7 +15,13 @@ export interface ExportedAnchor {
   readonly anchored_at: string;
 }
 
-export const exportAnchor = (a: Anchor): ExportedAnchor => ({ format: 'lead-audit-anchor/v1', seq: a.seq, position: formatPosition(a.position), mac: a.mac, anchored_at: a.anchoredAt });
+export const exportAnchor = (a: Anchor): ExportedAnchor => ({
+  format: 'lead-audit-anchor/v1',
+  seq: a.seq,
+  position: formatPosition(a.position),
+  mac: a.mac,
+  anchored_at: a.anchoredAt,
+});
 
 export interface StoreReport {
   readonly events: number;
@@ -75,9 +81,22 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
       // A finding with its position, then on past it: one damaged row must not hide the rest of the log.
       const { stream, revision, eventId, position } = error.at;
       events++;
-      findings.push({ check: 'corrupt', stream, revision: String(revision), eventId, position: formatPosition(position), reason: `the event cannot be read: ${error.reason}` });
+      findings.push({
+        check: 'corrupt',
+        stream,
+        revision: String(revision),
+        eventId,
+        position: formatPosition(position),
+        reason: `the event cannot be read: ${error.reason}`,
+      });
       const head = heads.get(stream) ?? { next: 0n, hash: GENESIS_HASH, broken: false, count: 0, maxRevision: -1n };
-      heads.set(stream, { next: revision + 1n, hash: '', broken: true, count: head.count + 1, maxRevision: revision > head.maxRevision ? revision : head.maxRevision });
+      heads.set(stream, {
+        next: revision + 1n,
+        hash: '',
+        broken: true,
+        count: head.count + 1,
+        maxRevision: revision > head.maxRevision ? revision : head.maxRevision,
+      });
       // Its anchor (if any) is not also reported as missing: the finding above names the event.
       if (anchors?.peek() && comparePositions(anchors.peek()!.position, position) === 0) anchors.pop();
       from = position;
@@ -86,7 +105,12 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
     for (const event of batch) {
       events++;
       from = event.position;
-      const at = { stream: event.streamName, revision: String(event.revision), eventId: event.id, position: formatPosition(event.position) };
+      const at = {
+        stream: event.streamName,
+        revision: String(event.revision),
+        eventId: event.id,
+        position: formatPosition(event.position),
+      };
       const head = heads.get(event.streamName) ?? { next: 0n, hash: GENESIS_HASH, broken: false, count: 0, maxRevision: -1n };
       const reason = head.broken ? undefined : checkLink(event, head.next, head.hash, { key: options.key, keyedBefore: keyedSeen });
       keyedSeen ||= isKeyed(event);
@@ -100,7 +124,14 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
       });
 
       for (let a = anchors?.peek(); a && comparePositions(a.position, event.position) < 0; a = anchors?.peek()) {
-        anchorFinding(a.stream, { check: 'anchor', stream: a.stream, revision: String(a.revision), eventId: a.eventId, position: formatPosition(a.position), reason: anchorMismatch(a, undefined)! });
+        anchorFinding(a.stream, {
+          check: 'anchor',
+          stream: a.stream,
+          revision: String(a.revision),
+          eventId: a.eventId,
+          position: formatPosition(a.position),
+          reason: anchorMismatch(a, undefined)!,
+        });
         anchors!.pop();
       }
       const anchor = anchors?.peek();
@@ -109,7 +140,11 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
         if (mismatch) anchorFinding(event.streamName, { check: 'anchor', ...at, reason: mismatch });
         anchors!.pop();
       } else if (ledgerEnd && comparePositions(event.position, ledgerEnd) < 0) {
-        anchorFinding(event.streamName, { check: 'anchor', ...at, reason: 'no anchor covers this event although later events are anchored: it was inserted afterwards, or its anchor was removed' });
+        anchorFinding(event.streamName, {
+          check: 'anchor',
+          ...at,
+          reason: 'no anchor covers this event although later events are anchored: it was inserted afterwards, or its anchor was removed',
+        });
       } else {
         pendingAnchor++;
       }
@@ -120,7 +155,14 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
     if (batch.length === 0) break;
   }
   for (let a = anchors?.peek(); a; a = anchors?.peek()) {
-    anchorFinding(a.stream, { check: 'anchor', stream: a.stream, revision: String(a.revision), eventId: a.eventId, position: formatPosition(a.position), reason: anchorMismatch(a, undefined)! });
+    anchorFinding(a.stream, {
+      check: 'anchor',
+      stream: a.stream,
+      revision: String(a.revision),
+      eventId: a.eventId,
+      position: formatPosition(a.position),
+      reason: anchorMismatch(a, undefined)!,
+    });
     anchors!.pop();
   }
   if (options.sqlite) findings.push(...compareRevisions(heads, options.sqlite.lastRevisions));
@@ -156,7 +198,13 @@ class LedgerWalk {
     // The first break is what matters; after it, chain on from the stored rows to still check the rest.
     if (problem && !this.reported) {
       this.reported = true;
-      this.findings.push({ check: 'ledger', stream: anchor.stream, revision: String(anchor.revision), position: formatPosition(anchor.position), reason: problem });
+      this.findings.push({
+        check: 'ledger',
+        stream: anchor.stream,
+        revision: String(anchor.revision),
+        position: formatPosition(anchor.position),
+        reason: problem,
+      });
     }
     this.seq = anchor.seq;
     this.mac = anchor.mac;
@@ -183,7 +231,12 @@ function compareRevisions(heads: Map<string, StreamHead>, lastRevisions: Map<str
     }
   }
   for (const stream of heads.keys()) {
-    if (!lastRevisions.has(stream)) findings.push({ check: 'stream-revision', stream, reason: 'the stream has events but no row in the stream table: it was written behind the store\'s back' });
+    if (!lastRevisions.has(stream))
+      findings.push({
+        check: 'stream-revision',
+        stream,
+        reason: "the stream has events but no row in the stream table: it was written behind the store's back",
+      });
   }
   return findings;
 }

@@ -41,7 +41,8 @@ export function auditStream(
 ): StreamAudit {
   const findings: Finding[] = [];
   const chain = verifyChain(events, undefined, chainCheck);
-  if (!chain.valid) findings.push({ check: 'chain', stream, revision: chain.brokenAt.revision, eventId: chain.brokenAt.eventId, reason: chain.reason });
+  if (!chain.valid)
+    findings.push({ check: 'chain', stream, revision: chain.brokenAt.revision, eventId: chain.brokenAt.eventId, reason: chain.reason });
   const anchorFinding = compareWithAnchors(stream, events, anchors);
   if (anchorFinding) findings.push(anchorFinding);
   const last = events.length ? events[events.length - 1].revision : -1n;
@@ -68,7 +69,14 @@ export function auditStream(
 
 /** A stream that cannot be read because one of its events is not readable: audited as broken there. */
 export function unreadableStream(stream: string, error: CorruptEventError): StreamAudit {
-  const broken: Finding = { check: 'corrupt', stream, revision: String(error.at.revision), eventId: error.at.eventId, position: formatPosition(error.at.position), reason: error.reason };
+  const broken: Finding = {
+    check: 'corrupt',
+    stream,
+    revision: String(error.at.revision),
+    eventId: error.at.eventId,
+    position: formatPosition(error.at.position),
+    reason: error.reason,
+  };
   return { stream, events: 0, valid: false, broken, findings: [broken], pendingAnchor: 0, incomplete: [] };
 }
 
@@ -77,7 +85,15 @@ function compareWithAnchors(stream: string, events: readonly RecordedEvent[], an
   const byRevision = new Map(events.map((e) => [e.revision, e]));
   for (const anchor of anchors) {
     const reason = anchor.problem ?? anchorMismatch(anchor, byRevision.get(anchor.revision));
-    if (reason) return { check: 'anchor', stream, revision: String(anchor.revision), eventId: anchor.eventId, position: formatPosition(anchor.position), reason };
+    if (reason)
+      return {
+        check: 'anchor',
+        stream,
+        revision: String(anchor.revision),
+        eventId: anchor.eventId,
+        position: formatPosition(anchor.position),
+        reason,
+      };
   }
   return undefined;
 }
@@ -86,7 +102,8 @@ function compareWithAnchors(stream: string, events: readonly RecordedEvent[], an
 export function anchorMismatch(anchor: Anchor, event: RecordedEvent | undefined): string | undefined {
   const since = `anchored at ${anchor.anchoredAt}`;
   if (!event) return `the event ${since} (${anchor.stream} revision ${anchor.revision}) is missing: it was removed after anchoring`;
-  if (event.id !== anchor.eventId) return `event ${event.id} is stored where event ${anchor.eventId} was ${since} (${anchor.stream} revision ${anchor.revision})`;
+  if (event.id !== anchor.eventId)
+    return `event ${event.id} is stored where event ${anchor.eventId} was ${since} (${anchor.stream} revision ${anchor.revision})`;
   if (event.streamName !== anchor.stream || event.revision !== anchor.revision) {
     return `the event ${since} as ${anchor.stream} revision ${anchor.revision} now says ${event.streamName} revision ${event.revision}: it was moved`;
   }

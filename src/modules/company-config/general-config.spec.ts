@@ -22,7 +22,10 @@ describe('GeneralConfigs', () => {
 
   it('layers the file: built-in, then `default`, then the company', () => {
     const email = { value: 'help@shop.test', description: 'Mail us', enabled: true };
-    const c = configs({ default: { support_email: email, show_communication_info: true }, companies: { '2': { allow_ticket_creation: false, show_communication_info: false } } });
+    const c = configs({
+      default: { support_email: email, show_communication_info: true },
+      companies: { '2': { allow_ticket_creation: false, show_communication_info: false } },
+    });
     expect(c.forCompany('1')).toMatchObject({ support_email: email, show_communication_info: true, allow_ticket_creation: true });
     expect(c.forCompany('2')).toMatchObject({ support_email: email, show_communication_info: false, allow_ticket_creation: false });
   });

@@ -75,7 +75,10 @@ function parse(path: string): GeneralConfigFile {
     (value.companies === undefined || (isObject(value.companies) && Object.values(value.companies).every(isObject)));
   if (!ok) throw new Error(`${path} must be {"default": {...}, "companies": {"<company_id>": {...}}}`);
   const file = value as GeneralConfigFile;
-  const entries: [string, Record<string, unknown> | undefined][] = [['default', file.default], ...Object.entries(file.companies ?? {}).map(([id, entry]): [string, Record<string, unknown>] => [`companies.${id}`, entry])];
+  const entries: [string, Record<string, unknown> | undefined][] = [
+    ['default', file.default],
+    ...Object.entries(file.companies ?? {}).map(([id, entry]): [string, Record<string, unknown>] => [`companies.${id}`, entry]),
+  ];
   for (const [where, entry] of entries) if (entry) normalizeCommunication(entry, `${path}: ${where}.support_communication`);
   return file;
 }

@@ -17,6 +17,9 @@ export interface FormId {
 @Injectable()
 export class FormCommandHandler extends DeciderCommandHandler<FormCommand, FormState, FormEvent, FormId> {
   constructor(@Inject(EVENT_STORE) store: EventStore, lock: KeyedLock, chain: ChainKey, readYourWrites: ReadYourWrites) {
-    super({ store, lock, chain, readYourWrites }, { streamOf: ({ applicationId, slug }) => formStream(applicationId, slug), decider: formDecider });
+    super(
+      { store, lock, chain, readYourWrites },
+      { streamOf: ({ applicationId, slug }) => formStream(applicationId, slug), decider: formDecider },
+    );
   }
 }

@@ -31,7 +31,13 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
     const settings = body && (await settingsOf(body));
     let command: FormCommand;
     if (action === 'create') {
-      const data = { ...settings!, id: newIdFor(context, 'form'), company_id: caller.companyId, application_id: caller.applicationId, slug };
+      const data = {
+        ...settings!,
+        id: newIdFor(context, 'form'),
+        company_id: caller.companyId,
+        application_id: caller.applicationId,
+        slug,
+      };
       command = { kind: 'CreateForm', data: { ...data, created_by: actor, created_on: context.createdOn, created_at: context.now } };
     } else if (action === 'edit') {
       command = { kind: 'EditForm', settings: settings!, editedBy: actor, now: context.now };
@@ -51,8 +57,15 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
 async function settingsOf(body: CreateCustomFormPayloadDto | EditCustomFormPayloadDto): Promise<FormSettings> {
   const inputs = body.inputs.map((i) =>
     plain({
-      key: i.key, display: i.display, type: i.type, required: i.required, placeholder: i.placeholder, regex: i.regex,
-      showRegexInput: i.showRegexInput, error_message: i.error_message, enum: i.enum?.map((o) => ({ display: o.display, key: o.key })),
+      key: i.key,
+      display: i.display,
+      type: i.type,
+      required: i.required,
+      placeholder: i.placeholder,
+      regex: i.regex,
+      showRegexInput: i.showRegexInput,
+      error_message: i.error_message,
+      enum: i.enum?.map((o) => ({ display: o.display, key: o.key })),
     }),
   );
   const errors = await validateDefinition(inputs);

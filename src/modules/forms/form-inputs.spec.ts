@@ -23,7 +23,21 @@ describe('form definition rules', () => {
     ['duplicate keys', [text('a'), text('b'), text('a')], 'inputs.2.key'],
     ['a dropdown without options', [text('a'), { key: 'd', display: 'D', type: 'dropdown', enum: [] }], 'inputs.1.enum'],
     ['a radio without enum', [{ key: 'r', display: 'R', type: 'radio' }], 'inputs.0.enum'],
-    ['a checkbox with an option key twice', [{ key: 'c', display: 'C', type: 'checkbox', enum: [{ display: 'A', key: 'a' }, { display: 'B', key: 'a' }] }], 'inputs.0.enum.1.key'],
+    [
+      'a checkbox with an option key twice',
+      [
+        {
+          key: 'c',
+          display: 'C',
+          type: 'checkbox',
+          enum: [
+            { display: 'A', key: 'a' },
+            { display: 'B', key: 'a' },
+          ],
+        },
+      ],
+      'inputs.0.enum.1.key',
+    ],
     ['a regex that does not compile', [text('a'), text('b'), text('c', { regex: '([a-z]', showRegexInput: true })], 'inputs.2.regex'],
     ['showRegexInput without a regex', [text('a', { showRegexInput: true })], 'inputs.0.regex'],
     ['an exponential regex (nested quantifier)', [text('a', { regex: '^(a+)+$', showRegexInput: true })], 'inputs.0.regex'],

@@ -112,8 +112,10 @@ export async function regexSafetyError(source: string): Promise<string | undefin
     verdict = `could not be shown safe from catastrophic backtracking (${diagnostics.error.kind}); simplify it`;
   } else if (diagnostics.status === 'vulnerable') {
     const { complexity } = diagnostics;
-    if (complexity.type === 'exponential') verdict = 'backtracks catastrophically (exponential time, e.g. on a nested quantifier); rewrite it';
-    else if (complexity.degree >= 4) verdict = `backtracks catastrophically (time grows with the answer's length to the power ${complexity.degree}); rewrite it`;
+    if (complexity.type === 'exponential')
+      verdict = 'backtracks catastrophically (exponential time, e.g. on a nested quantifier); rewrite it';
+    else if (complexity.degree >= 4)
+      verdict = `backtracks catastrophically (time grows with the answer's length to the power ${complexity.degree}); rewrite it`;
   }
   // The analysis is deterministic (fixed seed), so a verdict holds for good, unless it ran out of time on a
   // busy machine. The cache is bounded so it cannot grow forever.

@@ -12,7 +12,8 @@ import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 
 // No read models here: what is under test is what reaches the log.
 const noReadModels = { waitFor: async () => undefined } as unknown as ReadYourWrites;
-const opener = (store: MemoryEventStore) => new FormTicketOpener(store, new TicketCommandHandler(store, new KeyedLock(), testChainKey, noReadModels));
+const opener = (store: MemoryEventStore) =>
+  new FormTicketOpener(store, new TicketCommandHandler(store, new KeyedLock(), testChainKey, noReadModels));
 
 /** Two instances share the store but not a lock: the expected revision alone must decide. */
 describe('races between instances', () => {
@@ -20,7 +21,15 @@ describe('races between instances', () => {
     const store = new MemoryEventStore();
     const appends = jest.spyOn(store, 'append');
     const create = (title: string, lock: KeyedLock) =>
-      handleCommand(store, lock, testChainKey, 'form-app-contact', formDecider, { kind: 'CreateForm', data: formCreated({ title }).data }, { commandId: title, metadata: {} });
+      handleCommand(
+        store,
+        lock,
+        testChainKey,
+        'form-app-contact',
+        formDecider,
+        { kind: 'CreateForm', data: formCreated({ title }).data },
+        { commandId: title, metadata: {} },
+      );
     const results = await Promise.allSettled([create('one', new KeyedLock()), create('two', new KeyedLock())]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refusal = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
@@ -37,8 +46,14 @@ describe('races between instances', () => {
     const appends = jest.spyOn(store, 'append');
     const form = { ...formCreated().data, updated_at: 'now' };
     const submitted: FormSubmitted['data'] = {
-      response_id: 'r1', ticket_id: 't1', form_id: form.id, response: [{ key: 'name', value: 'Ann' }],
-      attachments: [], created_by: {}, created_on: { user_agent: 'ua' }, created_at: 'now',
+      response_id: 'r1',
+      ticket_id: 't1',
+      form_id: form.id,
+      response: [{ key: 'name', value: 'Ann' }],
+      attachments: [],
+      created_by: {},
+      created_on: { user_agent: 'ua' },
+      created_at: 'now',
     };
     const [a, b, c] = await Promise.all([
       opener(store).open(form, submitted, { actor: { type: 'storefront_user', id: 'u' } }),

@@ -53,11 +53,21 @@ describe('checkSubmission', () => {
   });
 
   it('takes numbers as JSON numbers too, and ISO date-times', () => {
-    expect(check([{ key: 'age', value: -1.5 }, { key: 'day', value: '2026-02-28T10:00:00Z' }]).errors).toEqual([]);
+    expect(
+      check([
+        { key: 'age', value: -1.5 },
+        { key: 'day', value: '2026-02-28T10:00:00Z' },
+      ]).errors,
+    ).toEqual([]);
   });
 
   it('drops blank answers of optional inputs (as themes send "" for untouched fields)', () => {
-    const { values, errors } = check([{ key: 'email', value: '' }, { key: 'tags', value: [] }, { key: 'age', value: null }, { key: 'about' }]);
+    const { values, errors } = check([
+      { key: 'email', value: '' },
+      { key: 'tags', value: [] },
+      { key: 'age', value: null },
+      { key: 'about' },
+    ]);
     expect(errors).toEqual([]);
     expect(values).toEqual([{ key: 'name', value: 'Ann' }]);
   });
@@ -105,7 +115,12 @@ describe('checkSubmission', () => {
   });
 
   it('reports every broken field at once', () => {
-    expect(fields([{ key: 'email', value: 'x' }, { key: 'age', value: 'y' }])).toEqual(['response.email', 'response.age']);
+    expect(
+      fields([
+        { key: 'email', value: 'x' },
+        { key: 'age', value: 'y' },
+      ]),
+    ).toEqual(['response.email', 'response.age']);
   });
 });
 
@@ -113,14 +128,23 @@ describe('checkSubmission regex budget', () => {
   // Fynd's own email pattern: cubic backtracking on a run of '@' (issue 10, 8a).
   const EMAIL_PATTERN = '\\S+@\\S+\\.\\S+';
   const form = (n: number): FormInput[] =>
-    Array.from({ length: n }, (_, i) => ({ key: `f${i}`, display: `Field ${i}`, type: 'text' as const, regex: EMAIL_PATTERN, showRegexInput: true }));
+    Array.from({ length: n }, (_, i) => ({
+      key: `f${i}`,
+      display: `Field ${i}`,
+      type: 'text' as const,
+      regex: EMAIL_PATTERN,
+      showRegexInput: true,
+    }));
   const answers = (n: number, value: (i: number) => string) => Array.from({ length: n }, (_, i) => ({ key: `f${i}`, value: value(i) }));
   let regexRuns: jest.SpyInstance;
   beforeEach(() => (regexRuns = jest.spyOn(RegExp.prototype, 'test')));
   afterEach(() => regexRuns.mockRestore());
 
   it('refuses 100 pattern-checked answers of 256 "@" without running a single regex', () => {
-    const { values, errors } = checkSubmission(form(100), answers(100, () => '@'.repeat(256)));
+    const { values, errors } = checkSubmission(
+      form(100),
+      answers(100, () => '@'.repeat(256)),
+    );
     const runs = regexRuns.mock.calls.length; // before the matchers below, which run regexes of their own
     expect(runs).toBe(0);
     expect(errors).toEqual([{ field: 'response', message: expect.stringMatching(/too long to check together/) }]);
@@ -128,15 +152,33 @@ describe('checkSubmission regex budget', () => {
   });
 
   it('still checks a hundred ordinary emails against the pattern', () => {
-    const { values, errors } = checkSubmission(form(100), answers(100, (i) => `customer.number${i}@shop.example.com`));
+    const { values, errors } = checkSubmission(
+      form(100),
+      answers(100, (i) => `customer.number${i}@shop.example.com`),
+    );
     expect(regexRuns.mock.calls.length).toBe(100);
     expect(errors).toEqual([]);
     expect(values).toHaveLength(100);
-    expect(checkSubmission(form(1), answers(1, () => 'not an email')).errors).toEqual([{ field: 'response.f0', message: 'Please enter Field 0' }]);
+    expect(
+      checkSubmission(
+        form(1),
+        answers(1, () => 'not an email'),
+      ).errors,
+    ).toEqual([{ field: 'response.f0', message: 'Please enter Field 0' }]);
   });
 
   it('lets two answers of the longest checked length through, not three', () => {
-    expect(checkSubmission(form(3), answers(2, () => 'a'.repeat(250) + '@b.co')).errors).toEqual([]);
-    expect(checkSubmission(form(3), answers(3, () => 'a'.repeat(250) + '@b.co')).errors.map((e) => e.field)).toEqual(['response']);
+    expect(
+      checkSubmission(
+        form(3),
+        answers(2, () => 'a'.repeat(250) + '@b.co'),
+      ).errors,
+    ).toEqual([]);
+    expect(
+      checkSubmission(
+        form(3),
+        answers(3, () => 'a'.repeat(250) + '@b.co'),
+      ).errors.map((e) => e.field),
+    ).toEqual(['response']);
   });
 });

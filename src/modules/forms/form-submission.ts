@@ -26,11 +26,15 @@ const PHONE_NUMBER = /^\d{4,15}$/;
  * `showRegexInput`, matching its regex. Answers come back normalized and in the form's order; blank answers of
  * optional inputs are dropped. Errors name the input as `response.<key>` (or the item, for an unknown key).
  */
-export function checkSubmission(inputs: readonly FormInput[], items: readonly SubmittedItem[]): { values: ResponseValue[]; errors: FieldError[] } {
+export function checkSubmission(
+  inputs: readonly FormInput[],
+  items: readonly SubmittedItem[],
+): { values: ResponseValue[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const byKey = new Map<string, SubmittedItem>();
   items.forEach((item, i) => {
-    if (!inputs.some((input) => input.key === item.key)) errors.push({ field: `response.${i}.key`, message: `the form has no input "${item.key}"` });
+    if (!inputs.some((input) => input.key === item.key))
+      errors.push({ field: `response.${i}.key`, message: `the form has no input "${item.key}"` });
     else if (byKey.has(item.key)) errors.push({ field: `response.${i}.key`, message: `"${item.key}" is answered twice` });
     else byKey.set(item.key, item);
   });
@@ -46,7 +50,10 @@ export function checkSubmission(inputs: readonly FormInput[], items: readonly Su
   }, 0);
   const overBudget = regexWork > LIMITS.regexWorkPerSubmission;
   if (overBudget) {
-    errors.push({ field: 'response', message: 'the answers to fields checked against a pattern are too long to check together; shorten them' });
+    errors.push({
+      field: 'response',
+      message: 'the answers to fields checked against a pattern are too long to check together; shorten them',
+    });
   }
   const values: ResponseValue[] = [];
   for (const { input, checked } of answers) {
@@ -80,7 +87,12 @@ function regexText(input: FormInput, checked: Checked | undefined): string | und
 }
 
 function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.trim() === '') ||
+    (Array.isArray(value) && value.length === 0)
+  );
 }
 
 /** `text` is what a regex is run on: the answer as typed (for a mobile, its number). */
@@ -95,7 +107,8 @@ function checkValue(input: FormInput, value: unknown): Checked {
       return s.ok && !isEmail(s.value as string) ? { ok: false, message: 'must be an email address' } : s;
     }
     case 'number': {
-      if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value, text: String(value) } : { ok: false, message: 'must be a finite number' };
+      if (typeof value === 'number')
+        return Number.isFinite(value) ? { ok: true, value, text: String(value) } : { ok: false, message: 'must be a finite number' };
       const s = string(value, LIMITS.valueLength.number, 'a number');
       if (!s.ok) return s;
       const n = Number(s.text);
@@ -103,7 +116,9 @@ function checkValue(input: FormInput, value: unknown): Checked {
     }
     case 'date': {
       const s = string(value, LIMITS.valueLength.date, 'a date');
-      return s.ok && !isISO8601(s.text, { strict: true }) ? { ok: false, message: 'must be a date (YYYY-MM-DD or an ISO 8601 date-time)' } : s;
+      return s.ok && !isISO8601(s.text, { strict: true })
+        ? { ok: false, message: 'must be a date (YYYY-MM-DD or an ISO 8601 date-time)' }
+        : s;
     }
     case 'mobile':
       return mobile(value);

@@ -22,7 +22,11 @@ export class FormTicketOpener {
   async open(form: FormRecord, submitted: FormSubmitted['data'], metadata: EventMetadata): Promise<Position> {
     const ticket = ticketFromSubmission(form, submitted);
     try {
-      const outcome = await this.tickets.handle(ticket.id, { kind: 'CreateTicket', ticket }, { commandId: `form-response:${submitted.response_id}`, metadata });
+      const outcome = await this.tickets.handle(
+        ticket.id,
+        { kind: 'CreateTicket', ticket },
+        { commandId: `form-response:${submitted.response_id}`, metadata },
+      );
       return outcome.result.position;
     } catch (error) {
       if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;

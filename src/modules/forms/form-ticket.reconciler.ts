@@ -66,7 +66,8 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
       try {
         const events = await this.store.readStream(pending.stream, { maxCount: pending.revision + 1 });
         const submittedEvent = events[pending.revision];
-        if (events[0]?.revision !== 0n || submittedEvent?.revision !== BigInt(pending.revision)) throw new StreamDeletedError(pending.stream, 'truncated');
+        if (events[0]?.revision !== 0n || submittedEvent?.revision !== BigInt(pending.revision))
+          throw new StreamDeletedError(pending.stream, 'truncated');
         const state = foldStream(formDecider, events);
         const submitted = submittedEvent.data as unknown as FormSubmitted['data'];
         last = await this.opener.open(state.form!, submitted, {
@@ -81,7 +82,9 @@ export class FormTicketReconciler implements OnApplicationBootstrap, BeforeAppli
         if (isPermanent(error)) {
           this.parked.add(pending.id);
           this.metrics?.formTicketsParked.inc();
-          this.logger.error(`parked response ${pending.id}: its ticket ${pending.ticket_id} can never be written (${String(error)}); not retried until restart`);
+          this.logger.error(
+            `parked response ${pending.id}: its ticket ${pending.ticket_id} can never be written (${String(error)}); not retried until restart`,
+          );
           continue;
         }
         this.logger.error(`cannot open ticket ${pending.ticket_id} of response ${pending.id} yet: ${String(error)}`);

@@ -3,16 +3,23 @@ import { FormSubmitted } from './form.events';
 import { XSS_PAYLOADS, formCreated, unescapeHtml } from '../../../test/support/form-fixtures';
 import { describeResponse, ticketFromSubmission } from './form-ticket';
 
-
 const form = (display: string): FormRecord => ({
-  ...formCreated({ inputs: [{ key: 'a', display, type: 'text' }, { key: 'pick', display: 'Pick', type: 'radio', enum: [{ display, key: 'k' }] }] }).data,
+  ...formCreated({
+    inputs: [
+      { key: 'a', display, type: 'text' },
+      { key: 'pick', display: 'Pick', type: 'radio', enum: [{ display, key: 'k' }] },
+    ],
+  }).data,
   updated_at: 'now',
 });
 const submitted = (value: string, more: Partial<FormSubmitted['data']> = {}): FormSubmitted['data'] => ({
   response_id: 'r1',
   ticket_id: 't1',
   form_id: 'f1',
-  response: [{ key: 'a', value }, { key: 'pick', value: 'k' }],
+  response: [
+    { key: 'a', value },
+    { key: 'pick', value: 'k' },
+  ],
   attachments: [],
   created_by: { id: 'u1' },
   created_on: { user_agent: 'ua' },

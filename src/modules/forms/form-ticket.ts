@@ -42,7 +42,9 @@ export function ticketFromSubmission(form: FormRecord, submitted: FormSubmitted[
  */
 export function describeResponse(inputs: readonly FormInput[], submitted: FormSubmitted['data']): string {
   const answers = new Map(submitted.response.map((r) => [r.key, r.value]));
-  return inputs.map((input) => `<b>${escapeHtml(input.display)}</b>: ${escapeHtml(answerText(input, answers.get(input.key)))}<br>`).join('');
+  return inputs
+    .map((input) => `<b>${escapeHtml(input.display)}</b>: ${escapeHtml(answerText(input, answers.get(input.key)))}<br>`)
+    .join('');
 }
 
 /** An answer as staff read it: the chosen options' labels, a phone number with its code. */
@@ -78,7 +80,10 @@ const TICKET_METADATA_MARGIN = 512;
  */
 export function ticketAppendSize(form: FormRecord, submitted: FormSubmitted['data'], metadata: EventMetadata): number {
   // The very event the tickets module will decide (the decider is pure), sized as the store sizes it.
-  const [created] = ticketDecider.decide({ kind: 'CreateTicket', ticket: ticketFromSubmission(form, submitted) }, ticketDecider.initialState);
+  const [created] = ticketDecider.decide(
+    { kind: 'CreateTicket', ticket: ticketFromSubmission(form, submitted) },
+    ticketDecider.initialState,
+  );
   return appendSize([{ type: created.type, data: created.data, metadata }]) + TICKET_METADATA_MARGIN;
 }
 

@@ -30,40 +30,75 @@ describe('form decider', () => {
     for (const given of [[], [formCreated(), deleted]]) {
       spec.given(given).when({ kind: 'DeleteForm', deletedBy: 's', now: 'n' }).thenRefuses('not_found');
       spec.given(given).when(submitForm()).thenRefuses('not_found');
-      spec.given(given).when({ kind: 'EditForm', settings: { ...formCreated().data }, editedBy: 's', now: 'n' }).thenRefuses('not_found');
+      spec
+        .given(given)
+        .when({ kind: 'EditForm', settings: { ...formCreated().data }, editedBy: 's', now: 'n' })
+        .thenRefuses('not_found');
     }
   });
 
   it('an edit replaces every setting: one left out takes its default', () => {
     const created = formCreated({ header_image: 'https://x/y.png', success_message: 'Thanks' });
-    const { id: _id, company_id: _c, application_id: _a, slug: _s, created_by: _b, created_on: _o, created_at: _t, ...settings } = created.data;
+    const {
+      id: _id,
+      company_id: _c,
+      application_id: _a,
+      slug: _s,
+      created_by: _b,
+      created_on: _o,
+      created_at: _t,
+      ...settings
+    } = created.data;
     const { header_image: _h, success_message: _m, ...without } = settings;
     spec
       .given([created])
       .when({ kind: 'EditForm', settings: { ...without, login_required: true }, editedBy: 's', now: 'n2' })
       .then((_, after) => {
-        expect(after.form).toMatchObject({ id: 'f1', slug: 'contact', login_required: true, updated_at: 'n2', created_at: created.data.created_at });
+        expect(after.form).toMatchObject({
+          id: 'f1',
+          slug: 'contact',
+          login_required: true,
+          updated_at: 'n2',
+          created_at: created.data.created_at,
+        });
         expect(after.form!.header_image).toBeUndefined();
         expect(after.form!.success_message).toBeUndefined();
       });
   });
 
   it('a login_required form refuses anonymous submissions', () => {
-    spec.given([formCreated({ login_required: true })]).when(submitForm()).thenRefuses('unauthorized');
-    expect(spec.given([formCreated({ login_required: true })]).when(submitForm({ userId: 'u1' })).decided()).toHaveLength(1);
+    spec
+      .given([formCreated({ login_required: true })])
+      .when(submitForm())
+      .thenRefuses('unauthorized');
+    expect(
+      spec
+        .given([formCreated({ login_required: true })])
+        .when(submitForm({ userId: 'u1' }))
+        .decided(),
+    ).toHaveLength(1);
   });
 
   it('a submission that does not fit the form is refused with the broken fields', () => {
     const when = spec.given([formCreated()]).when(submitForm({ response: [{ key: 'colour', value: ['green'] }] }));
     when.thenRefuses('invalid');
-    expect(when.decided).toThrow(expect.objectContaining({ details: expect.objectContaining({ errors: [expect.objectContaining({ field: 'response.name' }), expect.objectContaining({ field: 'response.colour' })] }) }));
+    expect(when.decided).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({
+          errors: [expect.objectContaining({ field: 'response.name' }), expect.objectContaining({ field: 'response.colour' })],
+        }),
+      }),
+    );
   });
 
   it('assigns submissions round-robin over available_assignees, by submission count in the stream', () => {
     let events: FormEvent[] = [formCreated({ available_assignees: ['a1', 'a2'] })];
     const picks: (string | undefined)[] = [];
     for (let i = 0; i < 5; i++) {
-      const [submitted] = spec.given(events).when(submitForm({ responseId: `r${i}` })).decided() as FormSubmitted[];
+      const [submitted] = spec
+        .given(events)
+        .when(submitForm({ responseId: `r${i}` }))
+        .decided() as FormSubmitted[];
       picks.push(submitted.data.assigned_to);
       events = [...events, submitted];
     }

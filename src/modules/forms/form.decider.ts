@@ -45,7 +45,9 @@ export function decideForm(command: FormCommand, state: FormState): FormEvent[] 
   const form = state.form;
   switch (command.kind) {
     case 'EditForm':
-      return [{ type: FormEventType.FormEdited, data: { ...command.settings, id: form.id, edited_by: command.editedBy, edited_at: command.now } }];
+      return [
+        { type: FormEventType.FormEdited, data: { ...command.settings, id: form.id, edited_by: command.editedBy, edited_at: command.now } },
+      ];
     case 'DeleteForm':
       return [{ type: FormEventType.FormDeleted, data: { id: form.id, deleted_by: command.deletedBy, deleted_at: command.now } }];
     case 'SubmitForm':
@@ -56,7 +58,8 @@ export function decideForm(command: FormCommand, state: FormState): FormEvent[] 
 }
 
 function submit(command: SubmitForm, form: FormRecord, submissions: number): FormSubmitted {
-  if (form.login_required && !command.userId) throw new DomainError('unauthorized', `Form "${form.slug}" takes submissions from signed-in users only`);
+  if (form.login_required && !command.userId)
+    throw new DomainError('unauthorized', `Form "${form.slug}" takes submissions from signed-in users only`);
   const { values, errors } = checkSubmission(form.inputs, command.response);
   if (errors.length > 0) {
     throw new DomainError('invalid', `Invalid response: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
@@ -88,7 +91,10 @@ export function evolveForm(state: FormState, event: FormEvent): FormState {
       // PUT replaces every setting: one left out of the edit takes its default, it does not linger.
       const { id: _id, edited_by: _by, edited_at, ...settings } = event.data;
       const { id, company_id, application_id, slug, created_by, created_on, created_at } = state.form;
-      return { ...state, form: { id, company_id, application_id, slug, created_by, created_on, created_at, ...settings, updated_at: edited_at } };
+      return {
+        ...state,
+        form: { id, company_id, application_id, slug, created_by, created_on, created_at, ...settings, updated_at: edited_at },
+      };
     }
     case FormEventType.FormDeleted:
       return { ...state, status: 'deleted' };

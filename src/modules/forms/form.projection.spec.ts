@@ -18,7 +18,16 @@ const recorded = (event: { type: string; data: object }, revision: number, posit
 });
 const submitted: FormEvent = {
   type: 'FormSubmitted',
-  data: { response_id: 'r1', ticket_id: 't1', form_id: 'f1', response: [{ key: 'name', value: 'Ann' }], attachments: [], created_by: {}, created_on: { user_agent: 'ua' }, created_at: '2026-01-02T00:00:00.000Z' },
+  data: {
+    response_id: 'r1',
+    ticket_id: 't1',
+    form_id: 'f1',
+    response: [{ key: 'name', value: 'Ann' }],
+    attachments: [],
+    created_by: {},
+    created_on: { user_agent: 'ua' },
+    created_at: '2026-01-02T00:00:00.000Z',
+  },
 };
 const ticketCreated = { type: 'TicketCreated', data: { id: 't1', response_id: 'r1' } };
 

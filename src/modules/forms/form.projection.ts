@@ -67,7 +67,16 @@ export class FormProjection implements Projection {
     if (event.type === FormEventType.FormSubmitted) {
       const d: FormSubmitted['data'] = event.data;
       const doc = formResponseDoc(form, d);
-      this.stmts.insertResponse.run(d.response_id, form.application_id, form.slug, d.ticket_id, event.streamName, event.revision, d.created_at, JSON.stringify(doc));
+      this.stmts.insertResponse.run(
+        d.response_id,
+        form.application_id,
+        form.slug,
+        d.ticket_id,
+        event.streamName,
+        event.revision,
+        d.created_at,
+        JSON.stringify(doc),
+      );
     }
   }
 }

@@ -24,7 +24,9 @@ export class FormQueries {
   }
 
   listForms(applicationId: string, limit: number, offset: number): { items: CustomFormDoc[]; total: number } {
-    const total = this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM rm_forms WHERE application_id = ? AND active = 1').get(applicationId)!.n;
+    const total = this.db
+      .prepare<[string], { n: number }>('SELECT count(*) AS n FROM rm_forms WHERE application_id = ? AND active = 1')
+      .get(applicationId)!.n;
     const items = this.db
       .prepare<[string, number, number], { doc: string }>(
         'SELECT doc FROM rm_forms WHERE application_id = ? AND active = 1 ORDER BY created_at DESC, slug LIMIT ? OFFSET ?',
@@ -35,7 +37,9 @@ export class FormQueries {
   }
 
   findResponse(id: string): (FormResponseDoc & { ticket_opened: boolean }) | undefined {
-    const row = this.db.prepare<[string], { doc: string; ticket_opened: number }>('SELECT doc, ticket_opened FROM rm_form_responses WHERE id = ?').get(id);
+    const row = this.db
+      .prepare<[string], { doc: string; ticket_opened: number }>('SELECT doc, ticket_opened FROM rm_form_responses WHERE id = ?')
+      .get(id);
     return row && { ...(JSON.parse(row.doc) as FormResponseDoc), ticket_opened: row.ticket_opened === 1 };
   }
 

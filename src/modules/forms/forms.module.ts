@@ -15,7 +15,15 @@ import { SubmitFormHandler } from './submit-form.command';
 @Module({
   imports: [CqrsModule, AuthModule, TicketsModule],
   controllers: [StaffFormsController, StorefrontFormsController],
-  providers: [FormCommandHandler, DefineFormHandler, SubmitFormHandler, FormQueries, FormProjection, FormTicketOpener, FormTicketReconciler],
+  providers: [
+    FormCommandHandler,
+    DefineFormHandler,
+    SubmitFormHandler,
+    FormQueries,
+    FormProjection,
+    FormTicketOpener,
+    FormTicketReconciler,
+  ],
   exports: [FormProjection, FormTicketReconciler],
 })
 export class FormsModule {}

@@ -63,7 +63,11 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
         responseId: newIdFor(context, 'response'),
         ticketId: newIdFor(context, 'ticket'),
         response: body.response.map((item) => ({ key: item.key, value: item.value })),
-        attachments: (body.attachments ?? []).map((a) => ({ ...(a.display !== undefined ? { display: a.display } : {}), value: a.value, type: a.type })),
+        attachments: (body.attachments ?? []).map((a) => ({
+          ...(a.display !== undefined ? { display: a.display } : {}),
+          value: a.value,
+          type: a.type,
+        })),
         userId: caller.userId,
         ...(access ? { accessKeySha256: access.sha256 } : {}),
         createdBy: createdByOf(caller),
@@ -74,7 +78,8 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
       {
         // The submission is stored only if its ticket can be written too (see `assertTicketFits`).
         vet: (events, state) => {
-          for (const e of events) if (e.type === FormEventType.FormSubmitted) assertTicketFits(state.form!, e.data, context.metadata, this.store.maxAppendSize);
+          for (const e of events)
+            if (e.type === FormEventType.FormSubmitted) assertTicketFits(state.form!, e.data, context.metadata, this.store.maxAppendSize);
         },
       },
     );
@@ -86,10 +91,17 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
     try {
       position = await this.opener.open(form, submitted, context.metadata);
     } catch (error) {
-      this.logger.warn(`response ${submitted.response_id} is stored, its ticket ${submitted.ticket_id} is not open yet (${String(error)}); the reconciler will open it`);
+      this.logger.warn(
+        `response ${submitted.response_id} is stored, its ticket ${submitted.ticket_id} is not open yet (${String(error)}); the reconciler will open it`,
+      );
       return { message: 'Your response is saved; its ticket will be opened shortly', response, ...key };
     }
     await this.readYourWrites.waitFor(position);
-    return { message, ticket: { ...this.tickets.findTicket(submitted.ticket_id, { companyId: caller.companyId })!.doc, ...key }, response, ...key };
+    return {
+      message,
+      ticket: { ...this.tickets.findTicket(submitted.ticket_id, { companyId: caller.companyId })!.doc, ...key },
+      response,
+      ...key,
+    };
   }
 }

@@ -1,19 +1,25 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { BusinessHours, OpenSlot, WEEKDAYS, addBusinessMinutes, businessHoursProblems, businessMinutesBetween, isOpenAt } from './business-time';
+import {
+  BusinessHours,
+  OpenSlot,
+  WEEKDAYS,
+  addBusinessMinutes,
+  businessHoursProblems,
+  businessMinutesBetween,
+  isOpenAt,
+} from './business-time';
 
 const ZONES = ['UTC', 'Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'America/Santiago'];
 const hhmm = (m: number) => (m === 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
 
 /** A day's slots: sorted distinct minute boundaries paired up, so slots are ordered, non-empty, with gaps. */
-const daySlots = fc
-  .uniqueArray(fc.integer({ min: 0, max: 1440 }), { maxLength: 6 })
-  .map((bounds) => {
-    const sorted = [...bounds].sort((a, b) => a - b);
-    const slots: OpenSlot[] = [];
-    for (let i = 0; i + 1 < sorted.length; i += 2) slots.push({ start: hhmm(sorted[i]), end: hhmm(sorted[i + 1]) });
-    return slots;
-  });
+const daySlots = fc.uniqueArray(fc.integer({ min: 0, max: 1440 }), { maxLength: 6 }).map((bounds) => {
+  const sorted = [...bounds].sort((a, b) => a - b);
+  const slots: OpenSlot[] = [];
+  for (let i = 0; i + 1 < sorted.length; i += 2) slots.push({ start: hhmm(sorted[i]), end: hhmm(sorted[i + 1]) });
+  return slots;
+});
 
 const hoursArb: fc.Arbitrary<BusinessHours> = fc
   .record({
@@ -35,7 +41,9 @@ const close = (a: number, b: number) => Math.abs(a - b) < 1e-6;
 
 describe('business time (properties)', () => {
   it('measuring what was added gives it back', () => {
-    fc.assert(fc.property(hoursArb, instant, minutes, (h, from, m) => close(businessMinutesBetween(h, from, addBusinessMinutes(h, from, m)), m)));
+    fc.assert(
+      fc.property(hoursArb, instant, minutes, (h, from, m) => close(businessMinutesBetween(h, from, addBusinessMinutes(h, from, m)), m)),
+    );
   });
 
   it('a due time always falls inside open hours, after the start', () => {
@@ -52,14 +60,23 @@ describe('business time (properties)', () => {
       fc.property(hoursArb, instant, instant, minutes, minutes, (h, a, b, m, n) => {
         const [from1, from2] = a <= b ? [a, b] : [b, a];
         const [m1, m2] = m <= n ? [m, n] : [n, m];
-        return addBusinessMinutes(h, from1, m1) <= addBusinessMinutes(h, from2, m1) && addBusinessMinutes(h, from1, m1) <= addBusinessMinutes(h, from1, m2);
+        return (
+          addBusinessMinutes(h, from1, m1) <= addBusinessMinutes(h, from2, m1) &&
+          addBusinessMinutes(h, from1, m1) <= addBusinessMinutes(h, from1, m2)
+        );
       }),
     );
   });
 
   it('adding in two steps is adding once; measuring over two spans is measuring once', () => {
     fc.assert(
-      fc.property(hoursArb, instant, minutes, minutes, (h, from, m, n) => addBusinessMinutes(h, addBusinessMinutes(h, from, m), n) === addBusinessMinutes(h, from, m + n)),
+      fc.property(
+        hoursArb,
+        instant,
+        minutes,
+        minutes,
+        (h, from, m, n) => addBusinessMinutes(h, addBusinessMinutes(h, from, m), n) === addBusinessMinutes(h, from, m + n),
+      ),
       { numRuns: 60 },
     );
     fc.assert(
@@ -72,7 +89,15 @@ describe('business time (properties)', () => {
   });
 
   it('never counts more than the calendar, nor anything on a holiday', () => {
-    fc.assert(fc.property(hoursArb, instant, instant, (h, a, b) => businessMinutesBetween(h, Math.min(a, b), Math.max(a, b)) <= Math.abs(b - a) / 60_000 + 1e-9), { numRuns: 40 });
+    fc.assert(
+      fc.property(
+        hoursArb,
+        instant,
+        instant,
+        (h, a, b) => businessMinutesBetween(h, Math.min(a, b), Math.max(a, b)) <= Math.abs(b - a) / 60_000 + 1e-9,
+      ),
+      { numRuns: 40 },
+    );
     fc.assert(
       fc.property(hoursArb, fc.integer({ min: 0, max: 700 }), (h, n) => {
         const day = DateTime.fromISO('2026-01-01', { zone: h.zone }).plus({ days: n });
@@ -84,7 +109,11 @@ describe('business time (properties)', () => {
 });
 
 describe('business time (examples)', () => {
-  const allDay = (zone: string): BusinessHours => ({ zone, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '00:00', end: '24:00' }]])), holidays: [] });
+  const allDay = (zone: string): BusinessHours => ({
+    zone,
+    weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '00:00', end: '24:00' }]])),
+    holidays: [],
+  });
   const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
 
   it('counts 23 and 25 hours on the DST days of New York', () => {
@@ -96,12 +125,21 @@ describe('business time (examples)', () => {
   it('keeps 09:00-17:00 eight real hours on a DST day (the change is at night)', () => {
     const h: BusinessHours = { zone: 'Europe/London', weekly: { sunday: [{ start: '09:00', end: '17:00' }] }, holidays: [] };
     expect(businessMinutesBetween(h, at('2026-03-29T00:00', h.zone), at('2026-03-30T00:00', h.zone))).toBe(480);
-    expect(DateTime.fromMillis(addBusinessMinutes(h, at('2026-03-29T00:00', h.zone), 60), { zone: h.zone }).toISO()).toBe('2026-03-29T10:00:00.000+01:00');
+    expect(DateTime.fromMillis(addBusinessMinutes(h, at('2026-03-29T00:00', h.zone), 60), { zone: h.zone }).toISO()).toBe(
+      '2026-03-29T10:00:00.000+01:00',
+    );
   });
 
   it('skips gaps in a day, weekends and holidays', () => {
-    const weekday = [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '17:00' }];
-    const h: BusinessHours = { zone: 'Asia/Kolkata', weekly: { monday: weekday, tuesday: weekday, wednesday: weekday, thursday: weekday, friday: weekday }, holidays: ['2026-12-25'] };
+    const weekday = [
+      { start: '09:00', end: '12:00' },
+      { start: '13:00', end: '17:00' },
+    ];
+    const h: BusinessHours = {
+      zone: 'Asia/Kolkata',
+      weekly: { monday: weekday, tuesday: weekday, wednesday: weekday, thursday: weekday, friday: weekday },
+      holidays: ['2026-12-25'],
+    };
     const local = (ms: number) => DateTime.fromMillis(ms, { zone: h.zone }).toFormat("yyyy-MM-dd'T'HH:mm");
     expect(local(addBusinessMinutes(h, at('2026-12-21T09:00', h.zone), 200))).toBe('2026-12-21T13:20');
     // Thursday 16:00 + 2 h: one hour on Thursday, Friday is Christmas, the weekend is closed: Monday 10:00.
@@ -115,7 +153,24 @@ describe('business time (examples)', () => {
 
   it('names what is wrong with a schedule', () => {
     const fields = (h: BusinessHours) => businessHoursProblems(h).map((p) => p.field);
-    expect(fields({ zone: 'Mars/Base', weekly: { monday: [{ start: '10:00', end: '09:00' }] }, holidays: ['2026-13-01'] })).toEqual(['zone', 'weekly.monday[0]', 'weekly', 'holidays[0]']);
-    expect(fields({ zone: 'UTC', weekly: { funday: [{ start: '09:00', end: '10:00' }], monday: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '13:00' }] }, holidays: [] } as unknown as BusinessHours)).toEqual(['weekly.funday', 'weekly.monday[1]']);
+    expect(fields({ zone: 'Mars/Base', weekly: { monday: [{ start: '10:00', end: '09:00' }] }, holidays: ['2026-13-01'] })).toEqual([
+      'zone',
+      'weekly.monday[0]',
+      'weekly',
+      'holidays[0]',
+    ]);
+    expect(
+      fields({
+        zone: 'UTC',
+        weekly: {
+          funday: [{ start: '09:00', end: '10:00' }],
+          monday: [
+            { start: '09:00', end: '12:00' },
+            { start: '11:00', end: '13:00' },
+          ],
+        },
+        holidays: [],
+      } as unknown as BusinessHours),
+    ).toEqual(['weekly.funday', 'weekly.monday[1]']);
   });
 });

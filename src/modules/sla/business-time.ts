@@ -38,11 +38,13 @@ export function businessHoursProblems(hours: BusinessHours): { field: string; me
   if (!IANAZone.isValidZone(hours.zone)) problems.push({ field: 'zone', message: `${hours.zone} is not an IANA time zone` });
   let open = 0;
   for (const [day, slots] of Object.entries(hours.weekly)) {
-    if (!(WEEKDAYS as readonly string[]).includes(day)) problems.push({ field: `weekly.${day}`, message: 'not a weekday (monday..sunday)' });
+    if (!(WEEKDAYS as readonly string[]).includes(day))
+      problems.push({ field: `weekly.${day}`, message: 'not a weekday (monday..sunday)' });
     let previousEnd = -1;
     (slots ?? []).forEach((slot, i) => {
       const field = `weekly.${day}[${i}]`;
-      if (!TIME.test(slot.start) || !TIME.test(slot.end)) return problems.push({ field, message: 'start and end must be HH:mm (end may be 24:00)' });
+      if (!TIME.test(slot.start) || !TIME.test(slot.end))
+        return problems.push({ field, message: 'start and end must be HH:mm (end may be 24:00)' });
       const [start, end] = [minutesOf(slot.start), minutesOf(slot.end)];
       if (start >= end) problems.push({ field, message: 'start must be before end' });
       else if (start < previousEnd) problems.push({ field, message: 'slots must be in order and must not overlap' });
@@ -94,7 +96,16 @@ function dayIntervals(hours: BusinessHours, day: CivilDate, days: Map<number, [n
   const at = (d: CivilDate, hhmm: string): number =>
     hhmm === '24:00'
       ? at(nextCivil(d), '00:00')
-      : DateTime.fromObject({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: minutesOf(hhmm) / 60 | 0, minute: minutesOf(hhmm) % 60 }, { zone: hours.zone }).toMillis();
+      : DateTime.fromObject(
+          {
+            year: d.getUTCFullYear(),
+            month: d.getUTCMonth() + 1,
+            day: d.getUTCDate(),
+            hour: (minutesOf(hhmm) / 60) | 0,
+            minute: minutesOf(hhmm) % 60,
+          },
+          { zone: hours.zone },
+        ).toMillis();
   for (const slot of slots) {
     const [start, end] = [at(day, slot.start), at(day, slot.end)];
     // A slot inside a skipped DST hour (02:00-02:30 on a spring-forward day) is empty.
@@ -147,7 +158,9 @@ export function businessMinutesBetween(hours: BusinessHours, from: number, to: n
 export function isOpenAt(hours: BusinessHours, at: number): boolean {
   const day = civilOf(at, hours.zone);
   const days = daysOf(hours);
-  return [new Date(day.getTime() - 86_400_000), day].some((d) => dayIntervals(hours, d, days).some(([start, end]) => start <= at && at <= end));
+  return [new Date(day.getTime() - 86_400_000), day].some((d) =>
+    dayIntervals(hours, d, days).some(([start, end]) => start <= at && at <= end),
+  );
 }
 
 /** `minutes` after `from` on a basis. */

@@ -63,8 +63,14 @@ export const slaConfigDecider: Decider<SlaConfigCommand, SlaConfigState, SlaConf
         return [{ type: SlaEventType.SlaPolicyDeleted, data: { ...base, policy_id: command.id } }];
       case 'reorder': {
         const ids = state.policies.map((p) => p.id);
-        const same = command.order.length === ids.length && new Set(command.order).size === ids.length && command.order.every((id) => ids.includes(id));
-        if (!same) throw new DomainError('invalid', 'order must list every policy id exactly once', { errors: [{ field: 'order', message: `expected a permutation of ${ids.join(', ') || 'no ids'}` }] });
+        const same =
+          command.order.length === ids.length &&
+          new Set(command.order).size === ids.length &&
+          command.order.every((id) => ids.includes(id));
+        if (!same)
+          throw new DomainError('invalid', 'order must list every policy id exactly once', {
+            errors: [{ field: 'order', message: `expected a permutation of ${ids.join(', ') || 'no ids'}` }],
+          });
         if (command.order.every((id, i) => ids[i] === id)) return [];
         return [{ type: SlaEventType.SlaPoliciesReordered, data: { ...base, order: command.order } }];
       }
@@ -96,7 +102,16 @@ export const slaConfigDecider: Decider<SlaConfigCommand, SlaConfigState, SlaConf
 };
 
 /** The first policy whose condition the ticket meets, in order. */
-export function matchPolicy(policies: readonly SlaPolicy[], ticket: { priority: string; category: string; application_id?: string }): SlaPolicy | undefined {
-  const meets = (list: readonly string[] | undefined, value: string | undefined) => !list?.length || (value !== undefined && list.includes(value));
-  return policies.find((p) => meets(p.condition.priorities, ticket.priority) && meets(p.condition.categories, ticket.category) && meets(p.condition.application_ids, ticket.application_id));
+export function matchPolicy(
+  policies: readonly SlaPolicy[],
+  ticket: { priority: string; category: string; application_id?: string },
+): SlaPolicy | undefined {
+  const meets = (list: readonly string[] | undefined, value: string | undefined) =>
+    !list?.length || (value !== undefined && list.includes(value));
+  return policies.find(
+    (p) =>
+      meets(p.condition.priorities, ticket.priority) &&
+      meets(p.condition.categories, ticket.category) &&
+      meets(p.condition.application_ids, ticket.application_id),
+  );
 }

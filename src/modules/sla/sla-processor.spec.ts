@@ -12,7 +12,12 @@ import { SlaQueries } from './sla.queries';
 
 const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const iso = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
-const meta = (actor: string): EventMetadata => ({ actor: { type: actor as 'staff_user', id: 'x' }, tenant: { companyId: '1' }, correlationId: 'c', causationId: 'c' });
+const meta = (actor: string): EventMetadata => ({
+  actor: { type: actor as 'staff_user', id: 'x' },
+  tenant: { companyId: '1' },
+  correlationId: 'c',
+  causationId: 'c',
+});
 
 /** One service instance around a shared store: its own SQLite file (checkpoint, rm_sla), lock and clock. */
 function instance(store: MemoryEventStore, clock: { now: () => number }) {
@@ -24,7 +29,15 @@ function instance(store: MemoryEventStore, clock: { now: () => number }) {
   const lock = new KeyedLock();
   const configs = new SlaConfigCommandHandler(store, lock, testChainKey, readYourWrites);
   const settings = { slaSchedulerIntervalMs: 10_000, slaProcessorIntervalMs: 0, slaWaitingOnCustomerStatus: 'resolved' } as Settings;
-  const processor = new SlaProcessor(store, settings, db, configs, new TicketSlaCommandHandler(store, lock, testChainKey, readYourWrites), new SlaQueries(db), clock);
+  const processor = new SlaProcessor(
+    store,
+    settings,
+    db,
+    configs,
+    new TicketSlaCommandHandler(store, lock, testChainKey, readYourWrites),
+    new SlaQueries(db),
+    clock,
+  );
   return { processor, configs, sync: () => readYourWrites.waitFor({ commit: 0n, prepare: 0n }) };
 }
 
@@ -34,14 +47,43 @@ describe('SlaProcessor', () => {
   beforeEach(async () => {
     store = new MemoryEventStore();
     const { configs } = instance(store, clock);
-    const policy = { name: 'Urgent', condition: { priorities: ['urgent'] }, targets: { first_reply: { minutes: 60, time: 'calendar' as const } }, pause_statuses: ['resolved'] };
-    await configs.handle('1', { kind: 'create', companyId: '1', id: 'p1', policy, now: iso(-10) }, { commandId: 'cfg', metadata: meta('staff_user') });
-    const created = { id: 't1', company_id: '1', priority: 'urgent', category: { key: 'orders', display: 'Orders' }, status: 'pending', created_at: iso(0) };
-    await store.append('ticket-t1', [{ type: 'TicketCreated', data: created, metadata: meta('storefront_user') }], { expectedRevision: 'no_stream' });
+    const policy = {
+      name: 'Urgent',
+      condition: { priorities: ['urgent'] },
+      targets: { first_reply: { minutes: 60, time: 'calendar' as const } },
+      pause_statuses: ['resolved'],
+    };
+    await configs.handle(
+      '1',
+      { kind: 'create', companyId: '1', id: 'p1', policy, now: iso(-10) },
+      { commandId: 'cfg', metadata: meta('staff_user') },
+    );
+    const created = {
+      id: 't1',
+      company_id: '1',
+      priority: 'urgent',
+      category: { key: 'orders', display: 'Orders' },
+      status: 'pending',
+      created_at: iso(0),
+    };
+    await store.append('ticket-t1', [{ type: 'TicketCreated', data: created, metadata: meta('storefront_user') }], {
+      expectedRevision: 'no_stream',
+    });
   });
-  const slaTimeline = async () => (await store.readStream('sla-t1')).map((e) => [e.type, e.data.at, e.data.detected_at].filter(Boolean).join(' '));
+  const slaTimeline = async () =>
+    (await store.readStream('sla-t1')).map((e) => [e.type, e.data.at, e.data.detected_at].filter(Boolean).join(' '));
   const reply = (minutes: number) =>
-    store.append('ticket-t1', [{ type: 'HistoryAppended', data: { id: 'h1', ticket: 't1', type: 'comment', value: {}, created_at: iso(minutes) }, metadata: meta('staff_user') }], { expectedRevision: 'any' });
+    store.append(
+      'ticket-t1',
+      [
+        {
+          type: 'HistoryAppended',
+          data: { id: 'h1', ticket: 't1', type: 'comment', value: {}, created_at: iso(minutes) },
+          metadata: meta('staff_user'),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
 
   it('catches up after downtime: a reply after the due time records the breach at the due time, then the fulfilment', async () => {
     await reply(90);

@@ -47,17 +47,24 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly queries: SlaQueries,
     private readonly clock: SlaClock,
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS sla_processor_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), commit_pos TEXT NOT NULL, prepare_pos TEXT NOT NULL)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS sla_processor_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), commit_pos TEXT NOT NULL, prepare_pos TEXT NOT NULL)',
+    );
     this.checkpoint = {
-      get: db.prepare<[], { commit_pos: string; prepare_pos: string }>('SELECT commit_pos, prepare_pos FROM sla_processor_checkpoint WHERE id = 1'),
-      save: db.prepare<[string, string]>('INSERT INTO sla_processor_checkpoint (id, commit_pos, prepare_pos) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos'),
+      get: db.prepare<[], { commit_pos: string; prepare_pos: string }>(
+        'SELECT commit_pos, prepare_pos FROM sla_processor_checkpoint WHERE id = 1',
+      ),
+      save: db.prepare<[string, string]>(
+        'INSERT INTO sla_processor_checkpoint (id, commit_pos, prepare_pos) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos',
+      ),
     };
   }
 
   onApplicationBootstrap(): void {
     if (this.settings.slaProcessorIntervalMs === 0) return;
     // A tick while a pass is still running is skipped, not queued.
-    const run = () => void (this.busy ? undefined : this.runOnce().catch((error) => this.logger.error(`SLA processing failed: ${String(error)}`)));
+    const run = () =>
+      void (this.busy ? undefined : this.runOnce().catch((error) => this.logger.error(`SLA processing failed: ${String(error)}`)));
     run();
     this.timer = setInterval(run, this.settings.slaProcessorIntervalMs).unref();
   }
@@ -70,14 +77,16 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   /** One pass: follow the log to its end, then breach what is due if the scheduler's interval has passed. */
   runOnce(options: { schedule?: boolean } = {}): Promise<void> {
     // One pass at a time: one asked for during another starts after it (and so sees what it wrote).
-    const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(async () => {
-      this.busy = true;
-      try {
-        await this.pass(options.schedule);
-      } finally {
-        this.busy = false;
-      }
-    });
+    const run = (this.running ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        this.busy = true;
+        try {
+          await this.pass(options.schedule);
+        } finally {
+          this.busy = false;
+        }
+      });
     this.running = run;
     return run;
   }
@@ -118,7 +127,11 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
       const ticket = ticketFactsOf(history);
       if (!ticket) return true;
       const config = needsConfig ? await this.configs.state(ticket.company_id) : { policies: [] };
-      const context = systemContext('sla-processor', { tenant: { companyId: ticket.company_id, applicationId: ticket.application_id }, causedBy: event, commandId: event.id });
+      const context = systemContext('sla-processor', {
+        tenant: { companyId: ticket.company_id, applicationId: ticket.application_id },
+        causedBy: event,
+        commandId: event.id,
+      });
       await this.slas.handle(ticket.id, { kind: 'follow', ticket, change: derived.change, at: derived.at, config }, context);
       return true;
     } catch (error) {
@@ -136,7 +149,10 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
         const state = await this.slas.state(ticketId);
         if (!state.company_id) continue;
         // One command id per ticket and instant: a retry of this very breach finds it written.
-        const context = systemContext('sla-scheduler', { tenant: { companyId: state.company_id }, commandId: `sla-breach:${ticketId}:${now}` });
+        const context = systemContext('sla-scheduler', {
+          tenant: { companyId: state.company_id },
+          commandId: `sla-breach:${ticketId}:${now}`,
+        });
         await this.slas.handle(ticketId, { kind: 'breach', now }, context);
       } catch (error) {
         this.logger.error(`cannot record the SLA breach of ticket ${ticketId}: ${String(error)}`);

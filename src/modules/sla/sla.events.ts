@@ -50,7 +50,10 @@ export interface SlaPolicy {
   readonly updated_at: string;
 }
 
-type ConfigEvent<Type extends string, Data> = { readonly type: Type; readonly data: { readonly company_id: string; readonly at: string } & Data };
+type ConfigEvent<Type extends string, Data> = {
+  readonly type: Type;
+  readonly data: { readonly company_id: string; readonly at: string } & Data;
+};
 
 export type SlaPolicyCreated = ConfigEvent<'SlaPolicyCreated', { readonly policy: SlaPolicy }>;
 export type SlaPolicyUpdated = ConfigEvent<'SlaPolicyUpdated', { readonly policy: SlaPolicy }>;
@@ -61,7 +64,10 @@ export type BusinessHoursSet = ConfigEvent<'BusinessHoursSet', { readonly hours:
 
 export type SlaConfigEvent = SlaPolicyCreated | SlaPolicyUpdated | SlaPolicyDeleted | SlaPoliciesReordered | BusinessHoursSet;
 
-type TicketSlaEvent<Type extends string, Data> = { readonly type: Type; readonly data: { readonly ticket: string; readonly at: string } & Data };
+type TicketSlaEvent<Type extends string, Data> = {
+  readonly type: Type;
+  readonly data: { readonly ticket: string; readonly at: string } & Data;
+};
 
 /**
  * The policy a ticket got, as it was then (targets, pause statuses and the business hours), so the clocks
@@ -91,4 +97,11 @@ export type SlaTicketEvent = SlaApplied | SlaTargetActivated | SlaClockPaused | 
 export const slaConfigStream = (companyId: string) => `sla-config-${companyId}`;
 export const slaStream = (ticketId: string) => `sla-${ticketId}`;
 
-export const SLA_TICKET_EVENT_TYPES: readonly string[] = ['SlaApplied', 'SlaTargetActivated', 'SlaClockPaused', 'SlaClockResumed', 'SlaTargetFulfilled', 'SlaBreached'];
+export const SLA_TICKET_EVENT_TYPES: readonly string[] = [
+  'SlaApplied',
+  'SlaTargetActivated',
+  'SlaClockPaused',
+  'SlaClockResumed',
+  'SlaTargetFulfilled',
+  'SlaBreached',
+];

@@ -18,7 +18,9 @@ export class SlaQueries {
     const out = new Map<string, TicketSlaState>();
     if (ticketIds.length === 0) return out;
     const rows = this.sql
-      .get<[string], { ticket_id: string; state: string }>('SELECT ticket_id, state FROM rm_sla WHERE ticket_id IN (SELECT value FROM json_each(?))')
+      .get<[string], { ticket_id: string; state: string }>(
+        'SELECT ticket_id, state FROM rm_sla WHERE ticket_id IN (SELECT value FROM json_each(?))',
+      )
       .all(JSON.stringify(ticketIds));
     for (const r of rows) out.set(r.ticket_id, JSON.parse(r.state) as TicketSlaState);
     return out;
@@ -27,7 +29,9 @@ export class SlaQueries {
   /** Tickets with a running, unbreached target due at or before `cutoff` (ISO), earliest first. */
   dueBy(cutoff: string, limit: number): string[] {
     return this.sql
-      .get<[string, number], { ticket_id: string }>('SELECT ticket_id FROM rm_sla WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?')
+      .get<[string, number], { ticket_id: string }>(
+        'SELECT ticket_id FROM rm_sla WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?',
+      )
       .all(cutoff, limit)
       .map((r) => r.ticket_id);
   }

@@ -49,7 +49,10 @@ export function slaSummary(state: TicketSlaState): { state: SlaStateName; next_d
       : states.some((x) => x.s === 'paused')
         ? 'paused'
         : 'fulfilled';
-  const dues = kinds.filter((k) => state.targets[k]!.breached_at === undefined).map((k) => dueAt(state, k)).filter((d): d is number => d !== undefined);
+  const dues = kinds
+    .filter((k) => state.targets[k]!.breached_at === undefined)
+    .map((k) => dueAt(state, k))
+    .filter((d): d is number => d !== undefined);
   return { state: overall, next_due_at: dues.length ? iso(Math.min(...dues))! : null };
 }
 

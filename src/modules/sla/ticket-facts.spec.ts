@@ -13,12 +13,32 @@ const event = (type: string, data: Record<string, unknown>, actor = 'storefront_
   created: new Date(),
 });
 const AT = '2026-03-02T10:00:00.000Z';
-const created = event('TicketCreated', { id: 't1', company_id: '1', application_id: 'A', priority: 'low', category: { key: 'orders', display: 'Orders' }, status: 'pending', created_at: AT });
+const created = event('TicketCreated', {
+  id: 't1',
+  company_id: '1',
+  application_id: 'A',
+  priority: 'low',
+  category: { key: 'orders', display: 'Orders' },
+  status: 'pending',
+  created_at: AT,
+});
 
 describe('ticket facts for the SLA', () => {
   it('folds priority, category and status changes', () => {
-    const events = [created, event('TicketPriorityChanged', { ticket: 't1', priority: 'urgent', changed_at: AT }), event('TicketCategoryChanged', { ticket: 't1', category: { key: 'refunds', display: 'R' }, changed_at: AT }), event('TicketStatusChanged', { ticket: 't1', status: 'resolved', changed_at: AT })];
-    expect(ticketFactsOf(events)).toEqual({ id: 't1', company_id: '1', application_id: 'A', priority: 'urgent', category: 'refunds', status: 'resolved' });
+    const events = [
+      created,
+      event('TicketPriorityChanged', { ticket: 't1', priority: 'urgent', changed_at: AT }),
+      event('TicketCategoryChanged', { ticket: 't1', category: { key: 'refunds', display: 'R' }, changed_at: AT }),
+      event('TicketStatusChanged', { ticket: 't1', status: 'resolved', changed_at: AT }),
+    ];
+    expect(ticketFactsOf(events)).toEqual({
+      id: 't1',
+      company_id: '1',
+      application_id: 'A',
+      priority: 'urgent',
+      category: 'refunds',
+      status: 'resolved',
+    });
   });
 
   it('tells staff comments from the customer by the actor, and ignores logs and other edits', () => {

@@ -36,10 +36,19 @@ export function ticketFactsOf(events: readonly RecordedEvent[]): TicketFacts | u
     const d = e.data as Record<string, unknown>;
     if (e.type === TicketEventType.TicketCreated) {
       const c = d as TicketCreated['data'];
-      facts = { id: c.id, company_id: c.company_id, priority: c.priority, category: c.category.key, status: c.status, ...(c.application_id ? { application_id: c.application_id } : {}) };
+      facts = {
+        id: c.id,
+        company_id: c.company_id,
+        priority: c.priority,
+        category: c.category.key,
+        status: c.status,
+        ...(c.application_id ? { application_id: c.application_id } : {}),
+      };
     } else if (!facts) continue;
-    else if (e.type === TicketEventType.TicketPriorityChanged) facts = { ...facts, priority: (d as TicketPriorityChanged['data']).priority };
-    else if (e.type === TicketEventType.TicketCategoryChanged) facts = { ...facts, category: (d as TicketCategoryChanged['data']).category.key };
+    else if (e.type === TicketEventType.TicketPriorityChanged)
+      facts = { ...facts, priority: (d as TicketPriorityChanged['data']).priority };
+    else if (e.type === TicketEventType.TicketCategoryChanged)
+      facts = { ...facts, category: (d as TicketCategoryChanged['data']).category.key };
     else if (e.type === TicketEventType.TicketStatusChanged) facts = { ...facts, status: (d as TicketStatusChanged['data']).status };
   }
   return facts;

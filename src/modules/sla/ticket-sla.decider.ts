@@ -139,17 +139,28 @@ export const ticketSlaDecider: Decider<TicketSlaCommand, TicketSlaState, SlaTick
         const same = policy?.id === current.policy?.id && policy?.version === current.policy?.version;
         if (same || (policy === null && current.ticket === undefined)) break;
         const reason = change.kind;
-        const facts = { priority: ticket.priority, category: ticket.category, ...(ticket.application_id ? { application_id: ticket.application_id } : {}), status: ticket.status };
-        emit({ type: SlaEventType.SlaApplied, data: { ...base, company_id: ticket.company_id, policy, hours: config.hours ?? DEFAULT_BUSINESS_HOURS, reason, facts } });
-        if (!policy || FINISHED.includes(ticket.status) && !policy.pause_statuses.includes(ticket.status)) break;
+        const facts = {
+          priority: ticket.priority,
+          category: ticket.category,
+          ...(ticket.application_id ? { application_id: ticket.application_id } : {}),
+          status: ticket.status,
+        };
+        emit({
+          type: SlaEventType.SlaApplied,
+          data: { ...base, company_id: ticket.company_id, policy, hours: config.hours ?? DEFAULT_BUSINESS_HOURS, reason, facts },
+        });
+        if (!policy || (FINISHED.includes(ticket.status) && !policy.pause_statuses.includes(ticket.status))) break;
         // First reply and resolution start now (at creation, or from the change for a ticket that had none);
         // a running clock keeps its start and takes the new policy's minutes.
         for (const kind of ['first_reply', 'resolution'] as const) {
-          if (policy.targets[kind] && !current.targets[kind]) emit({ type: SlaEventType.SlaTargetActivated, data: { ...base, target: kind } });
+          if (policy.targets[kind] && !current.targets[kind])
+            emit({ type: SlaEventType.SlaTargetActivated, data: { ...base, target: kind } });
         }
         const pause = policy.pause_statuses.includes(ticket.status);
-        if (pause && current.paused_since === undefined) emit({ type: SlaEventType.SlaClockPaused, data: { ...base, status: ticket.status } });
-        if (!pause && current.paused_since !== undefined) emit({ type: SlaEventType.SlaClockResumed, data: { ...base, status: ticket.status } });
+        if (pause && current.paused_since === undefined)
+          emit({ type: SlaEventType.SlaClockPaused, data: { ...base, status: ticket.status } });
+        if (!pause && current.paused_since !== undefined)
+          emit({ type: SlaEventType.SlaClockResumed, data: { ...base, status: ticket.status } });
         break;
       }
       case 'status_changed': {
@@ -160,10 +171,13 @@ export const ticketSlaDecider: Decider<TicketSlaCommand, TicketSlaState, SlaTick
           // Resolved (when it does not mean "waiting on the customer") or closed: every clock is done.
           if (current.paused_since !== undefined) emit({ type: SlaEventType.SlaClockResumed, data: { ...base, status: change.status } });
           for (const kind of TARGET_KINDS) {
-            if (current.targets[kind] && current.targets[kind]!.fulfilled_at === undefined) emit({ type: SlaEventType.SlaTargetFulfilled, data: { ...base, target: kind } });
+            if (current.targets[kind] && current.targets[kind]!.fulfilled_at === undefined)
+              emit({ type: SlaEventType.SlaTargetFulfilled, data: { ...base, target: kind } });
           }
-        } else if (pause && current.paused_since === undefined) emit({ type: SlaEventType.SlaClockPaused, data: { ...base, status: change.status } });
-        else if (!pause && current.paused_since !== undefined) emit({ type: SlaEventType.SlaClockResumed, data: { ...base, status: change.status } });
+        } else if (pause && current.paused_since === undefined)
+          emit({ type: SlaEventType.SlaClockPaused, data: { ...base, status: change.status } });
+        else if (!pause && current.paused_since !== undefined)
+          emit({ type: SlaEventType.SlaClockResumed, data: { ...base, status: change.status } });
         break;
       }
       case 'public_reply': {
@@ -171,7 +185,8 @@ export const ticketSlaDecider: Decider<TicketSlaCommand, TicketSlaState, SlaTick
         if (!policy) break;
         const running = (kind: TargetKind) => current.targets[kind] !== undefined && current.targets[kind]!.fulfilled_at === undefined;
         if (change.by === 'staff') {
-          for (const kind of ['first_reply', 'next_reply'] as const) if (running(kind)) emit({ type: SlaEventType.SlaTargetFulfilled, data: { ...base, target: kind } });
+          for (const kind of ['first_reply', 'next_reply'] as const)
+            if (running(kind)) emit({ type: SlaEventType.SlaTargetFulfilled, data: { ...base, target: kind } });
         } else if (policy.targets.next_reply && !running('first_reply') && !running('next_reply') && running('resolution')) {
           // The customer wrote after being answered: a new next-reply cycle starts.
           emit({ type: SlaEventType.SlaTargetActivated, data: { ...base, target: 'next_reply' } });
@@ -195,7 +210,12 @@ export const ticketSlaDecider: Decider<TicketSlaCommand, TicketSlaState, SlaTick
         return { ...state, status: event.data.status, paused_since: at };
       case SlaEventType.SlaClockResumed:
         if (state.paused_since === undefined) return { ...state, status: event.data.status };
-        return { ...state, status: event.data.status, paused_since: undefined, pauses: [...state.pauses, [state.paused_since, Math.max(at, state.paused_since)]] };
+        return {
+          ...state,
+          status: event.data.status,
+          paused_since: undefined,
+          pauses: [...state.pauses, [state.paused_since, Math.max(at, state.paused_since)]],
+        };
       case SlaEventType.SlaTargetFulfilled:
       case SlaEventType.SlaBreached: {
         const clock = state.targets[event.data.target];
@@ -211,6 +231,8 @@ export const ticketSlaDecider: Decider<TicketSlaCommand, TicketSlaState, SlaTick
 
 function applied(state: TicketSlaState, d: SlaApplied['data']): TicketSlaState {
   // Clocks of targets the new policy has carry over; the others stop mattering.
-  const targets = d.policy ? Object.fromEntries(Object.entries(state.targets).filter(([kind]) => d.policy!.targets[kind as TargetKind])) : {};
+  const targets = d.policy
+    ? Object.fromEntries(Object.entries(state.targets).filter(([kind]) => d.policy!.targets[kind as TargetKind]))
+    : {};
   return { ...state, ticket: d.ticket, company_id: d.company_id, policy: d.policy, hours: d.hours, status: d.facts.status, targets };
 }

@@ -23,11 +23,15 @@ const WHY: Partial<Record<StatusKey, string>> = {
 export function assertTransition(from: StatusKey, to: StatusKey): void {
   if (from === to || STATUS_TRANSITIONS[from].includes(to)) return;
   const allowed = STATUS_TRANSITIONS[from];
-  throw new DomainError('forbidden_transition', `Cannot change status from ${from} to ${to}: ${WHY[from] ?? `allowed: ${allowed.join(', ')}`}`, {
-    from,
-    to,
-    allowed,
-  });
+  throw new DomainError(
+    'forbidden_transition',
+    `Cannot change status from ${from} to ${to}: ${WHY[from] ?? `allowed: ${allowed.join(', ')}`}`,
+    {
+      from,
+      to,
+      allowed,
+    },
+  );
 }
 
 /** Statuses that end the work on a ticket; entering one asks the customer for feedback. */

@@ -3,7 +3,14 @@ import { AppendHistory, CreateTicket, MAX_HISTORY_PER_TICKET, ticketDecider } fr
 import { TicketCreated } from './ticket.events';
 
 const spec = deciderSpecification(ticketDecider);
-const opening = { id: 't1', company_id: '1', source: 'sales_channel', created_by: {}, created_on: { user_agent: 'ua' }, created_at: 'now' } as const;
+const opening = {
+  id: 't1',
+  company_id: '1',
+  source: 'sales_channel',
+  created_by: {},
+  created_on: { user_agent: 'ua' },
+  created_at: 'now',
+} as const;
 const create: CreateTicket = { kind: 'CreateTicket', ticket: { ...opening, title: 'Late', category: 'order' } };
 const created: TicketCreated = {
   type: 'TicketCreated',
@@ -34,26 +41,52 @@ describe('ticket decider', () => {
 
   it('keeps what the opener says: the category of a form, a status, tags, a priority', () => {
     const category = { key: 'contact', display: 'Contact us', form: { slug: 'contact' } };
-    const ticket = { ...opening, title: 'Contact us Response', description: '<b>Name</b>: Ann<br>', category, status: 'in_progress', priority: 'high', tags: ['contact'] } as const;
+    const ticket = {
+      ...opening,
+      title: 'Contact us Response',
+      description: '<b>Name</b>: Ann<br>',
+      category,
+      status: 'in_progress',
+      priority: 'high',
+      tags: ['contact'],
+    } as const;
     spec
       .given([])
       .when({ kind: 'CreateTicket', ticket })
       .then(([event]) => {
-        expect(event.data).toMatchObject({ category, status: 'in_progress', priority: 'high', tags: ['contact'], content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br>', attachments: [] } });
+        expect(event.data).toMatchObject({
+          category,
+          status: 'in_progress',
+          priority: 'high',
+          tags: ['contact'],
+          content: { title: 'Contact us Response', description: '<b>Name</b>: Ann<br>', attachments: [] },
+        });
       });
   });
 
   it('appends history only to an existing ticket, naming the ticket', () => {
     spec.given([]).when(comment).thenRefuses('not_found');
-    spec.given([created]).when(comment).then(([event], after) => {
-      expect(event).toEqual({ type: 'HistoryAppended', data: expect.objectContaining({ id: 'h1', ticket: 't1', type: 'comment', value: { text: 'hi' } }) });
-      expect(after).toMatchObject({ historyCount: 1 });
-    });
+    spec
+      .given([created])
+      .when(comment)
+      .then(([event], after) => {
+        expect(event).toEqual({
+          type: 'HistoryAppended',
+          data: expect.objectContaining({ id: 'h1', ticket: 't1', type: 'comment', value: { text: 'hi' } }),
+        });
+        expect(after).toMatchObject({ historyCount: 1 });
+      });
   });
 
   it('refuses history beyond the per-ticket limit', () => {
     const state = spec.given([created]).state;
-    spec.givenState({ ...state, historyCount: MAX_HISTORY_PER_TICKET } as typeof state).when(comment).thenRefuses('limit');
-    spec.givenState({ ...state, historyCount: 2 } as typeof state).when({ ...comment, maxHistory: 2 }).thenRefuses('limit');
+    spec
+      .givenState({ ...state, historyCount: MAX_HISTORY_PER_TICKET } as typeof state)
+      .when(comment)
+      .thenRefuses('limit');
+    spec
+      .givenState({ ...state, historyCount: 2 } as typeof state)
+      .when({ ...comment, maxHistory: 2 })
+      .thenRefuses('limit');
   });
 });

@@ -199,7 +199,10 @@ function decideEdit(command: EditTicket, state: ExistingTicket): (TicketEditEven
   const sub = ch.sub_category === undefined ? state.subCategory : ch.sub_category || undefined;
   if (key !== state.category.key || sub !== state.subCategory) {
     const category = key === state.category.key ? state.category : { key, display: categoryDisplay(key) };
-    events.push({ type: TicketEventType.TicketCategoryChanged, data: { ...at, category, ...(sub === undefined ? {} : { sub_category: sub }) } });
+    events.push({
+      type: TicketEventType.TicketCategoryChanged,
+      data: { ...at, category, ...(sub === undefined ? {} : { sub_category: sub }) },
+    });
     if (key !== state.category.key) diff.category = [state.category.key, key];
     if (sub !== state.subCategory) diff.sub_category = [state.subCategory ?? null, sub ?? null];
   }
@@ -225,7 +228,15 @@ function decideEdit(command: EditTicket, state: ExistingTicket): (TicketEditEven
   if (events.length === 0) return [];
   const history: HistoryAppended = {
     type: TicketEventType.HistoryAppended,
-    data: { id: command.historyId, ticket: state.ticketId, type: 'diff', value: diff, created_by: command.createdBy, created_on: command.createdOn, created_at: command.now },
+    data: {
+      id: command.historyId,
+      ticket: state.ticketId,
+      type: 'diff',
+      value: diff,
+      created_by: command.createdBy,
+      created_on: command.createdOn,
+      created_at: command.now,
+    },
   };
   return [...events, history];
 }
@@ -235,12 +246,24 @@ function decideFeedback(command: SubmitFeedback, state: ExistingTicket): Feedbac
   if (state.feedbackCount >= MAX_FEEDBACK_PER_TICKET) {
     throw new DomainError('limit', `A ticket holds at most ${MAX_FEEDBACK_PER_TICKET} feedbacks`);
   }
-  const response = Object.entries(command.formResponse).map(([key, value]) => ({ display: categoryDisplay(key) || key, key, value: String(value) }));
+  const response = Object.entries(command.formResponse).map(([key, value]) => ({
+    display: categoryDisplay(key) || key,
+    key,
+    value: String(value),
+  }));
   if (response.length === 0) {
     const message = 'form_response must hold at least one answer';
     throw new DomainError('invalid', message, { errors: [{ field: 'form_response', message }] });
   }
-  const data = { id: command.feedbackId, ticket: state.ticketId, company_id: state.companyId, category: state.category.key, response, user: command.user, created_at: command.now };
+  const data = {
+    id: command.feedbackId,
+    ticket: state.ticketId,
+    company_id: state.companyId,
+    category: state.category.key,
+    response,
+    user: command.user,
+    created_at: command.now,
+  };
   return [{ type: TicketEventType.FeedbackSubmitted, data }];
 }
 
@@ -268,7 +291,11 @@ function evolveDesk(state: ExistingTicket, event: TicketDeskEvent): ExistingTick
 // Compared field by field: key order inside stored attachments must not make an unchanged edit look changed.
 function sameContent(a: TicketContent, b: TicketContent): boolean {
   const asset = (x: TicketAsset) => [x.display ?? null, x.value, x.type].join('\u0000');
-  return a.title === b.title && a.description === b.description && a.attachments.map(asset).join('\u0001') === b.attachments.map(asset).join('\u0001');
+  return (
+    a.title === b.title &&
+    a.description === b.description &&
+    a.attachments.map(asset).join('\u0001') === b.attachments.map(asset).join('\u0001')
+  );
 }
 
 /** A new ticket: pending, low priority, no tags and an empty description unless the opener says otherwise. */

@@ -114,12 +114,7 @@ export interface FeedbackSubmitted {
 }
 
 export type TicketEditEvent =
-  | TicketStatusChanged
-  | TicketPriorityChanged
-  | TicketAssigned
-  | TicketTagsChanged
-  | TicketCategoryChanged
-  | TicketContentChanged;
+  TicketStatusChanged | TicketPriorityChanged | TicketAssigned | TicketTagsChanged | TicketCategoryChanged | TicketContentChanged;
 
 export type TicketDeskEvent = TicketEditEvent | FeedbackSubmitted;
 

@@ -23,7 +23,19 @@ import { StaffAnswerBlocks } from './http/staff-answer-blocks';
 @Module({
   imports: [CqrsModule, AuthModule],
   controllers: [StorefrontTicketsController, StaffCompanyController, StaffApplicationTicketsController],
-  providers: [TicketCommandHandler, CreateTicketHandler, AppendHistoryHandler, EditTicketHandler, SubmitFeedbackHandler, TicketQueries, DeskQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
+  providers: [
+    TicketCommandHandler,
+    CreateTicketHandler,
+    AppendHistoryHandler,
+    EditTicketHandler,
+    SubmitFeedbackHandler,
+    TicketQueries,
+    DeskQueries,
+    TicketProjection,
+    DeskProjection,
+    TicketAccessKeys,
+    StaffAnswerBlocks,
+  ],
   exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
 })
 export class TicketsModule {}

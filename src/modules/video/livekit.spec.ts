@@ -4,7 +4,11 @@ import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import { loadSettings } from '../../platform/config/settings';
 import { LiveKit } from './livekit';
 
-const settings = loadSettings({ LIVEKIT_API_KEY: 'APIkey1', LIVEKIT_API_SECRET: 'a-long-enough-test-secret-0123456789', LEAD_VIDEO_TOKEN_TTL_SECONDS: '120' });
+const settings = loadSettings({
+  LIVEKIT_API_KEY: 'APIkey1',
+  LIVEKIT_API_SECRET: 'a-long-enough-test-secret-0123456789',
+  LEAD_VIDEO_TOKEN_TTL_SECONDS: '120',
+});
 
 describe('LiveKit', () => {
   const livekit = new LiveKit(settings);
@@ -19,7 +23,12 @@ describe('LiveKit', () => {
   });
 
   it('believes only webhooks signed with its key pair over the exact body', async () => {
-    const body = JSON.stringify({ event: 'participant_joined', id: 'EV_1', room: { name: 'r' }, participant: { identity: 'user:a', sid: 'PA_1' } });
+    const body = JSON.stringify({
+      event: 'participant_joined',
+      id: 'EV_1',
+      room: { name: 'r' },
+      participant: { identity: 'user:a', sid: 'PA_1' },
+    });
     const sign = async (key: string, secret: string, signed = body) => {
       const token = new AccessToken(key, secret);
       token.sha256 = createHash('sha256').update(signed).digest('base64');

@@ -48,7 +48,10 @@ export class LiveKit {
    * cannot parse was signed by LiveKit: that is a bad request, not a bad signature. `'development-pair'`: the
    * key pair is the public development one and LEAD_LIVEKIT_DEV_WEBHOOKS is off, so no signature proves anything.
    */
-  async receiveWebhook(body: string, authorization: string | undefined): Promise<WebhookEvent | undefined | 'malformed' | 'development-pair'> {
+  async receiveWebhook(
+    body: string,
+    authorization: string | undefined,
+  ): Promise<WebhookEvent | undefined | 'malformed' | 'development-pair'> {
     if (this.developmentPair && !this.settings.livekitDevWebhooks) return 'development-pair';
     if (!authorization) return undefined;
     try {

@@ -21,7 +21,10 @@ describe('video room decider', () => {
       .when(openRoom)
       .then((events, state) => {
         expect(events).toEqual([
-          { type: 'VideoRoomOpened', data: { room: ROOM, ticket: ROOM, company_id: '1', application_id: 'app', session: 1, notify: [], opened_at: NOW } },
+          {
+            type: 'VideoRoomOpened',
+            data: { room: ROOM, ticket: ROOM, company_id: '1', application_id: 'app', session: 1, notify: [], opened_at: NOW },
+          },
         ]);
         expect(state).toMatchObject({ status: 'open', session: 1, present: {} });
       });
@@ -44,7 +47,9 @@ describe('video room decider', () => {
   });
 
   it('tracks who is present by connection: joins, leaves, reconnects', () => {
-    expect(spec.given(after(openRoom, join('user:a', 'PA_1'), join('staff:s', 'PA_2'))).state).toMatchObject({ present: { 'user:a': 'PA_1', 'staff:s': 'PA_2' } });
+    expect(spec.given(after(openRoom, join('user:a', 'PA_1'), join('staff:s', 'PA_2'))).state).toMatchObject({
+      present: { 'user:a': 'PA_1', 'staff:s': 'PA_2' },
+    });
     expect(spec.given(after(openRoom, join('user:a', 'PA_1'), leave('user:a', 'PA_1'))).state).toMatchObject({ present: {} });
     // A reconnect replaces the connection; the late leave of the old one is ignored.
     const reconnected = spec.given(after(openRoom, join('user:a', 'PA_1'), join('user:a', 'PA_2')));
@@ -54,10 +59,19 @@ describe('video room decider', () => {
 
   it('decides nothing for reports that change nothing', () => {
     spec.given([]).when(join('user:a', 'PA_1')).thenNothingHappens(); // never opened
-    spec.given(after(openRoom, join('user:a', 'PA_1'))).when(join('user:a', 'PA_1')).thenNothingHappens(); // redelivered
-    spec.given(after(openRoom, join('user:a', 'PA_1'), leave('user:a', 'PA_1'))).when(join('user:a', 'PA_1')).thenNothingHappens(); // join after its leave
+    spec
+      .given(after(openRoom, join('user:a', 'PA_1')))
+      .when(join('user:a', 'PA_1'))
+      .thenNothingHappens(); // redelivered
+    spec
+      .given(after(openRoom, join('user:a', 'PA_1'), leave('user:a', 'PA_1')))
+      .when(join('user:a', 'PA_1'))
+      .thenNothingHappens(); // join after its leave
     spec.given(after(openRoom)).when(leave('user:a', 'PA_1')).thenNothingHappens(); // never joined
-    spec.given(after(openRoom, join('user:a', 'PA_1'), closeRoom)).when(join('user:b', 'PA_2')).thenNothingHappens(); // closed
+    spec
+      .given(after(openRoom, join('user:a', 'PA_1'), closeRoom))
+      .when(join('user:b', 'PA_2'))
+      .thenNothingHappens(); // closed
     spec.given([]).when({ kind: 'ReportRoomFinished', at: NOW }).thenNothingHappens();
   });
 
@@ -72,6 +86,9 @@ describe('video room decider', () => {
         ]);
         expect(state).toMatchObject({ status: 'open', present: {} });
       });
-    spec.given(after(openRoom, join('user:a', 'PA_1'))).when(closeRoom).then((_, state) => expect(state).toMatchObject({ status: 'closed', present: {} }));
+    spec
+      .given(after(openRoom, join('user:a', 'PA_1')))
+      .when(closeRoom)
+      .then((_, state) => expect(state).toMatchObject({ status: 'closed', present: {} }));
   });
 });

@@ -25,7 +25,14 @@ export type VideoRoomState =
 export const initialVideoRoomState: VideoRoomState = { status: 'none' };
 
 export type VideoRoomCommand =
-  | { readonly kind: 'OpenRoom'; readonly room: string; readonly companyId: string; readonly applicationId?: string; readonly notify: readonly NotifyUser[]; readonly now: string }
+  | {
+      readonly kind: 'OpenRoom';
+      readonly room: string;
+      readonly companyId: string;
+      readonly applicationId?: string;
+      readonly notify: readonly NotifyUser[];
+      readonly now: string;
+    }
   | { readonly kind: 'CloseRoom'; readonly now: string }
   | { readonly kind: 'ReportJoined'; readonly identity: string; readonly sid: string; readonly name: string; readonly at: string }
   | { readonly kind: 'ReportLeft'; readonly identity: string; readonly sid: string; readonly at: string }
@@ -59,7 +66,14 @@ export function decideVideoRoom(command: VideoRoomCommand, state: VideoRoomState
       return [
         {
           type: VideoRoomEventType.VideoParticipantJoined,
-          data: { room: state.room, session: state.session, identity: command.identity, sid: command.sid, name: command.name, joined_at: command.at },
+          data: {
+            room: state.room,
+            session: state.session,
+            identity: command.identity,
+            sid: command.sid,
+            name: command.name,
+            joined_at: command.at,
+          },
         },
       ];
     case 'ReportLeft':
@@ -69,13 +83,22 @@ export function decideVideoRoom(command: VideoRoomCommand, state: VideoRoomState
       return [left(state.room, state.session, command.identity, command.sid, 'left', command.at)];
     case 'ReportRoomFinished':
       if (state.status !== 'open') return [];
-      return Object.entries(state.present).map(([identity, sid]) => left(state.room, state.session, identity, sid, 'room_finished', command.at));
+      return Object.entries(state.present).map(([identity, sid]) =>
+        left(state.room, state.session, identity, sid, 'room_finished', command.at),
+      );
     default:
       return assertNever(command);
   }
 }
 
-const left = (room: string, session: number, identity: string, sid: string, reason: VideoParticipantLeft['data']['reason'], at: string): VideoParticipantLeft => ({
+const left = (
+  room: string,
+  session: number,
+  identity: string,
+  sid: string,
+  reason: VideoParticipantLeft['data']['reason'],
+  at: string,
+): VideoParticipantLeft => ({
   type: VideoRoomEventType.VideoParticipantLeft,
   data: { room, session, identity, sid, reason, left_at: at },
 });

@@ -16,9 +16,12 @@ const recorded = (type: string, data: object, revision: number): RecordedEvent =
   position: { commit: BigInt(position), prepare: BigInt(position) },
   created: new Date(),
 });
-const opened = (revision: number, session = 1) => recorded('VideoRoomOpened', { ticket: ROOM, company_id: '1', session, notify: [], opened_at: NOW }, revision);
-const joined = (identity: string, sid: string, revision: number) => recorded('VideoParticipantJoined', { identity, sid, name: 'n', joined_at: NOW }, revision);
-const left = (identity: string, sid: string, revision: number) => recorded('VideoParticipantLeft', { identity, sid, reason: 'left', left_at: NOW }, revision);
+const opened = (revision: number, session = 1) =>
+  recorded('VideoRoomOpened', { ticket: ROOM, company_id: '1', session, notify: [], opened_at: NOW }, revision);
+const joined = (identity: string, sid: string, revision: number) =>
+  recorded('VideoParticipantJoined', { identity, sid, name: 'n', joined_at: NOW }, revision);
+const left = (identity: string, sid: string, revision: number) =>
+  recorded('VideoParticipantLeft', { identity, sid, reason: 'left', left_at: NOW }, revision);
 const closed = (revision: number) => recorded('VideoRoomClosed', { closed_at: NOW }, revision);
 
 describe('VideoRoomProjection', () => {

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../../platform/event-store/event-store.port';
 import { Projection } from '../../platform/projections/projection';
 import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
-import { VideoParticipantJoined, VideoParticipantLeft, VideoRoomClosed, VideoRoomEvent, VideoRoomEventType, VideoRoomOpened } from './video-room.events';
+import {
+  VideoParticipantJoined,
+  VideoParticipantLeft,
+  VideoRoomClosed,
+  VideoRoomEvent,
+  VideoRoomEventType,
+  VideoRoomOpened,
+} from './video-room.events';
 
 /**
  * Video rooms and who is in them. Each room row keeps the revision of the last event of its stream that it
@@ -50,7 +57,14 @@ export class VideoRoomProjection implements Projection {
   }
 
   private opened(d: VideoRoomOpened['data'], revision: bigint): void {
-    this.stmts.upsertRoom.run({ room: d.room, company: d.company_id, application: d.application_id ?? null, session: d.session, revision, at: d.opened_at });
+    this.stmts.upsertRoom.run({
+      room: d.room,
+      company: d.company_id,
+      application: d.application_id ?? null,
+      session: d.session,
+      revision,
+      at: d.opened_at,
+    });
   }
 
   private joined(d: VideoParticipantJoined['data'], revision: bigint): void {
@@ -82,7 +96,9 @@ function prepare(db: SqliteDatabase) {
         joined_at = excluded.joined_at, joined_revision = excluded.joined_revision, left_at = NULL`),
     leave: db.prepare(`UPDATE rm_video_participants SET status = 'disconnected', left_at = @at
       WHERE room = @room AND identity = @identity AND sid = @sid`),
-    leaveAll: db.prepare(`UPDATE rm_video_participants SET status = 'disconnected', left_at = @at WHERE room = @room AND status = 'connected'`),
+    leaveAll: db.prepare(
+      `UPDATE rm_video_participants SET status = 'disconnected', left_at = @at WHERE room = @room AND status = 'connected'`,
+    ),
     close: db.prepare(`UPDATE rm_video_rooms SET status = 'closed', revision = @revision, closed_at = @at WHERE room = @room`),
     touch: db.prepare('UPDATE rm_video_rooms SET revision = ? WHERE room = ?'),
     reset: () => db.exec('DELETE FROM rm_video_rooms; DELETE FROM rm_video_participants;'),

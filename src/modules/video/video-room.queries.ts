@@ -29,7 +29,9 @@ export class VideoRoomQueries {
   /** The tenant of a room that was ever opened. */
   tenant(room: string): { companyId: string; applicationId?: string } | undefined {
     const row = this.db
-      .prepare<[string], { company_id: string; application_id: string | null }>('SELECT company_id, application_id FROM rm_video_rooms WHERE room = ?')
+      .prepare<[string], { company_id: string; application_id: string | null }>(
+        'SELECT company_id, application_id FROM rm_video_rooms WHERE room = ?',
+      )
       .get(room);
     return row && { companyId: row.company_id, ...(row.application_id ? { applicationId: row.application_id } : {}) };
   }

@@ -17,7 +17,16 @@ import { VideoRooms } from './video-rooms';
 @Module({
   imports: [CqrsModule, AuthModule, TicketsModule],
   controllers: [StaffVideoController, StorefrontVideoController, LiveKitWebhookController],
-  providers: [VideoRoomCommandHandler, OpenVideoRoomHandler, CloseVideoRoomHandler, ReportVideoActivityHandler, VideoRooms, VideoRoomQueries, VideoRoomProjection, LiveKit],
+  providers: [
+    VideoRoomCommandHandler,
+    OpenVideoRoomHandler,
+    CloseVideoRoomHandler,
+    ReportVideoActivityHandler,
+    VideoRooms,
+    VideoRoomQueries,
+    VideoRoomProjection,
+    LiveKit,
+  ],
   exports: [VideoRoomProjection],
 })
 export class VideoModule implements OnModuleInit {

@@ -38,7 +38,8 @@ export async function runWebhooksCli(argv: readonly string[], env: NodeJS.Proces
     for (const s of subscriptions) {
       const counts = deliveries.counts(s.id);
       const cursor = deliveries.cursor(s.id) ?? s.start;
-      const unread = s.status === 'active' || s.status === 'paused' || s.status === 'disabled' ? await countEventsAfter(store, cursor, LAG_LIMIT) : 0;
+      const unread =
+        s.status === 'active' || s.status === 'paused' || s.status === 'disabled' ? await countEventsAfter(store, cursor, LAG_LIMIT) : 0;
       const lease = deliveries.leaseOf(s.id);
       const leaseText = lease ? `${lease.owner} (${Math.round((Date.now() - lease.heartbeat_at) / 1000)} s ago)` : 'none';
       const reason = s.disabledReason ? ` reason="${s.disabledReason}"` : '';

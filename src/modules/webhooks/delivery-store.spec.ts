@@ -2,7 +2,14 @@ import { openSqlite } from '../../platform/sqlite/sqlite-database';
 import { DeliveryStore, NewDelivery } from './delivery-store';
 
 const delivery = (n: number, orderKey: string): NewDelivery => ({
-  id: `d${n}`, subscriptionId: 's', eventId: `e${n}`, eventType: 'T', orderKey, position: String(n), correlationId: null, body: '{}',
+  id: `d${n}`,
+  subscriptionId: 's',
+  eventId: `e${n}`,
+  eventType: 'T',
+  orderKey,
+  position: String(n),
+  correlationId: null,
+  body: '{}',
 });
 
 describe('webhook delivery store', () => {

@@ -83,10 +83,15 @@ export class DeliveryStore {
   constructor(private readonly db: SqliteDatabase) {
     db.exec(SCHEMA);
     this.s = {
-      cursor: db.prepare<[string], { commit_pos: bigint; prepare_pos: bigint }>('SELECT commit_pos, prepare_pos FROM webhook_cursors WHERE subscription_id = ?').safeIntegers(),
+      cursor: db
+        .prepare<[string], { commit_pos: bigint; prepare_pos: bigint }>(
+          'SELECT commit_pos, prepare_pos FROM webhook_cursors WHERE subscription_id = ?',
+        )
+        .safeIntegers(),
       saveCursor: db.prepare(`INSERT INTO webhook_cursors (subscription_id, commit_pos, prepare_pos, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (subscription_id) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = excluded.updated_at`),
-      insert: db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (id, subscription_id, event_id, event_type, order_key, position, correlation_id, body, status, created_at, next_attempt_at)
+      insert:
+        db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (id, subscription_id, event_id, event_type, order_key, position, correlation_id, body, status, created_at, next_attempt_at)
         VALUES (@id, @subscriptionId, @eventId, @eventType, @orderKey, @position, @correlationId, @body, 'pending', @now, @now)`),
       // The head of each ticket stream's queue: the oldest delivery not yet delivered or failed. Only a due
       // head is sent, so a stream's events reach the receiver in log order even across retries.
@@ -94,19 +99,33 @@ export class DeliveryStore {
         WHERE d.subscription_id = ? AND d.status = 'pending' AND d.seq = (
           SELECT MIN(h.seq) FROM webhook_deliveries h WHERE h.subscription_id = ? AND h.order_key = d.order_key AND h.status = 'pending')
         AND d.next_attempt_at <= ? ORDER BY d.seq LIMIT ?`),
-      nextDue: db.prepare<[string], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending'`),
-      pendingCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending'`),
-      counts: db.prepare<[string], { status: DeliveryStatus; n: number }>('SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE subscription_id = ? GROUP BY status'),
+      nextDue: db.prepare<[string], { at: number | null }>(
+        `SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending'`,
+      ),
+      pendingCount: db.prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending'`,
+      ),
+      counts: db.prepare<[string], { status: DeliveryStatus; n: number }>(
+        'SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE subscription_id = ? GROUP BY status',
+      ),
       get: db.prepare<[string, string], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE subscription_id = ? AND id = ?'),
-      list: db.prepare<[string, number, number], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE subscription_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+      list: db.prepare<[string, number, number], DeliveryRow>(
+        'SELECT * FROM webhook_deliveries WHERE subscription_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      ),
       attempts: db.prepare<[string], AttemptRow>('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt'),
-      recordAttempt: db.prepare(`INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error, next_retry_at)
+      recordAttempt:
+        db.prepare(`INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error, next_retry_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      settle: db.prepare(`UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @at),
+      settle:
+        db.prepare(`UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @at),
         next_attempt_at = COALESCE(@next, next_attempt_at), last_status_code = @code, last_error = @error,
         delivered_at = CASE WHEN @status = 'delivered' THEN @at ELSE delivered_at END WHERE id = @id AND status = 'pending'`),
-      redeliver: db.prepare(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, first_attempt_at = NULL WHERE subscription_id = ? AND id = ?`),
-      lease: db.prepare<[string], { owner: string; heartbeat_at: number }>('SELECT owner, heartbeat_at FROM webhook_leases WHERE subscription_id = ?'),
+      redeliver: db.prepare(
+        `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, first_attempt_at = NULL WHERE subscription_id = ? AND id = ?`,
+      ),
+      lease: db.prepare<[string], { owner: string; heartbeat_at: number }>(
+        'SELECT owner, heartbeat_at FROM webhook_leases WHERE subscription_id = ?',
+      ),
       takeLease: db.prepare(`INSERT INTO webhook_leases (subscription_id, owner, heartbeat_at) VALUES (@id, @owner, @now)
         ON CONFLICT (subscription_id) DO UPDATE SET owner = @owner, heartbeat_at = @now
         WHERE webhook_leases.owner = @owner OR webhook_leases.heartbeat_at < @expired OR webhook_leases.owner = @deadOwner`),
@@ -160,8 +179,23 @@ export class DeliveryStore {
   settle(delivery: DeliveryRow, at: number, outcome: AttemptOutcome): void {
     this.relaxed(() =>
       this.db.transaction(() => {
-        this.s.recordAttempt.run(delivery.id, delivery.attempts + 1, at, outcome.statusCode, outcome.durationMs, outcome.error, outcome.status === 'pending' ? outcome.nextAttemptAt : null);
-        this.s.settle.run({ id: delivery.id, status: outcome.status, at, next: outcome.nextAttemptAt, code: outcome.statusCode, error: outcome.error });
+        this.s.recordAttempt.run(
+          delivery.id,
+          delivery.attempts + 1,
+          at,
+          outcome.statusCode,
+          outcome.durationMs,
+          outcome.error,
+          outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+        );
+        this.s.settle.run({
+          id: delivery.id,
+          status: outcome.status,
+          at,
+          next: outcome.nextAttemptAt,
+          code: outcome.statusCode,
+          error: outcome.error,
+        });
       })(),
     );
   }

@@ -132,7 +132,22 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     const id = deliveryId();
     const eventId = randomUUID();
     const body = JSON.stringify({ type: PING_TYPE, timestamp: new Date().toISOString(), data: { subscription_id: subscription.id } });
-    this.deliveries.enqueue(subscription.id, [{ id, subscriptionId: subscription.id, eventId, eventType: PING_TYPE, orderKey: `ping:${eventId}`, position: null, correlationId, body }], undefined);
+    this.deliveries.enqueue(
+      subscription.id,
+      [
+        {
+          id,
+          subscriptionId: subscription.id,
+          eventId,
+          eventType: PING_TYPE,
+          orderKey: `ping:${eventId}`,
+          position: null,
+          correlationId,
+          body,
+        },
+      ],
+      undefined,
+    );
     this.wake();
     return this.deliveries.get(subscription.id, id)!;
   }
@@ -232,7 +247,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     for (const delivery of due) {
       const key = `${subscription.id}/${delivery.id}`;
       const attempt = this.attempt(subscription, delivery)
-        .catch((error) => this.logger.error({ msg: 'webhook attempt failed to record', delivery_id: delivery.id, err: (error as Error).message }))
+        .catch((error) =>
+          this.logger.error({ msg: 'webhook attempt failed to record', delivery_id: delivery.id, err: (error as Error).message }),
+        )
         .finally(() => {
           this.inFlight.delete(key);
           this.wake();
@@ -267,14 +284,28 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
           timeoutMs: this.settings.webhooks.timeoutMs,
           lookup: this.lookup,
         })
-      : { statusCode: null, durationMs: 0, retryAfter: null, error: 'no signing secret can be opened with LEAD_WEBHOOK_KEY (was the key changed?); rotate the secret' };
+      : {
+          statusCode: null,
+          durationMs: 0,
+          retryAfter: null,
+          error: 'no signing secret can be opened with LEAD_WEBHOOK_KEY (was the key changed?); rotate the secret',
+        };
     if (this.stopped && !this.deliveriesWritable()) return;
     const verdict = verdictOf(result);
     const now = Date.now();
     const attemptNo = delivery.attempts + 1;
-    const next = verdict === 'retry' ? nextAttemptAt(this.settings.webhooks, attemptNo, delivery.first_attempt_at ?? startedAt, now, result.retryAfter) : undefined;
+    const next =
+      verdict === 'retry'
+        ? nextAttemptAt(this.settings.webhooks, attemptNo, delivery.first_attempt_at ?? startedAt, now, result.retryAfter)
+        : undefined;
     const status = verdict === 'delivered' ? 'delivered' : verdict === 'retry' && next !== undefined ? 'pending' : 'failed';
-    this.deliveries.settle(delivery, startedAt, { statusCode: result.statusCode, durationMs: result.durationMs, error: result.error, status, nextAttemptAt: next ?? null });
+    this.deliveries.settle(delivery, startedAt, {
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      error: result.error,
+      status,
+      nextAttemptAt: next ?? null,
+    });
     const result_ = verdict === 'retry' && next === undefined ? 'failed' : verdict;
     this.counted.inc({ result: result_ });
     const log = {
@@ -294,7 +325,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     else this.logger.warn(log);
     if (verdict === 'gone') await this.disable(subscription, `the receiver answered 410 Gone to delivery ${delivery.id}`, delivery);
     else if (verdict === 'retry' && next === undefined) {
-      await this.disable(subscription, `delivery ${delivery.id} kept failing for the retry window (last: ${result.error ?? `HTTP ${result.statusCode}`})`, delivery);
+      await this.disable(
+        subscription,
+        `delivery ${delivery.id} kept failing for the retry window (last: ${result.error ?? `HTTP ${result.statusCode}`})`,
+        delivery,
+      );
     }
   }
 
@@ -314,7 +349,12 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       commandId: `webhook-disable:${subscription.id}:${delivery.id}:${delivery.attempts + 1}`,
     });
     await this.handler.handle(subscription.id, { kind: 'Disable', reason, now: context.now }, context);
-    this.logger.warn({ msg: 'webhook subscription disabled', subscription_id: subscription.id, reason, correlation_id: delivery.correlation_id });
+    this.logger.warn({
+      msg: 'webhook subscription disabled',
+      subscription_id: subscription.id,
+      reason,
+      correlation_id: delivery.correlation_id,
+    });
   }
 }
 

@@ -56,7 +56,12 @@ export async function send(
       {
         method: 'POST',
         lookup: pinned,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'lead-service-webhooks/1' },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'lead-service-webhooks/1',
+        },
         agent: false,
       },
       (res) => {

@@ -11,11 +11,31 @@ import { BlockList, isIP } from 'node:net';
  */
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
@@ -36,7 +56,10 @@ export function allowList(entries: readonly string[]): AllowList {
   const names = new Set<string>();
   const addresses = new BlockList();
   for (const raw of entries) {
-    const entry = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1');
     if (!entry) continue;
     const [address, prefix] = entry.split('/');
     const family = isIP(address);
@@ -80,8 +103,10 @@ export function checkUrl(text: string, allow: AllowList): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TargetRefused('url must be https');
   if (url.username || url.password) throw new TargetRefused('url must not carry credentials');
   const listed = allow.names.has(host) || (isIP(host) !== 0 && addressAllowed(allow, host, host) && isPrivateAddress(host));
-  if (url.protocol === 'http:' && !listed) throw new TargetRefused('url must be https (plain http only for hosts in LEAD_WEBHOOK_ALLOWED_HOSTS)');
-  if (isIP(host) !== 0 && !addressAllowed(allow, host, host)) throw new TargetRefused(`url points to a private, loopback or link-local address (${host})`);
+  if (url.protocol === 'http:' && !listed)
+    throw new TargetRefused('url must be https (plain http only for hosts in LEAD_WEBHOOK_ALLOWED_HOSTS)');
+  if (isIP(host) !== 0 && !addressAllowed(allow, host, host))
+    throw new TargetRefused(`url points to a private, loopback or link-local address (${host})`);
   return url;
 }
 
@@ -91,7 +116,11 @@ export const systemLookup: Lookup = (host) =>
   new Promise((done, fail) => dnsLookup(host, { all: true }, (error, addresses) => (error ? fail(error) : done(addresses))));
 
 /** Resolves the host and refuses it when any of its addresses is private and not allowed. */
-export async function checkAddresses(url: URL, allow: AllowList, lookup: Lookup = systemLookup): Promise<{ address: string; family: number }[]> {
+export async function checkAddresses(
+  url: URL,
+  allow: AllowList,
+  lookup: Lookup = systemLookup,
+): Promise<{ address: string; family: number }[]> {
   const host = hostOf(url);
   if (isIP(host) !== 0) {
     if (!addressAllowed(allow, host, host)) throw new TargetRefused(`url points to a private, loopback or link-local address (${host})`);

@@ -47,6 +47,8 @@ export function loadWebhookKey(settings: Settings, options: { create: boolean })
   const created = randomBytes(48).toString('base64url');
   mkdirSync(dirname(keyFile), { recursive: true });
   writeFileSync(keyFile, created + '\n', { mode: 0o600 });
-  new Logger('Webhooks').warn(`created a webhook secret key in ${keyFile}; in production set LEAD_WEBHOOK_KEY from a secret store (docs/webhooks.md)`);
+  new Logger('Webhooks').warn(
+    `created a webhook secret key in ${keyFile}; in production set LEAD_WEBHOOK_KEY from a secret store (docs/webhooks.md)`,
+  );
   return created;
 }

@@ -42,12 +42,25 @@ export class WebhookCommands {
     this.allow = allowList(settings.webhooks.allowedHosts);
   }
 
-  async create(companyId: string, input: Required<Pick<SubscriptionInput, 'url' | 'events'>> & SubscriptionInput, context: CommandContext): Promise<WebhookView & { secret: string }> {
+  async create(
+    companyId: string,
+    input: Required<Pick<SubscriptionInput, 'url' | 'events'>> & SubscriptionInput,
+    context: CommandContext,
+  ): Promise<WebhookView & { secret: string }> {
     await this.checkTarget(input.url);
     const events = checkEvents(input.events);
     const id = `wh_${newIdFor(context, 'webhook')}`;
     const secret = newSigningSecret();
-    const command: WebhookCommand = { kind: 'Create', id, companyId, url: input.url, events, description: input.description ?? '', sealedSecret: this.box.seal(secret), now: context.now };
+    const command: WebhookCommand = {
+      kind: 'Create',
+      id,
+      companyId,
+      url: input.url,
+      events,
+      description: input.description ?? '',
+      sealedSecret: this.box.seal(secret),
+      now: context.now,
+    };
     const outcome = await this.handler.handle(id, command, context);
     // A keyed retry finds the first attempt's events: the secret it shows is the one that was stored.
     const stored = outcome.events[0]?.data as { sealed_secret?: string } | undefined;
@@ -58,7 +71,11 @@ export class WebhookCommands {
     this.queries.view(companyId, id);
     if (input.url !== undefined) await this.checkTarget(input.url);
     const events = input.events === undefined ? undefined : checkEvents(input.events);
-    await this.handler.handle(id, { kind: 'Update', companyId, url: input.url, events, description: input.description, now: context.now }, context);
+    await this.handler.handle(
+      id,
+      { kind: 'Update', companyId, url: input.url, events, description: input.description, now: context.now },
+      context,
+    );
     return this.queries.view(companyId, id);
   }
 
@@ -67,11 +84,20 @@ export class WebhookCommands {
     await this.handler.handle(id, { kind, companyId, now: context.now }, context);
   }
 
-  async rotate(companyId: string, id: string, overlapSeconds: number, context: CommandContext): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
+  async rotate(
+    companyId: string,
+    id: string,
+    overlapSeconds: number,
+    context: CommandContext,
+  ): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
     this.queries.view(companyId, id);
     const secret = newSigningSecret();
     const previousExpiresAt = new Date(Date.parse(context.now) + overlapSeconds * 1000).toISOString();
-    const outcome = await this.handler.handle(id, { kind: 'RotateSecret', companyId, sealedSecret: this.box.seal(secret), previousExpiresAt, now: context.now }, context);
+    const outcome = await this.handler.handle(
+      id,
+      { kind: 'RotateSecret', companyId, sealedSecret: this.box.seal(secret), previousExpiresAt, now: context.now },
+      context,
+    );
     const stored = outcome.events[0]?.data as { sealed_secret: string; previous_expires_at: string };
     return { id, secret: this.box.open(stored.sealed_secret), previous_secret_expires_at: stored.previous_expires_at };
   }

@@ -23,12 +23,34 @@ export type WebhookState =
 export const initialWebhookState: WebhookState = { status: 'none' };
 
 export type WebhookCommand =
-  | { readonly kind: 'Create'; readonly id: string; readonly companyId: string; readonly url: string; readonly events: readonly string[]; readonly description: string; readonly sealedSecret: string; readonly now: string }
-  | { readonly kind: 'Update'; readonly companyId: string; readonly url?: string; readonly events?: readonly string[]; readonly description?: string; readonly now: string }
+  | {
+      readonly kind: 'Create';
+      readonly id: string;
+      readonly companyId: string;
+      readonly url: string;
+      readonly events: readonly string[];
+      readonly description: string;
+      readonly sealedSecret: string;
+      readonly now: string;
+    }
+  | {
+      readonly kind: 'Update';
+      readonly companyId: string;
+      readonly url?: string;
+      readonly events?: readonly string[];
+      readonly description?: string;
+      readonly now: string;
+    }
   | { readonly kind: 'Pause'; readonly companyId: string; readonly now: string }
   | { readonly kind: 'Resume'; readonly companyId: string; readonly now: string }
   | { readonly kind: 'Disable'; readonly reason: string; readonly now: string }
-  | { readonly kind: 'RotateSecret'; readonly companyId: string; readonly sealedSecret: string; readonly previousExpiresAt: string; readonly now: string }
+  | {
+      readonly kind: 'RotateSecret';
+      readonly companyId: string;
+      readonly sealedSecret: string;
+      readonly previousExpiresAt: string;
+      readonly now: string;
+    }
   | { readonly kind: 'Delete'; readonly companyId: string; readonly now: string };
 
 type Live = Extract<WebhookState, { id: string }>;
@@ -48,7 +70,12 @@ export function decideWebhook(command: WebhookCommand, state: WebhookState): Web
     case 'Create': {
       if (state.status !== 'none') throw new DomainError('conflict', `The webhook subscription ${command.id} exists already`);
       const { id, companyId, url, events, description, sealedSecret, now } = command;
-      return [{ type: WebhookEventType.WebhookSubscriptionCreated, data: { id, company_id: companyId, url, events, description, sealed_secret: sealedSecret, created_at: now } }];
+      return [
+        {
+          type: WebhookEventType.WebhookSubscriptionCreated,
+          data: { id, company_id: companyId, url, events, description, sealed_secret: sealedSecret, created_at: now },
+        },
+      ];
     }
     case 'Update': {
       const s = live(state, command.companyId);
@@ -73,7 +100,9 @@ export function decideWebhook(command: WebhookCommand, state: WebhookState): Web
     }
     case 'Disable': {
       if (state.status !== 'active') return [];
-      return [{ type: WebhookEventType.WebhookSubscriptionDisabled, data: { id: state.id, reason: command.reason, disabled_at: command.now } }];
+      return [
+        { type: WebhookEventType.WebhookSubscriptionDisabled, data: { id: state.id, reason: command.reason, disabled_at: command.now } },
+      ];
     }
     case 'RotateSecret': {
       const s = live(state, command.companyId);

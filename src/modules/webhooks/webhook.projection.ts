@@ -43,8 +43,16 @@ export class WebhookProjection implements Projection {
         const d = e.data;
         const secrets = JSON.stringify([{ sealed: d.sealed_secret, expires_at: null }]);
         this.stmts.insert.run({
-          id: d.id, company: d.company_id, url: d.url, events: JSON.stringify(d.events), description: d.description, secrets,
-          at: d.created_at, revision, commit: event.position.commit, prepare: event.position.prepare,
+          id: d.id,
+          company: d.company_id,
+          url: d.url,
+          events: JSON.stringify(d.events),
+          description: d.description,
+          secrets,
+          at: d.created_at,
+          revision,
+          commit: event.position.commit,
+          prepare: event.position.prepare,
         });
         return;
       }
@@ -52,7 +60,12 @@ export class WebhookProjection implements Projection {
         if (!row) return;
         const d = e.data;
         this.stmts.update.run({
-          id: d.id, url: d.url ?? row.url, events: d.events ? JSON.stringify(d.events) : row.events, description: d.description ?? row.description, at: d.updated_at, revision,
+          id: d.id,
+          url: d.url ?? row.url,
+          events: d.events ? JSON.stringify(d.events) : row.events,
+          description: d.description ?? row.description,
+          at: d.updated_at,
+          revision,
         });
         return;
       }
@@ -65,7 +78,10 @@ export class WebhookProjection implements Projection {
       case WebhookEventType.WebhookSecretRotated: {
         if (!row) return;
         const current = (JSON.parse(row.secrets) as { sealed: string }[])[0];
-        const secrets = JSON.stringify([{ sealed: e.data.sealed_secret, expires_at: null }, { sealed: current.sealed, expires_at: e.data.previous_expires_at }]);
+        const secrets = JSON.stringify([
+          { sealed: e.data.sealed_secret, expires_at: null },
+          { sealed: current.sealed, expires_at: e.data.previous_expires_at },
+        ]);
         return void this.stmts.secrets.run({ id: e.data.id, secrets, at: e.data.rotated_at, revision });
       }
       case WebhookEventType.WebhookSubscriptionDeleted:
@@ -79,10 +95,15 @@ function prepare(db: SqliteDatabase) {
     get: db.prepare<[string], { revision: number; url: string; events: string; description: string; secrets: string }>(
       'SELECT revision, url, events, description, secrets FROM rm_webhooks WHERE id = ?',
     ),
-    insert: db.prepare(`INSERT OR IGNORE INTO rm_webhooks (id, company_id, url, events, description, status, secrets, created_at, updated_at, revision, start_commit, start_prepare)
+    insert:
+      db.prepare(`INSERT OR IGNORE INTO rm_webhooks (id, company_id, url, events, description, status, secrets, created_at, updated_at, revision, start_commit, start_prepare)
       VALUES (@id, @company, @url, @events, @description, 'active', @secrets, @at, @at, @revision, @commit, @prepare)`),
-    update: db.prepare('UPDATE rm_webhooks SET url = @url, events = @events, description = @description, updated_at = @at, revision = @revision WHERE id = @id'),
-    status: db.prepare('UPDATE rm_webhooks SET status = @status, disabled_reason = @reason, updated_at = @at, revision = @revision WHERE id = @id'),
+    update: db.prepare(
+      'UPDATE rm_webhooks SET url = @url, events = @events, description = @description, updated_at = @at, revision = @revision WHERE id = @id',
+    ),
+    status: db.prepare(
+      'UPDATE rm_webhooks SET status = @status, disabled_reason = @reason, updated_at = @at, revision = @revision WHERE id = @id',
+    ),
     secrets: db.prepare('UPDATE rm_webhooks SET secrets = @secrets, updated_at = @at, revision = @revision WHERE id = @id'),
     delete: db.prepare('DELETE FROM rm_webhooks WHERE id = ?'),
     reset: () => db.exec('DELETE FROM rm_webhooks'),

@@ -55,12 +55,17 @@ const toSubscription = (r: Row): Subscription => ({
   events: JSON.parse(r.events) as string[],
   status: r.status,
   disabledReason: r.disabled_reason,
-  secrets: (JSON.parse(r.secrets) as { sealed: string; expires_at: string | null }[]).map((s) => ({ sealed: s.sealed, expiresAt: s.expires_at === null ? null : Date.parse(s.expires_at) })),
+  secrets: (JSON.parse(r.secrets) as { sealed: string; expires_at: string | null }[]).map((s) => ({
+    sealed: s.sealed,
+    expiresAt: s.expires_at === null ? null : Date.parse(s.expires_at),
+  })),
   start: { commit: BigInt(r.start_commit), prepare: BigInt(r.start_prepare) },
 });
 
 function toView(r: Row, now = Date.now()): WebhookView {
-  const previous = (JSON.parse(r.secrets) as { expires_at: string | null }[]).find((s) => s.expires_at !== null && Date.parse(s.expires_at) > now);
+  const previous = (JSON.parse(r.secrets) as { expires_at: string | null }[]).find(
+    (s) => s.expires_at !== null && Date.parse(s.expires_at) > now,
+  );
   return {
     id: r.id,
     url: r.url,
@@ -99,7 +104,10 @@ export class WebhookQueries {
   }
 
   list(companyId: string): WebhookView[] {
-    return this.s.list().all(companyId).map((r) => toView(r));
+    return this.s
+      .list()
+      .all(companyId)
+      .map((r) => toView(r));
   }
 
   subscription(companyId: string, id: string): Subscription {

@@ -14,7 +14,11 @@ import { SecretBox, loadWebhookKey } from './webhook-secrets';
   imports: [AuthModule],
   controllers: [WebhooksController],
   providers: [
-    { provide: SecretBox, inject: [SETTINGS], useFactory: (settings: Settings) => new SecretBox(loadWebhookKey(settings, { create: true })!) },
+    {
+      provide: SecretBox,
+      inject: [SETTINGS],
+      useFactory: (settings: Settings) => new SecretBox(loadWebhookKey(settings, { create: true })!),
+    },
     WebhookCommandHandler,
     WebhookCommands,
     WebhookQueries,

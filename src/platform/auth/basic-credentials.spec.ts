@@ -56,7 +56,11 @@ describe('basicCredentials', () => {
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (id, secret) => {
         const wellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8'); // lone surrogates cannot be sent
         const [i, s] = [wellFormed(id), wellFormed(secret)];
-        expect(basicCredentials(basic(`${encodeURIComponent(i)}:${encodeURIComponent(s)}`))).toEqual({ kind: 'pair', clientId: i, secret: s });
+        expect(basicCredentials(basic(`${encodeURIComponent(i)}:${encodeURIComponent(s)}`))).toEqual({
+          kind: 'pair',
+          clientId: i,
+          secret: s,
+        });
       }),
     );
   });

@@ -27,7 +27,9 @@ export type Caller = StorefrontCaller | StaffCaller;
 export function actorOf(caller: Caller): Actor {
   if (caller.kind === 'staff') {
     // The user id is only as trustworthy as the client that forwarded it, so the client is recorded too.
-    return caller.userId ? { type: 'staff_user', id: caller.userId, clientId: caller.clientId } : { type: 'staff_client', id: caller.clientId };
+    return caller.userId
+      ? { type: 'staff_user', id: caller.userId, clientId: caller.clientId }
+      : { type: 'staff_client', id: caller.clientId };
   }
   return caller.userId ? { type: 'storefront_user', id: caller.userId } : { type: 'application', id: caller.applicationId };
 }

@@ -8,7 +8,9 @@ describe('ClientRegistry first start', () => {
   it('creates a development application and staff client, prints their secrets once and stores only hashes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lead-clients-'));
     const printed: string[] = [];
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
+    const write = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (printed.push(String(chunk)), true));
     try {
       const registry = new ClientRegistry(loadSettings({ LEAD_DATA_DIR: dir }));
       const output = printed.join('');

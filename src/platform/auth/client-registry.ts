@@ -86,7 +86,8 @@ export class ClientRegistry {
     try {
       version = versionOf(statSync(this.settings.clientsFile));
     } catch (error) {
-      if (this.fileVersion !== 'missing') this.logger.error(`cannot read ${this.settings.clientsFile} (${(error as Error).message}); keeping the clients loaded before`);
+      if (this.fileVersion !== 'missing')
+        this.logger.error(`cannot read ${this.settings.clientsFile} (${(error as Error).message}); keeping the clients loaded before`);
       this.fileVersion = 'missing';
       return;
     }
@@ -94,7 +95,9 @@ export class ClientRegistry {
     try {
       this.use(this.read());
       this.fileVersion = version;
-      this.logger.log(`reloaded ${this.settings.clientsFile}: ${this.applications.size} application(s), ${this.staffClients.size} staff client(s)`);
+      this.logger.log(
+        `reloaded ${this.settings.clientsFile}: ${this.applications.size} application(s), ${this.staffClients.size} staff client(s)`,
+      );
     } catch (error) {
       // Remembered, so a broken file is reported once, not on every request; fixing it changes its version.
       this.fileVersion = version;
@@ -140,7 +143,9 @@ export class ClientRegistry {
       `  curl -s -u '${staffKey}:${staffSecret}' -d grant_type=client_credentials http://${this.settings.host}:${this.settings.port}/service/panel/authentication/v1.0/company/1/oauth/token`,
     ].join('\n');
     process.stderr.write(`\n${howTo}\n\n`);
-    this.logger.warn(`No clients file was found: created ${path} with a development application and staff client (secrets printed to stderr once)`);
+    this.logger.warn(
+      `No clients file was found: created ${path} with a development application and staff client (secrets printed to stderr once)`,
+    );
     return file;
   }
 }

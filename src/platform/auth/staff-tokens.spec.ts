@@ -12,7 +12,11 @@ describe('StaffTokens', () => {
     // What an instance that signs with the string secret writes: the same HMAC key bytes.
     const claims = tokens.verify(issued) as unknown as { aud: string; iss: string };
     const byString = sign({ company_id: '7' }, settings.tokenSecret, {
-      algorithm: 'HS256', subject: 'client-1', audience: claims.aud, issuer: claims.iss, expiresIn: 600,
+      algorithm: 'HS256',
+      subject: 'client-1',
+      audience: claims.aud,
+      issuer: claims.iss,
+      expiresIn: 600,
     });
     expect(tokens.verify(byString)).toMatchObject({ sub: 'client-1', company_id: '7' });
     expect(new StaffTokens({ ...settings, tokenSecret: 'another-secret-0123456789' }).verify(issued)).toBeUndefined();

@@ -88,7 +88,10 @@ describe('storefront identity: jwt', () => {
     const jwksFile = join(dir, 'jwks.json');
     writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }));
     const pem = await exportSPKI(publicKey);
-    const signed = await new SignJWT({ sub: 'carol' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setExpirationTime('5m').sign(privateKey);
+    const signed = await new SignJWT({ sub: 'carol' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setExpirationTime('5m')
+      .sign(privateKey);
     const byPem = prover({ LEAD_STOREFRONT_IDENTITY: 'jwt', LEAD_USER_JWT_PUBLIC_KEY: pem });
     const byJwks = prover({ LEAD_STOREFRONT_IDENTITY: 'jwt', LEAD_USER_JWKS: jwksFile });
     await expect(byPem({ 'x-user-token': signed }, undefined)).resolves.toBe('carol');
@@ -105,4 +108,3 @@ describe('storefront identity: jwt', () => {
     expect(() => loadSettings({ LEAD_STOREFRONT_IDENTITY: 'trust-me' })).toThrow(/LEAD_STOREFRONT_IDENTITY/);
   });
 });
-

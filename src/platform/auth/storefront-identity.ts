@@ -45,7 +45,9 @@ function assertedUser(headers: IncomingHttpHeaders): string | undefined {
 
 function trustedProxyProver(settings: StorefrontIdentitySettings): UserProver {
   if (settings.trustedProxies.length === 0) {
-    throw new Error('LEAD_STOREFRONT_IDENTITY=trusted-proxy needs LEAD_USER_TRUSTED_PROXIES (addresses/CIDRs of the gateways that set x-user-id)');
+    throw new Error(
+      'LEAD_STOREFRONT_IDENTITY=trusted-proxy needs LEAD_USER_TRUSTED_PROXIES (addresses/CIDRs of the gateways that set x-user-id)',
+    );
   }
   // The same parser Fastify applies to LEAD_TRUST_PROXY; it throws on an address it cannot read.
   const trusted = compile([...settings.trustedProxies]);
@@ -100,9 +102,13 @@ function reasonOf(error: unknown): string {
 }
 
 function verificationKey(s: StorefrontIdentitySettings): { key: Uint8Array | KeyObject | JWTVerifyGetKey; algorithms: string[] } {
-  const given = [s.jwtSecret && 'LEAD_USER_JWT_SECRET', s.jwtPublicKey && 'LEAD_USER_JWT_PUBLIC_KEY', s.jwks && 'LEAD_USER_JWKS'].filter(Boolean);
+  const given = [s.jwtSecret && 'LEAD_USER_JWT_SECRET', s.jwtPublicKey && 'LEAD_USER_JWT_PUBLIC_KEY', s.jwks && 'LEAD_USER_JWKS'].filter(
+    Boolean,
+  );
   if (given.length !== 1) {
-    throw new Error(`LEAD_STOREFRONT_IDENTITY=jwt needs exactly one of LEAD_USER_JWT_SECRET, LEAD_USER_JWT_PUBLIC_KEY, LEAD_USER_JWKS; got ${given.length === 0 ? 'none' : given.join(', ')}`);
+    throw new Error(
+      `LEAD_STOREFRONT_IDENTITY=jwt needs exactly one of LEAD_USER_JWT_SECRET, LEAD_USER_JWT_PUBLIC_KEY, LEAD_USER_JWKS; got ${given.length === 0 ? 'none' : given.join(', ')}`,
+    );
   }
   if (s.jwtSecret) {
     if (s.jwtSecret.length < 32) throw new Error('LEAD_USER_JWT_SECRET must be at least 32 characters');

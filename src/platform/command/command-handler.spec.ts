@@ -14,7 +14,8 @@ const counter = {
 const context = () => ({ commandId: `c-${Math.random()}`, metadata: {} });
 
 describe('handleCommand with a revision precondition (If-Match)', () => {
-  const run = (store: EventStore, ifRevisionIn?: bigint[]) => handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context(), { ifRevisionIn });
+  const run = (store: EventStore, ifRevisionIn?: bigint[]) =>
+    handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context(), { ifRevisionIn });
 
   it('runs while the stream is at an allowed revision, and refuses otherwise without appending', async () => {
     const store = new MemoryEventStore();
@@ -37,7 +38,7 @@ describe('handleCommand with a revision precondition (If-Match)', () => {
     let raced = false;
     racing.append = async (stream, events, options) => {
       // The other process writes through its own command path (and lock), so its event extends the chain.
-      if (!raced) (raced = true), await handleCommand(store, new KeyedLock(), testChainKey, stream, counter, 'count', context());
+      if (!raced) ((raced = true), await handleCommand(store, new KeyedLock(), testChainKey, stream, counter, 'count', context()));
       return store.append(stream, events, options);
     };
     await expect(run(racing, [0n])).rejects.toMatchObject({ kind: 'precondition_failed', details: { current_etag: '"1"' } });
@@ -59,7 +60,6 @@ describe('handleCommand with a command id that already wrote (a keyed request re
   });
 });
 
-
 describe('handleCommand on a stream whose hash chain is broken at its end', () => {
   const run = (store: EventStore) => handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context());
 
@@ -72,7 +72,11 @@ describe('handleCommand on a stream whose hash chain is broken at its end', () =
     await expect(refused).rejects.toBeInstanceOf(BrokenChainError);
     expect(logged).toHaveBeenCalledWith(expect.stringMatching(/s-1 cannot take writes: its hash chain is broken at revision 1/));
     logged.mockRestore();
-    await expect(refused).rejects.toMatchObject({ stream: 's-1', revision: 1n, reason: expect.stringMatching(/an unkeyed \(scheme 1\) event after keyed ones/) });
+    await expect(refused).rejects.toMatchObject({
+      stream: 's-1',
+      revision: 1n,
+      reason: expect.stringMatching(/an unkeyed \(scheme 1\) event after keyed ones/),
+    });
     expect(await store.readStream('s-1')).toHaveLength(2);
   });
 
@@ -110,7 +114,9 @@ describe('handleCommand on conflicts and on streams changed behind its back', ()
       return realSetTimeout(fn, 0);
     }) as typeof setTimeout);
     try {
-      await expect(handleCommand(conflicting, new KeyedLock(), testChainKey, 's-1', counter, 'count', context())).rejects.toMatchObject({ name: 'WrongExpectedVersionError' });
+      await expect(handleCommand(conflicting, new KeyedLock(), testChainKey, 's-1', counter, 'count', context())).rejects.toMatchObject({
+        name: 'WrongExpectedVersionError',
+      });
     } finally {
       spy.mockRestore();
     }
@@ -126,7 +132,10 @@ describe('handleCommand on conflicts and on streams changed behind its back', ()
     await handleCommand(store, new KeyedLock(), testChainKey, 's-1', counter, 'count', context());
     const truncated = Object.create(store) as EventStore;
     truncated.readStream = async (stream, options) => (await store.readStream(stream, options)).slice(1);
-    await expect(handleCommand(truncated, new KeyedLock(), testChainKey, 's-1', counter, 'count', context())).rejects.toMatchObject({ name: 'StreamDeletedError', how: 'truncated' });
+    await expect(handleCommand(truncated, new KeyedLock(), testChainKey, 's-1', counter, 'count', context())).rejects.toMatchObject({
+      name: 'StreamDeletedError',
+      how: 'truncated',
+    });
     expect(await store.readStream('s-1')).toHaveLength(2);
   });
 });

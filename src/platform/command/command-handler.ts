@@ -4,7 +4,15 @@ import { DomainError } from './domain-error';
 import { KeyedLock } from './keyed-lock';
 import { contextOfMetadata, inSpan, traceMetadataOf } from '../ops/trace-context';
 import { deterministicEventId } from '../event-store/event-ids';
-import { AppendResult, EventMetadata, EventStore, RecordedEvent, START, StreamDeletedError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  RecordedEvent,
+  START,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from '../event-store/event-store.port';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -101,55 +109,57 @@ export async function handleCommand<Command, State, Event extends { type: string
   const attributes = { 'lead.command.kind': kind, 'lead.command.id': context.commandId, 'lead.stream': stream };
   // A refusal (DomainError, a 4xx) is the command's answer, not a failure of the service.
   const expected = (error: unknown) => error instanceof DomainError;
-  return inSpan(`command ${kind}`, { attributes, parent: contextOfMetadata(context.metadata), expected }, (span) => lock.run(stream, async () => {
-    const metadata = { ...context.metadata, ...traceMetadataOf(span) };
-    const outcome = (name: 'appended' | 'replayed' | 'unchanged', attempts: number, events: number) =>
-      span.setAttributes({ 'lead.command.outcome': name, 'lead.command.attempts': attempts, 'lead.command.events': events });
-    let conflictedWith: bigint | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const history = await store.readStream(stream);
-      assertWholeHistory(stream, history, conflictedWith);
-      assertChainTail(stream, history, chain);
-      const state = foldStream(decider, history);
-      // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
-      const earlier = history.filter((e) => e.metadata.causationId === context.commandId);
-      if (earlier.length) {
-        const last = earlier[earlier.length - 1];
-        const events = earlier.map((e) => ({ type: e.type, data: e.data }) as unknown as Event);
-        outcome('replayed', attempt, 0);
-        return { events, state, result: { nextExpectedRevision: last.revision, position: last.position } };
+  return inSpan(`command ${kind}`, { attributes, parent: contextOfMetadata(context.metadata), expected }, (span) =>
+    lock.run(stream, async () => {
+      const metadata = { ...context.metadata, ...traceMetadataOf(span) };
+      const outcome = (name: 'appended' | 'replayed' | 'unchanged', attempts: number, events: number) =>
+        span.setAttributes({ 'lead.command.outcome': name, 'lead.command.attempts': attempts, 'lead.command.events': events });
+      let conflictedWith: bigint | undefined;
+      for (let attempt = 1; ; attempt++) {
+        const history = await store.readStream(stream);
+        assertWholeHistory(stream, history, conflictedWith);
+        assertChainTail(stream, history, chain);
+        const state = foldStream(decider, history);
+        // This very command ran before (a keyed request retried after a crash): answer what it wrote, write nothing.
+        const earlier = history.filter((e) => e.metadata.causationId === context.commandId);
+        if (earlier.length) {
+          const last = earlier[earlier.length - 1];
+          const events = earlier.map((e) => ({ type: e.type, data: e.data }) as unknown as Event);
+          outcome('replayed', attempt, 0);
+          return { events, state, result: { nextExpectedRevision: last.revision, position: last.position } };
+        }
+        assertPrecondition(stream, history, options.ifRevisionIn);
+        const events = decider.decide(command, state);
+        options.vet?.(events, state);
+        if (events.length === 0) {
+          // Nothing happened: write nothing, and point read-your-writes at what the stream already holds.
+          const last = history[history.length - 1];
+          outcome('unchanged', attempt, 0);
+          return { events, state, result: { nextExpectedRevision: last?.revision ?? -1n, position: last?.position ?? START } };
+        }
+        const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
+        let previousHash = lastHash(history);
+        const chained = events.map((e, i) => {
+          const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
+          const revision = BigInt(history.length + i);
+          const data = e.data as Record<string, unknown>;
+          // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
+          const linked = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata });
+          previousHash = linked.hash as string;
+          return { id, type: e.type, data, metadata: linked };
+        });
+        try {
+          const result = await store.append(stream, chained, { expectedRevision });
+          outcome('appended', attempt, events.length);
+          return { events, result, state: events.reduce(decider.evolve, state) };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
+          conflictedWith = error.actual;
+          await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
+        }
       }
-      assertPrecondition(stream, history, options.ifRevisionIn);
-      const events = decider.decide(command, state);
-      options.vet?.(events, state);
-      if (events.length === 0) {
-        // Nothing happened: write nothing, and point read-your-writes at what the stream already holds.
-        const last = history[history.length - 1];
-        outcome('unchanged', attempt, 0);
-        return { events, state, result: { nextExpectedRevision: last?.revision ?? -1n, position: last?.position ?? START } };
-      }
-      const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
-      let previousHash = lastHash(history);
-      const chained = events.map((e, i) => {
-        const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
-        const revision = BigInt(history.length + i);
-        const data = e.data as Record<string, unknown>;
-        // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
-        const linked = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata });
-        previousHash = linked.hash as string;
-        return { id, type: e.type, data, metadata: linked };
-      });
-      try {
-        const result = await store.append(stream, chained, { expectedRevision });
-        outcome('appended', attempt, events.length);
-        return { events, result, state: events.reduce(decider.evolve, state) };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
-        conflictedWith = error.actual;
-        await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
-      }
-    }
-  }));
+    }),
+  );
 }
 
 /**
@@ -162,16 +172,21 @@ export async function handleCommand<Command, State, Event extends { type: string
 function assertWholeHistory(stream: string, history: readonly { revision: bigint }[], conflictedWith: bigint | undefined): void {
   if (history.length === 0 && conflictedWith !== undefined) throw new StreamDeletedError(stream, 'deleted');
   if (history.length > 0 && history[0].revision !== 0n) throw new StreamDeletedError(stream, 'truncated');
-  if (history.length > 0 && history[history.length - 1].revision !== BigInt(history.length - 1)) throw new StreamDeletedError(stream, 'truncated');
+  if (history.length > 0 && history[history.length - 1].revision !== BigInt(history.length - 1))
+    throw new StreamDeletedError(stream, 'truncated');
 }
 
 function assertPrecondition(stream: string, history: readonly { revision: bigint }[], allowed: readonly bigint[] | undefined): void {
   if (allowed === undefined) return;
   const current = history.length ? history[history.length - 1].revision : undefined;
   if (current !== undefined && allowed.includes(current)) return;
-  throw new DomainError('precondition_failed', `${stream} changed since it was read: it is now at revision ${current ?? 'none'}; read it again and retry`, {
-    current_etag: current === undefined ? null : `"${current}"`,
-  });
+  throw new DomainError(
+    'precondition_failed',
+    `${stream} changed since it was read: it is now at revision ${current ?? 'none'}; read it again and retry`,
+    {
+      current_etag: current === undefined ? null : `"${current}"`,
+    },
+  );
 }
 
 /**

@@ -29,7 +29,12 @@ export class DeciderCommandHandler<Command, State, Event extends { type: string;
     readonly aggregate: AggregateDefinition<Command, State, Event, Id>,
   ) {}
 
-  async handle(id: Id, command: Command, context: { commandId: string; metadata: EventMetadata }, options: CommandOptions<State, Event> = {}): Promise<CommandOutcome<State, Event>> {
+  async handle(
+    id: Id,
+    command: Command,
+    context: { commandId: string; metadata: EventMetadata },
+    options: CommandOptions<State, Event> = {},
+  ): Promise<CommandOutcome<State, Event>> {
     const { store, lock, chain, readYourWrites } = this.deps;
     const outcome = await handleCommand(store, lock, chain, this.aggregate.streamOf(id), this.aggregate.decider, command, context, options);
     // A command that decided nothing appended nothing: there is no new position to wait for.

@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 // another (the former per-process constant + counter let a caller subtract 1 from its own id). Ids sort
 // by creation second, not within one.
 export function newObjectId(now: Date = new Date()): string {
-  const seconds = Math.floor(now.getTime() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(now.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return seconds + randomBytes(8).toString('hex');
 }
 

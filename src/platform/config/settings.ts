@@ -181,7 +181,10 @@ function webhookSettings(env: NodeJS.ProcessEnv, dataDir: string): WebhookSettin
     key: env.LEAD_WEBHOOK_KEY ?? '',
     keyFile: resolve(dataDir, 'webhook-key'),
     worker: worker === 'true',
-    allowedHosts: (env.LEAD_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    allowedHosts: (env.LEAD_WEBHOOK_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     timeoutMs: positive(env, 'LEAD_WEBHOOK_TIMEOUT_MS', 15_000),
     maxInFlight: positive(env, 'LEAD_WEBHOOK_MAX_IN_FLIGHT', 4),
     retryBaseMs: positive(env, 'LEAD_WEBHOOK_RETRY_BASE_MS', 5_000),
@@ -196,8 +199,13 @@ const IDENTITY_MODES = ['header', 'jwt', 'trusted-proxy'] as const;
 
 function storefrontIdentity(env: NodeJS.ProcessEnv): StorefrontIdentitySettings {
   const mode = (env.LEAD_STOREFRONT_IDENTITY || 'header') as StorefrontIdentitySettings['mode'];
-  if (!IDENTITY_MODES.includes(mode)) throw new Error(`LEAD_STOREFRONT_IDENTITY must be one of ${IDENTITY_MODES.join(', ')}; got "${mode}"`);
-  const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (!IDENTITY_MODES.includes(mode))
+    throw new Error(`LEAD_STOREFRONT_IDENTITY must be one of ${IDENTITY_MODES.join(', ')}; got "${mode}"`);
+  const list = (raw: string | undefined) =>
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   // The gateways that may name the user default to the proxies already trusted to name the client address,
   // when those are given as addresses (a hop count or `true` says nothing about who the peer is).
   const proxyList = env.LEAD_TRUST_PROXY && !/^(true|false|\d+)$/.test(env.LEAD_TRUST_PROXY) ? env.LEAD_TRUST_PROXY : '';
@@ -250,7 +258,9 @@ function devWebhooks(env: NodeJS.ProcessEnv): boolean {
   const raw = env.LEAD_LIVEKIT_DEV_WEBHOOKS ?? '';
   if (raw !== '' && raw !== 'true' && raw !== 'false') throw new Error(`LEAD_LIVEKIT_DEV_WEBHOOKS must be true or false; got "${raw}"`);
   if (raw === 'true' && env.NODE_ENV === 'production') {
-    throw new Error('LEAD_LIVEKIT_DEV_WEBHOOKS=true is for development only: with NODE_ENV=production, set LIVEKIT_API_KEY/LIVEKIT_API_SECRET instead');
+    throw new Error(
+      'LEAD_LIVEKIT_DEV_WEBHOOKS=true is for development only: with NODE_ENV=production, set LIVEKIT_API_KEY/LIVEKIT_API_SECRET instead',
+    );
   }
   return raw === 'true';
 }

@@ -22,6 +22,8 @@ export function loadAuditKey(settings: Settings, options: { create: boolean }): 
   const key = randomBytes(48).toString('base64url');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, key + '\n', { mode: 0o600 });
-  new Logger('Audit').warn(`created an audit anchor key in ${file}; in production set LEAD_AUDIT_KEY from a secret store (docs/audit.md "The key")`);
+  new Logger('Audit').warn(
+    `created an audit anchor key in ${file}; in production set LEAD_AUDIT_KEY from a secret store (docs/audit.md "The key")`,
+  );
   return Buffer.from(key, 'utf8');
 }

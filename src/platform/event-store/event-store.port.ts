@@ -137,7 +137,9 @@ export class CorruptEventError extends Error {
     readonly at: { readonly stream: string; readonly revision: bigint; readonly eventId: string; readonly position: Position },
     readonly reason: string,
   ) {
-    super(`the stored event ${at.eventId} (${at.stream} revision ${at.revision}, position ${at.position.commit}) cannot be read: ${reason}`);
+    super(
+      `the stored event ${at.eventId} (${at.stream} revision ${at.revision}, position ${at.position.commit}) cannot be read: ${reason}`,
+    );
     this.name = 'CorruptEventError';
   }
 }
@@ -183,7 +185,9 @@ export class AppendTooLargeError extends Error {
     readonly size: number | undefined,
     readonly maxAppendSize: number,
   ) {
-    super(`Stream ${streamName}: the events of this append${size === undefined ? '' : ` (${size} bytes)`} exceed the store's limit of ${maxAppendSize} bytes per append`);
+    super(
+      `Stream ${streamName}: the events of this append${size === undefined ? '' : ` (${size} bytes)`} exceed the store's limit of ${maxAppendSize} bytes per append`,
+    );
     this.name = 'AppendTooLargeError';
   }
 }
@@ -213,7 +217,11 @@ export const DEFAULT_MAX_APPEND_SIZE = 1_048_576;
  * counts the same bytes.
  */
 export function appendSize(events: readonly Pick<NewEvent, 'type' | 'data' | 'metadata'>[]): number {
-  return events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(wireMetadata(e.metadata))) + e.type.length * 2, 0);
+  return events.reduce(
+    (sum, e) =>
+      sum + Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(wireMetadata(e.metadata))) + e.type.length * 2,
+    0,
+  );
 }
 
 function wireMetadata(metadata: EventMetadata = {}): Record<string, unknown> {

@@ -97,10 +97,15 @@ export class EventStoreDbEventStore implements EventStore {
     const idempotent = typeof options.expectedRevision === 'bigint' || options.expectedRevision === 'no_stream';
     try {
       // requiresLeader: a follower refuses with NotLeader (and the client moves to the leader) instead of forwarding.
-      const result = await this.retrying(`append to ${stream}`, () => this.client.appendToStream(stream, proposed, { expectedRevision, requiresLeader: true }), idempotent);
+      const result = await this.retrying(
+        `append to ${stream}`,
+        () => this.client.appendToStream(stream, proposed, { expectedRevision, requiresLeader: true }),
+        idempotent,
+      );
       return { nextExpectedRevision: result.nextExpectedRevision, position: result.position ?? START };
     } catch (error) {
-      if (error instanceof MaxAppendSizeExceededError) throw new AppendTooLargeError(stream, size, error.maxAppendSize ?? this.maxAppendSize);
+      if (error instanceof MaxAppendSizeExceededError)
+        throw new AppendTooLargeError(stream, size, error.maxAppendSize ?? this.maxAppendSize);
       if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(stream, 'tombstoned');
       if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
       const actual = typeof error.actualVersion === 'bigint' ? error.actualVersion : undefined;
@@ -158,7 +163,12 @@ export class EventStoreDbEventStore implements EventStore {
     let tb: unknown;
     try {
       // Read to its end (one event), never left early: see `readAll` on calls left open.
-      for await (const { event } of this.client.readStream(`$$${stream}`, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true })) {
+      for await (const { event } of this.client.readStream(`$$${stream}`, {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+        requiresLeader: true,
+      })) {
         tb = (event?.data as { $tb?: unknown } | undefined)?.$tb;
       }
     } catch (error) {
@@ -232,11 +242,16 @@ export class EventStoreDbEventStore implements EventStore {
         let oldest: Position | undefined;
         let seen = 0;
         // Each page is read to its end (see readAll: a read left early is never released by the client).
-        for await (const { event } of this.client.readAll({ direction: BACKWARDS, fromPosition: from === 'end' ? END : from, maxCount: MAX_PAGE })) {
+        for await (const { event } of this.client.readAll({
+          direction: BACKWARDS,
+          fromPosition: from === 'end' ? END : from,
+          maxCount: MAX_PAGE,
+        })) {
           seen++;
           if (!event?.position) continue;
           oldest = event.position;
-          if (!found && !isSystemEventType(event.type) && (from === 'end' || comparePositions(event.position, from) < 0)) found = event.position;
+          if (!found && !isSystemEventType(event.type) && (from === 'end' || comparePositions(event.position, from) < 0))
+            found = event.position;
         }
         if (found || seen < MAX_PAGE || !oldest) return found;
         from = oldest;
@@ -254,7 +269,12 @@ export class EventStoreDbEventStore implements EventStore {
     });
     try {
       // Reads carry no deadline in this client, hence the race.
-      await Promise.race([(async () => { for await (const _ of read); })(), timeout]);
+      await Promise.race([
+        (async () => {
+          for await (const _ of read);
+        })(),
+        timeout,
+      ]);
     } catch (error) {
       throw new StoreUnavailableError(`EventStoreDB ping failed: ${errorMessage(error)}`, error);
     } finally {
@@ -282,12 +302,18 @@ export class EventStoreDbEventStore implements EventStore {
       } catch (error) {
         const unknownOutcome = isOutcomeUnknown(error);
         if (unknownOutcome && !outcomeUnknownIsSafe) {
-          throw new StoreUnavailableError(`EventStoreDB did not confirm ${operation} in time (${errorMessage(error)}); it may or may not have been written`, error);
+          throw new StoreUnavailableError(
+            `EventStoreDB did not confirm ${operation} in time (${errorMessage(error)}); it may or may not have been written`,
+            error,
+          );
         }
         if (!isUnavailable(error) && !isNotReadyOrNotLeader(error) && !unknownOutcome) throw unrecoverable(operation, error);
         const delay = backoffDelay(n, this.options.retry);
         if (Date.now() - started + delay > giveUpAfterMs) {
-          throw new StoreUnavailableError(`EventStoreDB unavailable: ${operation} failed after ${n + 1} attempts: ${errorMessage(error)}`, error);
+          throw new StoreUnavailableError(
+            `EventStoreDB unavailable: ${operation} failed after ${n + 1} attempts: ${errorMessage(error)}`,
+            error,
+          );
         }
         this.options.onRetry?.(operation, n + 1, error);
         await new Promise((resolve) => setTimeout(resolve, delay));

@@ -86,7 +86,8 @@ export function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
   // The client does not fail on malformed JSON: it hands out the raw text as data, or the raw bytes as metadata.
   // This service writes JSON objects only, so either is an event that cannot be read (as on the SQLite store).
   const at = { stream: event.streamId, revision: event.revision, eventId: event.id, position: event.position ?? START };
-  if (event.isJson && (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data))) throw new CorruptEventError(at, 'its data is not a JSON object');
+  if (event.isJson && (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)))
+    throw new CorruptEventError(at, 'its data is not a JSON object');
   if (event.metadata instanceof Uint8Array && event.metadata.length > 0) throw new CorruptEventError(at, 'its metadata is not JSON');
   return {
     id: event.id,

@@ -96,7 +96,12 @@ export function lastHash(events: readonly RecordedEvent[]): string {
 
 export type ChainVerdict =
   | { readonly valid: true; readonly events: number; readonly head: string }
-  | { readonly valid: false; readonly events: number; readonly brokenAt: { readonly revision: string; readonly eventId: string }; readonly reason: string };
+  | {
+      readonly valid: false;
+      readonly events: number;
+      readonly brokenAt: { readonly revision: string; readonly eventId: string };
+      readonly reason: string;
+    };
 
 /**
  * Whether `event` is the right next link of its stream: the revision after `expectedRevision - 1` and a hash
@@ -114,7 +119,8 @@ export function checkLink(event: Chainable, expectedRevision: bigint, previousHa
     }
     return undefined;
   }
-  if (event.metadata.hashScheme !== undefined) return `unknown hash scheme ${JSON.stringify(event.metadata.hashScheme)}: not written by this service`;
+  if (event.metadata.hashScheme !== undefined)
+    return `unknown hash scheme ${JSON.stringify(event.metadata.hashScheme)}: not written by this service`;
   if (check.keyedBefore) {
     return 'an unkeyed (scheme 1) event after keyed ones: the service writes keyed links only, so it was written behind its back without the audit key';
   }
@@ -141,7 +147,8 @@ export function verifyChain(
     const keyedBefore = keyedSeen || afterKeyedFrom(event.position, options.keyedFrom);
     const reason = checkLink(event, BigInt(i), previous, { key: options.key, keyedBefore });
     keyedSeen ||= isKeyed(event);
-    if (reason) return { valid: false, events: events.length, brokenAt: { revision: event.revision.toString(), eventId: event.id }, reason };
+    if (reason)
+      return { valid: false, events: events.length, brokenAt: { revision: event.revision.toString(), eventId: event.id }, reason };
     previous = event.metadata.hash as string;
   }
   if (expectedLastRevision !== undefined && BigInt(events.length - 1) !== expectedLastRevision) {

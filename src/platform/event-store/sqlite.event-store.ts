@@ -82,16 +82,22 @@ export class SqliteEventStore implements EventStore {
     db.exec(SCHEMA);
     this.stmts = {
       revision: db.prepare<[string], { revision: number | bigint }>('SELECT revision FROM es_streams WHERE stream_id = ?').safeIntegers(),
-      upsertStream: db.prepare('INSERT INTO es_streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision'),
+      upsertStream: db.prepare(
+        'INSERT INTO es_streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
+      ),
       insert: db.prepare(
         'INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      forwards: db.prepare<[string, bigint, number], EventRow>(
-        'SELECT * FROM es_events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
-      ).safeIntegers(),
-      backwards: db.prepare<[string, bigint, number], EventRow>(
-        'SELECT * FROM es_events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
-      ).safeIntegers(),
+      forwards: db
+        .prepare<[string, bigint, number], EventRow>(
+          'SELECT * FROM es_events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+        )
+        .safeIntegers(),
+      backwards: db
+        .prepare<[string, bigint, number], EventRow>(
+          'SELECT * FROM es_events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+        )
+        .safeIntegers(),
       // The global log is read in bulk (subscriptions, rebuilds): rows as arrays and integers as numbers are
       // markedly cheaper than objects of bigints. Exact up to 2^53 events.
       all: db
@@ -100,7 +106,9 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(),
       last: db.prepare<[], { p: number | bigint | null }>('SELECT max(global_position) AS p FROM es_events').safeIntegers(),
-      countAfter: db.prepare<[bigint, number], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)'),
+      countAfter: db.prepare<[bigint, number], { n: number }>(
+        'SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)',
+      ),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -109,9 +117,7 @@ export class SqliteEventStore implements EventStore {
     this.db.transaction((): AppendResult => {
       const row = this.stmts.revision.get(stream);
       const current = row ? BigInt(row.revision) : undefined;
-      const replay = findIdempotentReplay(expected, current, events, (rev, n) =>
-        this.stmts.forwards.all(stream, rev, n).map(toRecorded),
-      );
+      const replay = findIdempotentReplay(expected, current, events, (rev, n) => this.stmts.forwards.all(stream, rev, n).map(toRecorded));
       if (replay) return replay;
       assertExpectedRevision(stream, expected, current);
       if (events.length === 0) return { nextExpectedRevision: current ?? -1n, position: START };
@@ -152,18 +158,20 @@ export class SqliteEventStore implements EventStore {
       // appendTx is itself a db.transaction: nested inside this one it runs as a savepoint. IMMEDIATE takes the
       // write lock first: a transaction that reads and then writes while another process (the projections
       // CLI) commits would fail with SQLITE_BUSY at once, whatever busy_timeout says.
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: this.appendTx(item.stream, item.events, item.expected) });
-          } catch (error) {
-            // On some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls the whole transaction back: nothing of the
-            // batch is stored, and the appends after this one would each commit on their own. Fail it whole.
-            if (!this.db.inTransaction) throw error;
-            outcomes.push({ error });
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            try {
+              outcomes.push({ ok: this.appendTx(item.stream, item.events, item.expected) });
+            } catch (error) {
+              // On some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls the whole transaction back: nothing of the
+              // batch is stored, and the appends after this one would each commit on their own. Fail it whole.
+              if (!this.db.inTransaction) throw error;
+              outcomes.push({ error });
+            }
           }
-        }
-      }).immediate();
+        })
+        .immediate();
     } catch (error) {
       // The commit itself failed, or SQLite ended the transaction (disk full, read-only): nothing is stored.
       for (const item of batch) item.reject(error);
@@ -237,7 +245,12 @@ function parseColumn(text: string, column: string, at: CorruptEventError['at']):
 
 function toRecorded(row: EventRow): RecordedEvent {
   const global = BigInt(row.global_position);
-  const at = { stream: row.stream_id, revision: BigInt(row.revision), eventId: row.event_id, position: { commit: global, prepare: global } };
+  const at = {
+    stream: row.stream_id,
+    revision: BigInt(row.revision),
+    eventId: row.event_id,
+    position: { commit: global, prepare: global },
+  };
   return {
     id: row.event_id,
     streamName: row.stream_id,

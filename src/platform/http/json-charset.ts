@@ -16,7 +16,11 @@ export function foreignJsonCharset(contentType: string | undefined): string | un
   for (const param of params) {
     const eq = param.indexOf('=');
     if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
-    const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (!UTF8.has(charset)) return charset;
   }
   return undefined;
@@ -27,7 +31,9 @@ export function registerJsonCharsetCheck(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request) => {
     const charset = foreignJsonCharset(request.headers['content-type']);
     if (charset !== undefined) {
-      throw Object.assign(new Error(`JSON bodies must be UTF-8 (RFC 8259); charset=${charset.slice(0, 40)} is not accepted`), { statusCode: 415 });
+      throw Object.assign(new Error(`JSON bodies must be UTF-8 (RFC 8259); charset=${charset.slice(0, 40)} is not accepted`), {
+        statusCode: 415,
+      });
     }
   });
 }

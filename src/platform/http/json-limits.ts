@@ -25,7 +25,8 @@ export function jsonLimitBreach(body: unknown, limits: JsonLimits): string | und
     const { value, depth } = stack.pop()!;
     // JSON may spell a lone surrogate (`"\ud800"`): not text in any encoding, and what validators and stores
     // downstream do with it is undefined (one threw inside an e-mail check: a 500).
-    if (typeof value === 'string' && !value.isWellFormed()) return 'A JSON string holds a lone surrogate (it is not well-formed Unicode text)';
+    if (typeof value === 'string' && !value.isWellFormed())
+      return 'A JSON string holds a lone surrogate (it is not well-formed Unicode text)';
     if (value === null || typeof value !== 'object') continue;
     if (!Array.isArray(value) && Object.keys(value).some((key) => !key.isWellFormed())) {
       return 'A JSON member name holds a lone surrogate (it is not well-formed Unicode text)';

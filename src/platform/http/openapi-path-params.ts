@@ -12,7 +12,9 @@ export function declarePathParams(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       const declared = new Set((operation.parameters ?? []).map((p) => ('in' in p && p.in === 'path' ? p.name : undefined)));
-      const missing = names.filter((name) => !declared.has(name)).map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' as const } }));
+      const missing = names
+        .filter((name) => !declared.has(name))
+        .map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' as const } }));
       operation.parameters = [...missing, ...(operation.parameters ?? [])];
     }
   }

@@ -9,7 +9,10 @@ describe('problem details for event-store refusals', () => {
   });
 
   it('a stream deleted or truncated by an operator is 410', () => {
-    expect(toProblem(new StreamDeletedError('ticket-1', 'truncated'))).toMatchObject({ status: 410, type: 'urn:lead:problem:stream-deleted' });
+    expect(toProblem(new StreamDeletedError('ticket-1', 'truncated'))).toMatchObject({
+      status: 410,
+      type: 'urn:lead:problem:stream-deleted',
+    });
   });
 
   it('an unavailable store is 503 with Retry-After; other answers get no Retry-After', () => {

@@ -3,7 +3,13 @@ import { FastifyError, FastifyReply, FastifyRequest, errorCodes } from 'fastify'
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
 import { BrokenChainError } from '../command/command-handler';
-import { AppendTooLargeError, CorruptEventError, StoreUnavailableError, StreamDeletedError, WrongExpectedVersionError } from '../event-store/event-store.port';
+import {
+  AppendTooLargeError,
+  CorruptEventError,
+  StoreUnavailableError,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+} from '../event-store/event-store.port';
 import { DomainError, DomainErrorKind } from '../command/domain-error';
 import { RequestValidationError } from './validation';
 
@@ -50,24 +56,46 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   }
   if (error instanceof StoreUnavailableError) return problem(503, 'store-unavailable', error.message);
   if (error instanceof BrokenChainError) {
-    return problem(503, 'stream-integrity', `This resource cannot take writes now: its audit hash chain is broken at revision ${error.revision}. Nothing was written; the operators have been alerted.`, {
-      broken_at_revision: Number(error.revision),
-    });
+    return problem(
+      503,
+      'stream-integrity',
+      `This resource cannot take writes now: its audit hash chain is broken at revision ${error.revision}. Nothing was written; the operators have been alerted.`,
+      {
+        broken_at_revision: Number(error.revision),
+      },
+    );
   }
   if (error instanceof CorruptEventError) {
     // Not the caller's fault and not a crash: the record needs an operator (docs/audit.md "Corrupt or unreadable events"). Nothing was written.
     const { stream, revision, eventId, position } = error.at;
-    return problem(503, 'corrupt-event', `A stored event this request needs cannot be read; nothing was changed. An operator must repair it (run npm run audit:verify). ${error.message}`, {
-      stream, revision: String(revision), event_id: eventId, position: String(position.commit),
-    });
+    return problem(
+      503,
+      'corrupt-event',
+      `A stored event this request needs cannot be read; nothing was changed. An operator must repair it (run npm run audit:verify). ${error.message}`,
+      {
+        stream,
+        revision: String(revision),
+        event_id: eventId,
+        position: String(position.commit),
+      },
+    );
   }
   if (error instanceof AppendTooLargeError) {
-    return problem(413, 'too-large-for-store', `What this request would store is larger than the event store takes in one write (${error.maxAppendSize} bytes); nothing was stored. Send less.`, {
-      max_append_bytes: error.maxAppendSize,
-    });
+    return problem(
+      413,
+      'too-large-for-store',
+      `What this request would store is larger than the event store takes in one write (${error.maxAppendSize} bytes); nothing was stored. Send less.`,
+      {
+        max_append_bytes: error.maxAppendSize,
+      },
+    );
   }
   if (error instanceof StreamDeletedError) {
-    return problem(410, 'stream-deleted', `This resource's history was ${error.how} in the event store by an operator; the service cannot change it any more.`);
+    return problem(
+      410,
+      'stream-deleted',
+      `This resource's history was ${error.how} in the event store by an operator; the service cannot change it any more.`,
+    );
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -123,12 +151,24 @@ export function sendFrameworkProblem(error: FastifyError, request: FastifyReques
 export function writeClientErrorProblem(error: Error & { code?: string }, socket: Socket, headers: Record<string, string> = {}): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, detail] =
-    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers are larger than this server accepts']
-    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request did not arrive in time']
-    : [400, 'The request is not valid HTTP/1.1'];
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are larger than this server accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time']
+        : [400, 'The request is not valid HTTP/1.1'];
   const body = JSON.stringify(toProblem(Object.assign(new Error(detail), { statusCode: status })));
-  const head = { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...headers };
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  const head = {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+    ...headers,
+  };
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n${body}`,
+    );
   socket.destroy(error);
 }
 

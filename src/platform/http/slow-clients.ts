@@ -5,7 +5,10 @@ import { Settings } from '../config/settings';
 import { writeClientErrorProblem } from './problem-details.filter';
 import { API_HEADERS } from './security-headers';
 
-type SlowClientSettings = Pick<Settings, 'headersTimeoutMs' | 'requestTimeoutMs' | 'bodyTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'>;
+type SlowClientSettings = Pick<
+  Settings,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'bodyTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'
+>;
 
 /**
  * Fastify/Node server options that bound how long a client may hold a connection without finishing a request
@@ -13,7 +16,9 @@ type SlowClientSettings = Pick<Settings, 'headersTimeoutMs' | 'requestTimeoutMs'
  * would let a stalled client stay far past a short timeout, so it ticks at a quarter of the shorter one (at
  * most every second). A connection that sends nothing at all counts as a request whose headers never came.
  */
-export function slowClientServerOptions(settings: SlowClientSettings): Pick<FastifyHttpOptions<Server>, 'http' | 'requestTimeout' | 'keepAliveTimeout'> {
+export function slowClientServerOptions(
+  settings: SlowClientSettings,
+): Pick<FastifyHttpOptions<Server>, 'http' | 'requestTimeout' | 'keepAliveTimeout'> {
   const tick = Math.max(10, Math.min(1000, Math.floor(Math.min(settings.headersTimeoutMs, settings.requestTimeoutMs) / 4)));
   return {
     http: { headersTimeout: settings.headersTimeoutMs, requestTimeout: settings.requestTimeoutMs, connectionsCheckingInterval: tick },

@@ -23,10 +23,12 @@ describe('systemContext', () => {
 
   it('work caused by an event carries its trace context on (the parent of the command span), and none when it had none', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const traced = systemContext('sla-monitor', { tenant: { companyId: '1' }, causedBy: { id: 'event-1', metadata: { traceparent, tracestate: 'lead=1' } } });
+    const traced = systemContext('sla-monitor', {
+      tenant: { companyId: '1' },
+      causedBy: { id: 'event-1', metadata: { traceparent, tracestate: 'lead=1' } },
+    });
     expect(traced.metadata).toMatchObject({ traceparent, tracestate: 'lead=1' });
     const untraced = systemContext('sla-monitor', { tenant: { companyId: '1' }, causedBy: { id: 'event-2', metadata: {} } });
     expect(Object.keys(untraced.metadata)).not.toContain('traceparent');
   });
-
 });

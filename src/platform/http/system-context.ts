@@ -29,7 +29,9 @@ export function systemContext(processName: string, options: SystemContextOptions
   const { causedBy, request } = options;
   const commandId = options.commandId ?? (causedBy ? `${processName}:${causedBy.id}` : randomUUID());
   const inherited = typeof causedBy?.metadata.correlationId === 'string' ? causedBy.metadata.correlationId : causedBy?.id;
-  const trace = Object.fromEntries(['traceparent', 'tracestate'].filter((k) => typeof causedBy?.metadata[k] === 'string').map((k) => [k, causedBy!.metadata[k]]));
+  const trace = Object.fromEntries(
+    ['traceparent', 'tracestate'].filter((k) => typeof causedBy?.metadata[k] === 'string').map((k) => [k, causedBy!.metadata[k]]),
+  );
   const createdOn = request ? createdOnOf(request) : { user_agent: `lead-service/${processName}`, platform: 'system' };
   const now = new Date().toISOString();
   return {

@@ -56,7 +56,12 @@ function maskPrototypeKeys(value: unknown): unknown {
     if (typeof v !== 'object' || v === null) return v;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(v)) {
-      Object.defineProperty(out, needsMask(key) ? MASK + key : key, { value: copy((v as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, needsMask(key) ? MASK + key : key, {
+        value: copy((v as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   };
@@ -76,7 +81,12 @@ function unmaskPrototypeKeys(value: unknown, seen = new Set<unknown>()): void {
   for (const key of keys) delete target[key];
   for (const [key, item] of entries) {
     // defineProperty: a plain assignment to `__proto__` would replace the prototype instead of adding a key.
-    Object.defineProperty(target, key.startsWith(MASK) ? key.slice(MASK.length) : key, { value: item, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key.startsWith(MASK) ? key.slice(MASK.length) : key, {
+      value: item,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }
 

@@ -24,10 +24,14 @@ describe('PeriodicJob', () => {
   it('a failed run is logged and does not stop the next one', async () => {
     const errors: string[] = [];
     let calls = 0;
-    const job = new PeriodicJob('flaky', async () => {
-      if (++calls === 1) throw new Error('boom');
-      return calls;
-    }, { error: (message: string) => void errors.push(message) });
+    const job = new PeriodicJob(
+      'flaky',
+      async () => {
+        if (++calls === 1) throw new Error('boom');
+        return calls;
+      },
+      { error: (message: string) => void errors.push(message) },
+    );
     job.start(5, { runNow: true });
     await new Promise((resolve) => setTimeout(resolve, 40));
     await job.stop();

@@ -25,7 +25,12 @@ describe('JSON request logs', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
 
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ msg: 'request completed', correlationId: 'chat-7', req: { id: 'req-7', url: '/ticket/1', headers: { authorization: '[Redacted]' } }, res: { statusCode: 200 } });
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      correlationId: 'chat-7',
+      req: { id: 'req-7', url: '/ticket/1', headers: { authorization: '[Redacted]' } },
+      res: { statusCode: 200 },
+    });
     expect(lines[1].req.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines.map((l) => l.req.id)).toEqual(ids.slice(0, 2));
   });

@@ -36,7 +36,14 @@ export function wantsPrettyLogs(env: NodeJS.ProcessEnv = process.env, stdoutIsTe
  * shutdown) would be lost.
  */
 export function logStream(pretty: boolean = wantsPrettyLogs(), to: number | NodeJS.WritableStream = 1): DestinationStream {
-  if (pretty) return PinoPretty({ destination: to, sync: true, colorize: typeof to === 'number', translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  if (pretty)
+    return PinoPretty({
+      destination: to,
+      sync: true,
+      colorize: typeof to === 'number',
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+    });
   return typeof to === 'number' ? destination({ dest: to, sync: true }) : (to as DestinationStream);
 }
 

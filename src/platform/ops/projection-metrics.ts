@@ -41,7 +41,9 @@ export class ProjectionMetrics implements OnModuleInit {
     gauge('lead_projection_lag_events', 'Events in the log after the served read model (counted up to 100,000)', (s) =>
       countEventsAfter(this.store, s.position, LAG_LIMIT),
     );
-    gauge('lead_projection_parked_events', 'Events parked by the served generation (policy skip-and-park)', (s) => this.parked.count(s.name, s.generation));
+    gauge('lead_projection_parked_events', 'Events parked by the served generation (policy skip-and-park)', (s) =>
+      this.parked.count(s.name, s.generation),
+    );
     gauge('lead_projection_halted', '1 while the projection is halted on an event it cannot apply', (s) => (s.halted ? 1 : 0));
     gauge('lead_projection_generation', 'Generation of the served read model (goes up at each blue/green switch)', (s) => s.generation);
     gauge('lead_projection_rebuild_lag_events', 'Events the generation being built in this process still has to apply (0: none)', (s) =>

@@ -34,7 +34,10 @@ export function contextOfMetadata(metadata: Record<string, unknown> | undefined,
 export function traceMetadataOf(span: Span): TraceMetadata {
   const carrier: Record<string, string> = {};
   w3c.inject(trace.setSpan(context.active(), span), carrier, { set: (c, k, v) => (c[k] = v) });
-  return { ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}), ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) };
+  return {
+    ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}),
+    ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
+  };
 }
 
 /** A link to the trace an event's metadata recorded (for work that serves many events at once: a projection batch). */
@@ -54,34 +57,48 @@ export async function inSpan<T>(
   work: (span: Span) => Promise<T> | T,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.setAttribute('error.type', error instanceof Error ? error.constructor.name : typeof error);
-      if (!options.expected?.(error)) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+    parent,
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        span.setAttribute('error.type', error instanceof Error ? error.constructor.name : typeof error);
+        if (!options.expected?.(error)) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        }
+        throw error;
+      } finally {
+        span.end();
       }
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+    },
+  );
 }
 
 /** The synchronous twin of `inSpan`, for work that must not yield (a projection batch in one transaction). */
-export function inSpanSync<T>(name: string, options: { attributes?: Attributes; links?: Link[]; parent?: Context }, work: (span: Span) => T): T {
-  return tracer().startActiveSpan(name, { attributes: options.attributes, links: options.links }, options.parent ?? context.active(), (span) => {
-    try {
-      return work(span);
-    } catch (error) {
-      span.setAttribute('error.type', error instanceof Error ? error.constructor.name : typeof error);
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+export function inSpanSync<T>(
+  name: string,
+  options: { attributes?: Attributes; links?: Link[]; parent?: Context },
+  work: (span: Span) => T,
+): T {
+  return tracer().startActiveSpan(
+    name,
+    { attributes: options.attributes, links: options.links },
+    options.parent ?? context.active(),
+    (span) => {
+      try {
+        return work(span);
+      } catch (error) {
+        span.setAttribute('error.type', error instanceof Error ? error.constructor.name : typeof error);
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }

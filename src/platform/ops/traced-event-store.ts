@@ -1,5 +1,12 @@
 import { SpanKind } from '@opentelemetry/api';
-import { AppendResult, EventStore, ExpectedRevision, NewEvent, WrongExpectedVersionError, decorateAppend } from '../event-store/event-store.port';
+import {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  WrongExpectedVersionError,
+  decorateAppend,
+} from '../event-store/event-store.port';
 import { inSpan } from './trace-context';
 
 /**
@@ -10,20 +17,26 @@ import { inSpan } from './trace-context';
  * attempt, visible as the gap before the append).
  */
 export function tracedEventStore(store: EventStore, adapter: string): EventStore {
-  return decorateAppend(store, (stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> => {
-    const attributes = {
-      'db.system.name': adapter,
-      'db.operation.name': 'append',
-      'lead.stream': stream,
-      'lead.event_store.expected_revision': String(options.expectedRevision),
-      'lead.event_store.event_count': events.length,
-      'lead.event_store.event_types': [...new Set(events.map((e) => e.type))],
-    };
-    const expected = (error: unknown) => error instanceof WrongExpectedVersionError;
-    return inSpan('event_store.append', { kind: SpanKind.CLIENT, attributes, expected }, async (span) => {
-      const result = await store.append(stream, events, options);
-      span.setAttributes({ 'lead.event_store.next_revision': String(result.nextExpectedRevision), 'lead.event_store.commit_position': String(result.position.commit) });
-      return result;
-    });
-  });
+  return decorateAppend(
+    store,
+    (stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> => {
+      const attributes = {
+        'db.system.name': adapter,
+        'db.operation.name': 'append',
+        'lead.stream': stream,
+        'lead.event_store.expected_revision': String(options.expectedRevision),
+        'lead.event_store.event_count': events.length,
+        'lead.event_store.event_types': [...new Set(events.map((e) => e.type))],
+      };
+      const expected = (error: unknown) => error instanceof WrongExpectedVersionError;
+      return inSpan('event_store.append', { kind: SpanKind.CLIENT, attributes, expected }, async (span) => {
+        const result = await store.append(stream, events, options);
+        span.setAttributes({
+          'lead.event_store.next_revision': String(result.nextExpectedRevision),
+          'lead.event_store.commit_position': String(result.position.commit),
+        });
+        return result;
+      });
+    },
+  );
 }

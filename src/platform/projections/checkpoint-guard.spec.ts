@@ -30,6 +30,8 @@ describe('checkpoints ahead of the log', () => {
     expect(aheadOfLogMessage(ahead)).toContain('npm run projections -- replay tickets');
     const wiped = await setup(0);
     wiped.checkpoints.save('desk', 1, 1, at(0));
-    expect(aheadOfLogMessage(await checkpointsAheadOfLog(wiped.store, wiped.checkpoints))).toContain('desk: checkpoint at position 0, but the event log ends at empty (no event)');
+    expect(aheadOfLogMessage(await checkpointsAheadOfLog(wiped.store, wiped.checkpoints))).toContain(
+      'desk: checkpoint at position 0, but the event log ends at empty (no event)',
+    );
   });
 });

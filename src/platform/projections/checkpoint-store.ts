@@ -57,10 +57,16 @@ export class CheckpointStore {
       db.exec('ALTER TABLE projection_checkpoints ADD COLUMN generation INTEGER NOT NULL DEFAULT 1');
     }
     const now = () => new Date().toISOString();
-    const get = db.prepare<[string], Record<string, unknown> & PositionRow>('SELECT * FROM projection_checkpoints WHERE name = ?').safeIntegers();
+    const get = db
+      .prepare<[string], Record<string, unknown> & PositionRow>('SELECT * FROM projection_checkpoints WHERE name = ?')
+      .safeIntegers();
     const list = db.prepare<[], Record<string, unknown> & PositionRow>('SELECT * FROM projection_checkpoints ORDER BY name').safeIntegers();
-    const rebuild = db.prepare<[string], Record<string, unknown> & PositionRow>('SELECT * FROM projection_rebuilds WHERE name = ?').safeIntegers();
-    const rebuilds = db.prepare<[], Record<string, unknown> & PositionRow>('SELECT * FROM projection_rebuilds ORDER BY name').safeIntegers();
+    const rebuild = db
+      .prepare<[string], Record<string, unknown> & PositionRow>('SELECT * FROM projection_rebuilds WHERE name = ?')
+      .safeIntegers();
+    const rebuilds = db
+      .prepare<[], Record<string, unknown> & PositionRow>('SELECT * FROM projection_rebuilds ORDER BY name')
+      .safeIntegers();
     this.stmts = {
       get: (name: string) => get.get(name),
       list: () => list.all(),
@@ -75,7 +81,8 @@ export class CheckpointStore {
       startRebuild: db.prepare(`INSERT OR REPLACE INTO projection_rebuilds (name, version, generation, owner, heartbeat_at, started_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
       claim: db.prepare('UPDATE projection_rebuilds SET owner = ?, heartbeat_at = ? WHERE name = ? AND generation = ?'),
-      saveRebuild: db.prepare(`UPDATE projection_rebuilds SET commit_pos = @commit, prepare_pos = @prepare, heartbeat_at = @at, last_error = NULL
+      saveRebuild:
+        db.prepare(`UPDATE projection_rebuilds SET commit_pos = @commit, prepare_pos = @prepare, heartbeat_at = @at, last_error = NULL
         WHERE name = @name AND generation = @generation AND owner = @owner`),
       rebuildError: db.prepare('UPDATE projection_rebuilds SET last_error = ?, heartbeat_at = ? WHERE name = ? AND owner = ?'),
       release: db.prepare('UPDATE projection_rebuilds SET owner = NULL WHERE name = ? AND owner = ?'),
@@ -99,7 +106,10 @@ export class CheckpointStore {
   }
 
   save(name: string, version: number, generation: number, position: Position): boolean {
-    return this.stmts.save.run({ name, version, generation, commit: position.commit, prepare: position.prepare, now: this.stmts.now() }).changes === 1;
+    return (
+      this.stmts.save.run({ name, version, generation, commit: position.commit, prepare: position.prepare, now: this.stmts.now() })
+        .changes === 1
+    );
   }
 
   /** Best effort: the disk may be what failed, and the runner must go on retrying either way. */
@@ -114,7 +124,14 @@ export class CheckpointStore {
   /** The live generation becomes `rebuild`'s; the rebuild row goes. Call inside the switching transaction. */
   promote(rebuild: Rebuild): void {
     const p = rebuild.position;
-    this.stmts.promote.run({ name: rebuild.name, version: rebuild.version, generation: rebuild.generation, commit: p?.commit ?? null, prepare: p?.prepare ?? null, now: this.stmts.now() });
+    this.stmts.promote.run({
+      name: rebuild.name,
+      version: rebuild.version,
+      generation: rebuild.generation,
+      commit: p?.commit ?? null,
+      prepare: p?.prepare ?? null,
+      now: this.stmts.now(),
+    });
     this.stmts.endRebuild.run(rebuild.name);
   }
 
@@ -136,7 +153,10 @@ export class CheckpointStore {
   }
 
   saveRebuild(name: string, generation: number, owner: string, position: Position): boolean {
-    return this.stmts.saveRebuild.run({ name, generation, owner, commit: position.commit, prepare: position.prepare, at: Date.now() }).changes === 1;
+    return (
+      this.stmts.saveRebuild.run({ name, generation, owner, commit: position.commit, prepare: position.prepare, at: Date.now() })
+        .changes === 1
+    );
   }
 
   recordRebuildError(name: string, owner: string, error: string): void {

@@ -67,7 +67,8 @@ export async function runProjectionsCli(
       if (argv.includes('--json')) print(JSON.stringify(reports, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v), 2));
       else printReport(reports, print);
       const ahead = await checkpointsAheadOfLog(store, new CheckpointStore(db));
-      if (ahead.length && !argv.includes('--json')) print('\n' + aheadOfLogMessage(ahead).replace('Refusing to start', 'The service will not start'));
+      if (ahead.length && !argv.includes('--json'))
+        print('\n' + aheadOfLogMessage(ahead).replace('Refusing to start', 'The service will not start'));
       return ahead.length ? 1 : 0;
     }
     if (command === 'retry') {
@@ -121,7 +122,8 @@ async function rebuild(
   if (shown) bar.stop();
   const seconds = (Date.now() - started) / 1000;
   for (const o of outcomes) {
-    if (o.result === 'switched') print(`${o.name}: generation ${o.generation} is live at position ${o.position?.commit ?? '-'} (${seconds.toFixed(1)} s)`);
+    if (o.result === 'switched')
+      print(`${o.name}: generation ${o.generation} is live at position ${o.position?.commit ?? '-'} (${seconds.toFixed(1)} s)`);
     if (o.result === 'busy') print(`${o.name}: being rebuilt by ${o.owner}; see \`npm run projections -- status\``);
     if (o.result === 'halted') print(`${o.name}: rebuild halted on ${o.error}; fix it and run the command again to continue`);
     if (o.result === 'interrupted') print(`${o.name}: interrupted; generation ${o.generation} is kept, run the command again to continue`);

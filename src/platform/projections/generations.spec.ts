@@ -4,7 +4,11 @@ import { Projection } from './projection';
 
 const projection = { name: 'p', version: 1, tables: ['rm_tickets', 'rm_ticket_history'] } as unknown as Projection;
 const objects = (db: SqliteDatabase) =>
-  db.prepare<[], { type: string; name: string; tbl: string }>(`SELECT type, name, tbl_name AS tbl FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name`).all();
+  db
+    .prepare<[], { type: string; name: string; tbl: string }>(
+      `SELECT type, name, tbl_name AS tbl FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name`,
+    )
+    .all();
 
 describe('generations of a read model', () => {
   let db: SqliteDatabase;
@@ -25,7 +29,11 @@ describe('generations of a read model', () => {
     expect(shadow.prepare('SELECT rm_tickets.id FROM rm_tickets').all()).toEqual([{ id: 'new' }]);
     expect(db.prepare('SELECT id FROM rm_tickets').all()).toEqual([{ id: 'old' }]);
     // String literals are data, not names; double-quoted identifiers are names.
-    expect(shadow.prepare(`SELECT 'rm_tickets' AS s, 'it''s rm_tickets' AS t, count(*) AS n FROM "rm_tickets"`).get()).toEqual({ s: 'rm_tickets', t: "it's rm_tickets", n: 1 });
+    expect(shadow.prepare(`SELECT 'rm_tickets' AS s, 'it''s rm_tickets' AS t, count(*) AS n FROM "rm_tickets"`).get()).toEqual({
+      s: 'rm_tickets',
+      t: "it's rm_tickets",
+      n: 1,
+    });
     expect(objects(db)).toEqual([
       { type: 'index', name: 'rm_tickets_company', tbl: 'rm_tickets' },
       { type: 'index', name: 'rm_tickets_company__g2', tbl: 'rm_tickets__g2' },

@@ -27,7 +27,9 @@ export function assertDeclaresTables(projection: Projection): void {
 function liveIndexes(db: SqliteDatabase, projection: Projection): Map<string, string> {
   const placeholders = projection.tables.map(() => '?').join(', ');
   const rows = db
-    .prepare<string[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${placeholders})`)
+    .prepare<string[], { name: string }>(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${placeholders})`,
+    )
     .all(...projection.tables);
   return new Map(rows.map((r) => [r.name.replace(SUFFIX, ''), r.name]));
 }

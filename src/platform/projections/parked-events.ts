@@ -31,11 +31,17 @@ export class ParkedEvents {
       park: db.prepare(`INSERT INTO projection_parked (projection, generation, event_id, stream, revision, position, type, error, parked_at)
         VALUES (@projection, @generation, @id, @stream, @revision, @position, @type, @error, @at)
         ON CONFLICT (projection, generation, event_id) DO UPDATE SET error = excluded.error, attempts = attempts + 1`),
-      list: db.prepare<[string, number], Record<string, unknown>>(
-        'SELECT * FROM projection_parked WHERE projection = ? AND generation = ? ORDER BY parked_at, revision',
-      ).safeIntegers(),
-      has: db.prepare<[string, number, string], { n: number }>('SELECT 1 AS n FROM projection_parked WHERE projection = ? AND generation = ? AND event_id = ?'),
-      count: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM projection_parked WHERE projection = ? AND generation = ?'),
+      list: db
+        .prepare<[string, number], Record<string, unknown>>(
+          'SELECT * FROM projection_parked WHERE projection = ? AND generation = ? ORDER BY parked_at, revision',
+        )
+        .safeIntegers(),
+      has: db.prepare<[string, number, string], { n: number }>(
+        'SELECT 1 AS n FROM projection_parked WHERE projection = ? AND generation = ? AND event_id = ?',
+      ),
+      count: db.prepare<[string, number], { n: number }>(
+        'SELECT count(*) AS n FROM projection_parked WHERE projection = ? AND generation = ?',
+      ),
       unpark: db.prepare('DELETE FROM projection_parked WHERE projection = ? AND generation = ? AND event_id = ?'),
       dropGeneration: db.prepare('DELETE FROM projection_parked WHERE projection = ? AND generation = ?'),
       dropOlder: db.prepare('DELETE FROM projection_parked WHERE projection = ? AND generation < ?'),
@@ -44,8 +50,15 @@ export class ParkedEvents {
 
   park(projection: string, generation: number, event: RecordedEvent, error: string): void {
     this.stmts.park.run({
-      projection, generation, id: event.id, stream: event.streamName, revision: event.revision,
-      position: String(event.position.commit), type: event.type, error, at: new Date().toISOString(),
+      projection,
+      generation,
+      id: event.id,
+      stream: event.streamName,
+      revision: event.revision,
+      position: String(event.position.commit),
+      type: event.type,
+      error,
+      at: new Date().toISOString(),
     });
   }
 

@@ -36,7 +36,11 @@ export interface ProjectionReport {
 const text = (p: Position | undefined) => (p ? String(p.commit) : null);
 
 /** Every projection this code knows and every one the database remembers, read from the database (any process). */
-export async function projectionReport(store: EventStore, db: SqliteDatabase, projections: readonly Projection[]): Promise<ProjectionReport[]> {
+export async function projectionReport(
+  store: EventStore,
+  db: SqliteDatabase,
+  projections: readonly Projection[],
+): Promise<ProjectionReport[]> {
   const checkpoints = new CheckpointStore(db);
   const parked = new ParkedEvents(db);
   const names = [...new Set([...projections.map((p) => p.name), ...checkpoints.list().map((c) => c.name)])].sort();
@@ -73,20 +77,37 @@ export async function projectionReport(store: EventStore, db: SqliteDatabase, pr
 export function printReport(reports: readonly ProjectionReport[], print: (line: string) => void): void {
   const rows = [['projection', 'version', 'generation', 'position', 'lag', 'parked', 'state']];
   for (const r of reports) {
-    const version = r.version !== null && r.storedVersion !== r.version ? `${r.storedVersion ?? '-'} (code ${r.version})` : String(r.storedVersion ?? '-');
+    const version =
+      r.version !== null && r.storedVersion !== r.version
+        ? `${r.storedVersion ?? '-'} (code ${r.version})`
+        : String(r.storedVersion ?? '-');
     const state = r.halted ? 'HALTED' : r.version === null ? 'unknown to this code' : r.storedVersion === null ? 'not started' : 'ok';
     rows.push([r.name, version, String(r.generation ?? '-'), r.position ?? '-', String(r.lag), String(r.parked.length), state]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  for (const row of rows) print(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  for (const row of rows)
+    print(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   for (const r of reports) {
-    if (r.halted) print(`\n${r.name} is halted on ${r.halted}\n  fix the cause and it resumes by itself, or park that event: npm run projections -- skip ${r.name}`);
+    if (r.halted)
+      print(
+        `\n${r.name} is halted on ${r.halted}\n  fix the cause and it resumes by itself, or park that event: npm run projections -- skip ${r.name}`,
+      );
     if (r.rebuild) {
       const b = r.rebuild;
       const who = b.resumable ? 'nobody runs it now: `npm run projections -- replay ' + r.name + '` continues it' : `built by ${b.owner}`;
-      print(`\n${r.name}: rebuilding generation ${b.generation} (version ${b.version}) since ${b.startedAt}: position ${b.position ?? '-'}, ${b.lag} events behind; ${who}`);
+      print(
+        `\n${r.name}: rebuilding generation ${b.generation} (version ${b.version}) since ${b.startedAt}: position ${b.position ?? '-'}, ${b.lag} events behind; ${who}`,
+      );
       if (b.error) print(`  halted on ${b.error}`);
     }
-    for (const p of r.parked) print(`${r.name}: parked ${p.type} ${p.eventId} at position ${p.position} (${p.stream}@${p.revision}), ${p.attempts} attempt(s): ${p.error}`);
+    for (const p of r.parked)
+      print(
+        `${r.name}: parked ${p.type} ${p.eventId} at position ${p.position} (${p.stream}@${p.revision}), ${p.attempts} attempt(s): ${p.error}`,
+      );
   }
 }

@@ -18,7 +18,9 @@ class CountingProjection implements Projection {
   private db!: SqliteDatabase;
   init(db: SqliteDatabase): void {
     this.db = db;
-    db.exec('CREATE TABLE IF NOT EXISTS counts (stream TEXT PRIMARY KEY, n INTEGER NOT NULL); CREATE INDEX IF NOT EXISTS counts_n ON counts (n)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS counts (stream TEXT PRIMARY KEY, n INTEGER NOT NULL); CREATE INDEX IF NOT EXISTS counts_n ON counts (n)',
+    );
   }
   apply(event: RecordedEvent): void {
     if (event.type === this.failOn) throw new Error(`cannot apply ${event.type}`);
@@ -54,7 +56,10 @@ describe('ProjectionRunner', () => {
     runner.start();
     return runner;
   };
-  const objects = () => (db.prepare(`SELECT type, name FROM sqlite_master WHERE name LIKE 'counts%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+  const objects = () =>
+    (db.prepare(`SELECT type, name FROM sqlite_master WHERE name LIKE 'counts%' ORDER BY name`).all() as { name: string }[]).map(
+      (r) => r.name,
+    );
 
   it('applies every event once and saves the checkpoint with the model', async () => {
     const r = startRunner(new CountingProjection());
@@ -102,11 +107,16 @@ describe('ProjectionRunner', () => {
     expect(await r.waitFor(await append(2), 2000)).toBe(true);
     expect(total()).toBe(4);
     const parked = new ParkedEvents(db).list('counting', 1);
-    expect(parked).toEqual([expect.objectContaining({ type: 'Poison', stream: 's-2', revision: 0n, position: '2', error: 'cannot apply Poison' })]);
+    expect(parked).toEqual([
+      expect.objectContaining({ type: 'Poison', stream: 's-2', revision: 0n, position: '2', error: 'cannot apply Poison' }),
+    ]);
     // The operator's retry (projections CLI) applies it once it can be applied, and unparks it.
     const fixed = new CountingProjection(); // the CLI's own instance, on the live tables
     fixed.failOn = 'Poison';
-    expect(await retryParked(store, db, fixed)).toEqual({ applied: [], failed: [{ eventId: parked[0].eventId, error: 'cannot apply Poison' }] });
+    expect(await retryParked(store, db, fixed)).toEqual({
+      applied: [],
+      failed: [{ eventId: parked[0].eventId, error: 'cannot apply Poison' }],
+    });
     expect(new ParkedEvents(db).list('counting', 1)[0].attempts).toBe(2);
     fixed.failOn = undefined;
     expect(await retryParked(store, db, fixed)).toEqual({ applied: [parked[0].eventId], failed: [] });
@@ -161,7 +171,9 @@ describe('ProjectionRunner', () => {
 
   it('refuses a projection that does not declare its tables, saying what to add', () => {
     const projection = Object.assign(new CountingProjection(), { tables: undefined as unknown as string[] });
-    expect(() => new ProjectionRunner(store, db, [projection])).toThrow(/Projection "counting" does not declare its tables: add `readonly tables/);
+    expect(() => new ProjectionRunner(store, db, [projection])).toThrow(
+      /Projection "counting" does not declare its tables: add `readonly tables/,
+    );
   });
 });
 

@@ -1,6 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SETTINGS, Settings } from '../config/settings';
-import { CorruptEventError, EVENT_STORE, EventStore, Position, RecordedEvent, START, Subscription, comparePositions } from '../event-store/event-store.port';
+import {
+  CorruptEventError,
+  EVENT_STORE,
+  EventStore,
+  Position,
+  RecordedEvent,
+  START,
+  Subscription,
+  comparePositions,
+} from '../event-store/event-store.port';
 import { Link } from '@opentelemetry/api';
 import { contextOfMetadata, inSpanSync, linkOfMetadata } from '../ops/trace-context';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
@@ -71,7 +80,12 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   ) {
     projections.forEach(assertDeclaresTables);
     this.ledger = { db, checkpoints: new CheckpointStore(db), parked: new ParkedEvents(db) };
-    this.slots = projections.map((projection) => ({ projection, mode: 'live', served: { generation: 1, position: undefined }, failures: 0 }));
+    this.slots = projections.map((projection) => ({
+      projection,
+      mode: 'live',
+      served: { generation: 1, position: undefined },
+      failures: 0,
+    }));
     this.retryMs = settings?.projectionRetryMs ?? 1000;
   }
 
@@ -121,7 +135,8 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     for (const wake of this.sleepers) wake();
     await Promise.all(this.slots.map((s) => s.subscription?.close()));
     await Promise.all(this.slots.map((s) => s.done));
-    for (const s of this.slots) if (s.target?.kind === 'rebuild' && this.db.open) this.ledger.checkpoints.releaseRebuild(s.projection.name, this.owner);
+    for (const s of this.slots)
+      if (s.target?.kind === 'rebuild' && this.db.open) this.ledger.checkpoints.releaseRebuild(s.projection.name, this.owner);
     this.logger.log(`stopped at ${this.slots.map((s) => `${s.projection.name} ${s.served.position?.commit ?? '-'}`).join(', ')}`);
   }
 
@@ -138,27 +153,31 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   private setUp(slot: Slot): void {
     const { projection } = slot;
     const { checkpoints } = this.ledger;
-    this.db.transaction(() => {
-      checkpoints.create(projection.name, projection.version);
-      const live = checkpoints.get(projection.name)!;
-      slot.served = { generation: live.generation, position: live.position };
-      if (live.version === projection.version) {
-        const stale = checkpoints.rebuild(projection.name);
-        if (stale && stale.version !== projection.version && leaseIsFree(stale)) {
-          dropGeneration(this.db, projection, stale.generation);
-          checkpoints.endRebuild(projection.name);
+    this.db
+      .transaction(() => {
+        checkpoints.create(projection.name, projection.version);
+        const live = checkpoints.get(projection.name)!;
+        slot.served = { generation: live.generation, position: live.position };
+        if (live.version === projection.version) {
+          const stale = checkpoints.rebuild(projection.name);
+          if (stale && stale.version !== projection.version && leaseIsFree(stale)) {
+            dropGeneration(this.db, projection, stale.generation);
+            checkpoints.endRebuild(projection.name);
+          }
+          slot.mode = 'live';
+          slot.target = new ProjectionTarget(this.ledger, projection, 'live', projection.version, live.generation, live.position);
+        } else {
+          slot.target = openRebuild(this.ledger, projection, this.owner);
+          slot.mode = slot.target ? 'rebuilding' : 'waiting';
+          if (slot.target && !slot.target.position) {
+            this.logger.warn(
+              `${projection.name}: version ${live.version} -> ${projection.version}: building generation ${slot.target.generation} beside the served one`,
+            );
+          }
         }
-        slot.mode = 'live';
-        slot.target = new ProjectionTarget(this.ledger, projection, 'live', projection.version, live.generation, live.position);
-      } else {
-        slot.target = openRebuild(this.ledger, projection, this.owner);
-        slot.mode = slot.target ? 'rebuilding' : 'waiting';
-        if (slot.target && !slot.target.position) {
-          this.logger.warn(`${projection.name}: version ${live.version} -> ${projection.version}: building generation ${slot.target.generation} beside the served one`);
-        }
-      }
-      slot.target?.activate();
-    }).immediate();
+        slot.target?.activate();
+      })
+      .immediate();
   }
 
   private async run(slot: Slot): Promise<void> {

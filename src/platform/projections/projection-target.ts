@@ -72,17 +72,21 @@ export class ProjectionTarget {
     let failedAt = -1;
     let failure: unknown;
     try {
-      relaxedSync(this.ledger.db, () => this.ledger.db.transaction(() => {
-        for (let i = 0; i < fresh.length; i++) {
-          try {
-            this.projection.apply(fresh[i]);
-          } catch (error) {
-            [failedAt, failure] = [i, error];
-            throw error;
-          }
-        }
-        this.save(fresh[fresh.length - 1].position);
-      }).immediate()); // write lock first: reading then writing beside another writing process fails otherwise
+      relaxedSync(this.ledger.db, () =>
+        this.ledger.db
+          .transaction(() => {
+            for (let i = 0; i < fresh.length; i++) {
+              try {
+                this.projection.apply(fresh[i]);
+              } catch (error) {
+                [failedAt, failure] = [i, error];
+                throw error;
+              }
+            }
+            this.save(fresh[fresh.length - 1].position);
+          })
+          .immediate(),
+      ); // write lock first: reading then writing beside another writing process fails otherwise
       this.position = fresh[fresh.length - 1].position;
       this.halted = undefined;
       return;
@@ -143,7 +147,8 @@ export class ProjectionTarget {
         if (!live || !rebuild || rebuild.owner !== this.owner || rebuild.generation !== this.generation) {
           throw new MovedError(`${name}: the rebuild of generation ${this.generation} was taken over by another process`);
         }
-        if (!options.liveAheadOfLog && live.position && (!this.position || comparePositions(live.position, this.position) > 0)) return undefined;
+        if (!options.liveAheadOfLog && live.position && (!this.position || comparePositions(live.position, this.position) > 0))
+          return undefined;
         promoteGeneration(db, this.projection, this.generation);
         checkpoints.promote({ ...rebuild, position: this.position });
         parked.dropOlderThan(name, this.generation);

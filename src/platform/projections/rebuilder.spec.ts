@@ -26,7 +26,12 @@ describe('Rebuilder (the projections CLI)', () => {
   beforeEach(async () => {
     store = new MemoryEventStore();
     db = openSqlite(':memory:');
-    for (let i = 0; i < 100; i++) await store.append(`s-${i % 7}`, Array.from({ length: 100 }, (_, n) => ({ type: 'Counted', data: { n } })), { expectedRevision: 'any' });
+    for (let i = 0; i < 100; i++)
+      await store.append(
+        `s-${i % 7}`,
+        Array.from({ length: 100 }, (_, n) => ({ type: 'Counted', data: { n } })),
+        { expectedRevision: 'any' },
+      );
   });
   afterEach(() => db.close());
   const total = () => (db.prepare('SELECT coalesce(sum(n), 0) AS n FROM counts').get() as { n: number }).n;

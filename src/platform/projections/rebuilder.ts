@@ -45,14 +45,21 @@ export class Rebuilder {
   async run(options: { signal?: AbortSignal; onProgress?: (p: RebuildProgress) => void } = {}): Promise<RebuildOutcome[]> {
     const outcomes = new Map<string, RebuildOutcome>();
     const building: ProjectionTarget[] = [];
-    this.db.transaction(() => {
-      for (const projection of this.projections) {
-        this.ledger.checkpoints.create(projection.name, projection.version);
-        const target = openRebuild(this.ledger, projection, this.owner);
-        if (!target) outcomes.set(projection.name, { name: projection.name, result: 'busy', owner: this.ledger.checkpoints.rebuild(projection.name)?.owner ?? null });
-        else building.push(target);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const projection of this.projections) {
+          this.ledger.checkpoints.create(projection.name, projection.version);
+          const target = openRebuild(this.ledger, projection, this.owner);
+          if (!target)
+            outcomes.set(projection.name, {
+              name: projection.name,
+              result: 'busy',
+              owner: this.ledger.checkpoints.rebuild(projection.name)?.owner ?? null,
+            });
+          else building.push(target);
+        }
+      })
+      .immediate();
     building.forEach((t) => t.activate());
     const from = building.some((t) => !t.position) ? undefined : building.map((t) => t.position!).sort(comparePositions)[0];
     let done = 0;
@@ -99,7 +106,8 @@ export class Rebuilder {
     } finally {
       await subscription.close();
       // Whatever is not finished can be continued at once, by this command or the service.
-      for (const outcome of outcomes.values()) if (outcome.result !== 'busy') this.ledger.checkpoints.releaseRebuild(outcome.name, this.owner);
+      for (const outcome of outcomes.values())
+        if (outcome.result !== 'busy') this.ledger.checkpoints.releaseRebuild(outcome.name, this.owner);
     }
     return this.projections.map((p) => outcomes.get(p.name)!);
   }

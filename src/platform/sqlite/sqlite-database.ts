@@ -18,4 +18,3 @@ export function openSqlite(file: string): SqliteDatabase {
   db.pragma('foreign_keys = ON');
   return db;
 }
-

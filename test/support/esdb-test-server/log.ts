@@ -107,7 +107,9 @@ export class EventLog extends EventEmitter {
     let from = 0;
     if (meta.$tb !== undefined) from = Math.max(from, meta.$tb);
     if (meta.$maxCount !== undefined) from = Math.max(from, events.length - meta.$maxCount);
-    const visible = events.slice(from).filter((e) => meta.$maxAge === undefined || Number(e.created / 10_000n) >= now - meta.$maxAge * 1000);
+    const visible = events
+      .slice(from)
+      .filter((e) => meta.$maxAge === undefined || Number(e.created / 10_000n) >= now - meta.$maxAge * 1000);
     // Soft-deleted (everything truncated away): not found, as on the server.
     if (visible.length === 0 && meta.$tb !== undefined && meta.$tb >= events.length) return undefined;
     return visible;
@@ -132,7 +134,9 @@ export class EventLog extends EventEmitter {
     const tb = current === undefined ? 0 : Number(current) + 1;
     const meta = { ...this.metadataOf(stream), $tb: tb };
     const data = Buffer.from(JSON.stringify(meta));
-    const last = this.write(`$$${stream}`, [{ id: randomUUID(), type: '$metadata', contentType: 'application/json', data, metadata: new Uint8Array() }]);
+    const last = this.write(`$$${stream}`, [
+      { id: randomUUID(), type: '$metadata', contentType: 'application/json', data, metadata: new Uint8Array() },
+    ]);
     return { ok: true, revision: current, last };
   }
 
@@ -142,7 +146,9 @@ export class EventLog extends EventEmitter {
     if (this.tombstoned.has(stream)) return { ok: false, deleted: true };
     if (!this.accepts(expected, current)) return { ok: false, current };
     this.tombstoned.add(stream);
-    const last = this.write(`$$${stream}`, [{ id: randomUUID(), type: '$streamDeleted', contentType: 'application/json', data: Buffer.from('{}'), metadata: new Uint8Array() }]);
+    const last = this.write(`$$${stream}`, [
+      { id: randomUUID(), type: '$streamDeleted', contentType: 'application/json', data: Buffer.from('{}'), metadata: new Uint8Array() },
+    ]);
     return { ok: true, revision: current, last };
   }
 

@@ -34,8 +34,12 @@ export async function readStream(ctx: ServerContext, call: ReadCall, options: Op
   const revisionCase = stream.getRevisionOptionCase();
   let selected: readonly StoredEvent[];
   if (options.getReadDirection() === ReadDirection.BACKWARDS) {
-    const from = revisionCase === RevisionCase.REVISION ? BigInt(stream.getRevision()) : revisionCase === RevisionCase.START ? 0n : undefined;
-    selected = events.filter((e) => from === undefined || e.revision <= from).reverse().slice(0, count);
+    const from =
+      revisionCase === RevisionCase.REVISION ? BigInt(stream.getRevision()) : revisionCase === RevisionCase.START ? 0n : undefined;
+    selected = events
+      .filter((e) => from === undefined || e.revision <= from)
+      .reverse()
+      .slice(0, count);
   } else {
     const from = revisionCase === RevisionCase.REVISION ? BigInt(stream.getRevision()) : revisionCase === RevisionCase.END ? undefined : 0n;
     selected = from === undefined ? [] : events.filter((e) => e.revision >= from).slice(0, count);
@@ -71,7 +75,11 @@ export async function subscribeToAll(ctx: ServerContext, call: ReadCall, options
   const all = options.getAll()!;
   const log = ctx.log;
   let index =
-    all.getAllOptionCase() === AllOptionCase.POSITION ? log.indexOf(positionOf(all.getPosition()!), false) : all.getAllOptionCase() === AllOptionCase.END ? log.all.length : 0;
+    all.getAllOptionCase() === AllOptionCase.POSITION
+      ? log.indexOf(positionOf(all.getPosition()!), false)
+      : all.getAllOptionCase() === AllOptionCase.END
+        ? log.all.length
+        : 0;
   const matches = matcher(options);
   const checkpointEvery = options.hasFilter() ? Math.max(1, options.getFilter()!.getCheckpointintervalmultiplier()) * 32 : 0;
   let wake: (() => void) | undefined;
@@ -80,7 +88,8 @@ export async function subscribeToAll(ctx: ServerContext, call: ReadCall, options
   log.on('appended', onAppended);
   call.on('cancelled', onCancelled);
   try {
-    if (!(await send(call, new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID()))))) return;
+    if (!(await send(call, new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID())))))
+      return;
     let caughtUp = false;
     let scanned = 0;
     while (!call.cancelled) {
@@ -89,7 +98,9 @@ export async function subscribeToAll(ctx: ServerContext, call: ReadCall, options
         scanned++;
         if (matches(event) && !(await send(call, eventResp(event)))) return;
         if (checkpointEvery && scanned % checkpointEvery === 0) {
-          const checkpoint = new ReadResp.Checkpoint().setCommitPosition(event.commit.toString()).setPreparePosition(event.prepare.toString());
+          const checkpoint = new ReadResp.Checkpoint()
+            .setCommitPosition(event.commit.toString())
+            .setPreparePosition(event.prepare.toString());
           if (!(await send(call, new ReadResp().setCheckpoint(checkpoint)))) return;
         }
         if (scanned % 256 === 0) await new Promise((resolve) => setImmediate(resolve)); // let control messages in

@@ -27,7 +27,9 @@ interface Control {
 }
 
 const standalone = !process.send;
-const config = JSON.parse(process.env.ESDB_TEST_SERVER_CONFIG ?? (standalone ? JSON.stringify({ port: Number(process.env.ESDB_TEST_SERVER_PORT ?? 2113) }) : '{}')) as {
+const config = JSON.parse(
+  process.env.ESDB_TEST_SERVER_CONFIG ?? (standalone ? JSON.stringify({ port: Number(process.env.ESDB_TEST_SERVER_PORT ?? 2113) }) : '{}'),
+) as {
   batchAppend?: boolean;
   systemEventEvery?: number;
   port?: number;

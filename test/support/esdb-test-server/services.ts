@@ -4,11 +4,30 @@ import { Any } from 'google-protobuf/google/protobuf/any_pb';
 import { Empty } from 'google-protobuf/google/protobuf/empty_pb';
 import { IServerFeaturesServer } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { AllStreamPosition, Empty as EsEmpty, MaximumAppendSizeExceeded, StreamDeleted, Timeout, UUID, WrongExpectedVersion } from '@eventstore/db-client/generated/shared_pb';
+import {
+  AllStreamPosition,
+  Empty as EsEmpty,
+  MaximumAppendSizeExceeded,
+  StreamDeleted,
+  Timeout,
+  UUID,
+  WrongExpectedVersion,
+} from '@eventstore/db-client/generated/shared_pb';
 import { Code } from '@eventstore/db-client/generated/code_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import { IStreamsServer } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, DeleteReq, DeleteResp, ReadReq, ReadResp, TombstoneReq, TombstoneResp } from '@eventstore/db-client/generated/streams_pb';
+import {
+  AppendReq,
+  AppendResp,
+  BatchAppendReq,
+  BatchAppendResp,
+  DeleteReq,
+  DeleteResp,
+  ReadReq,
+  ReadResp,
+  TombstoneReq,
+  TombstoneResp,
+} from '@eventstore/db-client/generated/streams_pb';
 import { AppendOutcome, EventLog, Expected, Proposed, StoredEvent } from './log';
 import { readAll, readStream, streamName, subscribeToAll } from './reads';
 
@@ -86,7 +105,13 @@ export function streams(ctx: ServerContext): IStreamsServer {
       });
       call.on('end', () => {
         if (!options) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'append without options' });
-        const outcome = appendWithFaults(ctx, streamName(options.getStreamIdentifier()), appendExpected(options), events, requiresLeader(call.metadata));
+        const outcome = appendWithFaults(
+          ctx,
+          streamName(options.getStreamIdentifier()),
+          appendExpected(options),
+          events,
+          requiresLeader(call.metadata),
+        );
         if (!outcome) return;
         if ('fault' in outcome) return callback(unaryFault(ctx, outcome.fault));
         if (!outcome.ok && 'tooLarge' in outcome) return callback(tooLargeError(outcome.tooLarge));
@@ -119,11 +144,27 @@ export function streams(ctx: ServerContext): IStreamsServer {
 
     delete(call, callback) {
       const options = call.request.getOptions()!;
-      callback(...deletion(ctx, 'delete', options, (position) => new DeleteResp().setPosition(position), () => new DeleteResp().setNoPosition(new EsEmpty())));
+      callback(
+        ...deletion(
+          ctx,
+          'delete',
+          options,
+          (position) => new DeleteResp().setPosition(position),
+          () => new DeleteResp().setNoPosition(new EsEmpty()),
+        ),
+      );
     },
     tombstone(call, callback) {
       const options = call.request.getOptions()!;
-      callback(...deletion(ctx, 'tombstone', options, (position) => new TombstoneResp().setPosition(position), () => new TombstoneResp().setNoPosition(new EsEmpty())));
+      callback(
+        ...deletion(
+          ctx,
+          'tombstone',
+          options,
+          (position) => new TombstoneResp().setPosition(position),
+          () => new TombstoneResp().setNoPosition(new EsEmpty()),
+        ),
+      );
     },
   };
 }
@@ -137,7 +178,13 @@ function deletion<R>(
   withoutPosition: () => R,
 ): [grpc.ServiceError | null, R?] {
   const stream = streamName(options.getStreamIdentifier());
-  const expected: Expected = options.hasRevision() ? BigInt(options.getRevision()) : options.hasNoStream() ? 'no_stream' : options.hasStreamExists() ? 'stream_exists' : 'any';
+  const expected: Expected = options.hasRevision()
+    ? BigInt(options.getRevision())
+    : options.hasNoStream()
+      ? 'no_stream'
+      : options.hasStreamExists()
+        ? 'stream_exists'
+        : 'any';
   const outcome = kind === 'delete' ? ctx.log.delete(stream, expected) : ctx.log.tombstone(stream, expected);
   if (!outcome.ok && 'deleted' in outcome) return [deletedError(stream)];
   if (!outcome.ok && 'current' in outcome) {
@@ -146,10 +193,21 @@ function deletion<R>(
     metadata.set('stream-name', stream);
     metadata.set('expected-version', String(expected));
     metadata.set('actual-version', outcome.current === undefined ? '-1' : outcome.current.toString());
-    return [Object.assign(new Error('Wrong expected version'), { code: grpc.status.FAILED_PRECONDITION, details: 'Wrong expected version', metadata })];
+    return [
+      Object.assign(new Error('Wrong expected version'), {
+        code: grpc.status.FAILED_PRECONDITION,
+        details: 'Wrong expected version',
+        metadata,
+      }),
+    ];
   }
   const last = outcome.ok ? outcome.last : undefined;
-  return [null, last ? withPosition(new DeleteResp.Position().setCommitPosition(last.commit.toString()).setPreparePosition(last.prepare.toString())) : withoutPosition()];
+  return [
+    null,
+    last
+      ? withPosition(new DeleteResp.Position().setCommitPosition(last.commit.toString()).setPreparePosition(last.prepare.toString()))
+      : withoutPosition(),
+  ];
 }
 
 type FaultyOutcome = AppendOutcome | { readonly fault: Fault['kind'] };
@@ -158,7 +216,13 @@ type FaultyOutcome = AppendOutcome | { readonly fault: Fault['kind'] };
  * Applies the fault queued for this append, if any. `undefined` when the answer is swallowed (the connections are
  * gone, the client sees UNAVAILABLE); `{ fault }` when the server answers with that fault's error.
  */
-function appendWithFaults(ctx: ServerContext, stream: string, expected: Expected, events: Proposed[], leader: boolean): FaultyOutcome | undefined {
+function appendWithFaults(
+  ctx: ServerContext,
+  stream: string,
+  expected: Expected,
+  events: Proposed[],
+  leader: boolean,
+): FaultyOutcome | undefined {
   ctx.counters.appends++;
   const log = ctx.log;
   if (ctx.replicating.has(stream)) {
@@ -206,14 +270,22 @@ function tooLargeError(max: number): grpc.ServiceError {
   const metadata = new grpc.Metadata();
   metadata.set('exception', 'maximum-append-size-exceeded');
   metadata.set('maximum-append-size', String(max));
-  return Object.assign(new Error(`Maximum Append Size of ${max} Exceeded.`), { code: grpc.status.INVALID_ARGUMENT, details: `Maximum Append Size of ${max} Exceeded.`, metadata });
+  return Object.assign(new Error(`Maximum Append Size of ${max} Exceeded.`), {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `Maximum Append Size of ${max} Exceeded.`,
+    metadata,
+  });
 }
 
 function deletedError(stream: string): grpc.ServiceError {
   const metadata = new grpc.Metadata();
   metadata.set('exception', 'stream-deleted');
   metadata.set('stream-name', stream);
-  return Object.assign(new Error(`Event stream '${stream}' is deleted.`), { code: grpc.status.FAILED_PRECONDITION, details: `Event stream '${stream}' is deleted.`, metadata });
+  return Object.assign(new Error(`Event stream '${stream}' is deleted.`), {
+    code: grpc.status.FAILED_PRECONDITION,
+    details: `Event stream '${stream}' is deleted.`,
+    metadata,
+  });
 }
 
 /** The unary Append path's answer to a fault. */
@@ -265,7 +337,10 @@ function appendResp(outcome: AppendOutcome, options: AppendReq.Options): AppendR
     const success = new AppendResp.Success();
     if (outcome.revision === undefined) success.setNoStream(new EsEmpty());
     else success.setCurrentRevision(outcome.revision.toString());
-    if (outcome.last) success.setPosition(new AppendResp.Position().setCommitPosition(outcome.last.commit.toString()).setPreparePosition(outcome.last.prepare.toString()));
+    if (outcome.last)
+      success.setPosition(
+        new AppendResp.Position().setCommitPosition(outcome.last.commit.toString()).setPreparePosition(outcome.last.prepare.toString()),
+      );
     else success.setNoPosition(new EsEmpty());
     return resp.setSuccess(success);
   }
@@ -286,7 +361,8 @@ function batchResp(outcome: FaultyOutcome, options: BatchAppendReq.Options, corr
   else if (options.hasNoStream()) resp.setNoStream(new Empty());
   else if (options.hasStreamExists()) resp.setStreamExists(new Empty());
   else resp.setAny(new Empty());
-  const status = (code: number, message: string, details: Any) => resp.setError(new Status().setCode(code).setMessage(message).setDetails(details));
+  const status = (code: number, message: string, details: Any) =>
+    resp.setError(new Status().setCode(code).setMessage(message).setDetails(details));
   if ('fault' in outcome) {
     if (outcome.fault === 'not-ready') return status(Code.UNAVAILABLE, 'Server Is Not Ready', new Any());
     const timeout = new Any();
@@ -295,12 +371,18 @@ function batchResp(outcome: FaultyOutcome, options: BatchAppendReq.Options, corr
   }
   if (!outcome.ok && 'tooLarge' in outcome) {
     const details = new Any();
-    details.pack(new MaximumAppendSizeExceeded().setMaxappendsize(outcome.tooLarge).serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded');
+    details.pack(
+      new MaximumAppendSizeExceeded().setMaxappendsize(outcome.tooLarge).serializeBinary(),
+      'event_store.client.MaximumAppendSizeExceeded',
+    );
     return status(Code.INVALID_ARGUMENT, 'Maximum Append Size Exceeded', details);
   }
   if (!outcome.ok && 'deleted' in outcome) {
     const details = new Any();
-    details.pack(new StreamDeleted().setStreamIdentifier(options.getStreamIdentifier()).serializeBinary(), 'event_store.client.StreamDeleted');
+    details.pack(
+      new StreamDeleted().setStreamIdentifier(options.getStreamIdentifier()).serializeBinary(),
+      'event_store.client.StreamDeleted',
+    );
     return status(Code.FAILED_PRECONDITION, 'Stream Deleted', details);
   }
   if (outcome.ok) {

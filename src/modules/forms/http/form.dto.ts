@@ -42,19 +42,26 @@ export class FieldOptionDto {
 
 export class FormInputDto {
   @ApiProperty({ description: 'answer key, unique in the form' })
-  @IsString() @Matches(KEY, { message: 'key must be 1-100 letters, digits, - or _' })
+  @IsString()
+  @Matches(KEY, { message: 'key must be 1-100 letters, digits, - or _' })
   key!: string;
   @ApiProperty({ description: 'label' }) @IsString() @NotBlank() @MaxLength(200) display!: string;
   @ApiProperty({ enum: FIELD_TYPES }) @IsIn(FIELD_TYPES) type!: FieldType;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() required?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) placeholder?: string;
   @ApiPropertyOptional({ description: 'JavaScript regex, checked when showRegexInput is true' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.regexLength)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.regexLength)
   regex?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() showRegexInput?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) error_message?: string;
   @ApiPropertyOptional({ type: [FieldOptionDto], description: 'options of dropdown, radio and checkbox' })
-  @IsOptional() @IsArray() @ArrayMaxSize(LIMITS.options) @ValidateNested({ each: true }) @Type(() => FieldOptionDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.options)
+  @ValidateNested({ each: true })
+  @Type(() => FieldOptionDto)
   enum?: FieldOptionDto[];
 }
 
@@ -75,35 +82,63 @@ export class SubmitButtonDto {
 class FormSettingsDto {
   @ApiProperty() @IsString() @NotBlank() @MaxLength(200) title!: string;
   @ApiProperty({ type: [FormInputDto] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIMITS.inputs) @ValidateNested({ each: true }) @Type(() => FormInputDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIMITS.inputs)
+  @ValidateNested({ each: true })
+  @Type(() => FormInputDto)
   inputs!: FormInputDto[];
   @ApiProperty({ enum: PRIORITY_KEYS }) @IsIn(PRIORITY_KEYS) priority!: PriorityKey;
-  @ApiPropertyOptional({ description: 'rich text: HTML cleaned to an allow-list on write' }) @RichText() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional({ description: 'rich text: HTML cleaned to an allow-list on write' })
+  @RichText()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
   @ApiPropertyOptional({ description: 'http(s) URL' })
-  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true }) @MaxLength(2048)
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(2048)
   header_image?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() should_notify?: boolean;
-  @ApiPropertyOptional({ description: 'rich text: HTML cleaned to an allow-list on write' }) @RichText() @IsOptional() @IsString() @MaxLength(500) success_message?: string;
-  @ApiPropertyOptional({ type: SubmitButtonDto }) @IsOptional() @ValidateNested() @Type(() => SubmitButtonDto) submit_button?: SubmitButtonDto;
+  @ApiPropertyOptional({ description: 'rich text: HTML cleaned to an allow-list on write' })
+  @RichText()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  success_message?: string;
+  @ApiPropertyOptional({ type: SubmitButtonDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SubmitButtonDto)
+  submit_button?: SubmitButtonDto;
   @ApiPropertyOptional({ type: PollForAssignmentDto })
-  @IsOptional() @ValidateNested() @Type(() => PollForAssignmentDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PollForAssignmentDto)
   poll_for_assignment?: PollForAssignmentDto;
   @ApiPropertyOptional({ type: [String], description: 'staff user ids new tickets are assigned to, in turn' })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @Matches(USER_ID, { each: true, message: 'each assignee must be a user id' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(USER_ID, { each: true, message: 'each assignee must be a user id' })
   available_assignees?: string[];
 }
 
 /** CreateCustomFormPayload: `slug` and the settings; `login_required` is not among them (reference 4.6). */
 export class CreateCustomFormPayloadDto extends FormSettingsDto {
   @ApiProperty({ description: 'lower-case letters, digits, - and _; unique in the application' })
-  @IsString() @Matches(SLUG, { message: 'slug must be 1-100 lower-case letters, digits, - or _, starting with a letter or digit' })
+  @IsString()
+  @Matches(SLUG, { message: 'slug must be 1-100 lower-case letters, digits, - or _, starting with a letter or digit' })
   slug!: string;
 }
 
 /** EditCustomFormPayload: PUT replaces the form's settings; what is left out takes its default. */
 export class EditCustomFormPayloadDto extends FormSettingsDto {
   @ApiPropertyOptional({ description: 'only signed-in storefront users may submit (settable on edit only)' })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   login_required?: boolean;
 }
 
@@ -116,10 +151,17 @@ export class ResponseItemDto {
 
 export class CustomFormSubmissionPayloadDto {
   @ApiProperty({ type: [ResponseItemDto] })
-  @IsArray() @ArrayMaxSize(LIMITS.inputs) @ValidateNested({ each: true }) @Type(() => ResponseItemDto)
+  @IsArray()
+  @ArrayMaxSize(LIMITS.inputs)
+  @ValidateNested({ each: true })
+  @Type(() => ResponseItemDto)
   response!: ResponseItemDto[];
   @ApiPropertyOptional({ type: [TicketAssetDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TicketAssetDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => TicketAssetDto)
   attachments?: TicketAssetDto[];
 }
 

@@ -30,7 +30,11 @@ export class StaffFormsController {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'createCustomForm' })
-  create(@Body() body: CreateCustomFormPayloadDto, @CurrentCaller() caller: AppCaller, @Req() request: FastifyRequest): Promise<CustomFormDoc> {
+  create(
+    @Body() body: CreateCustomFormPayloadDto,
+    @CurrentCaller() caller: AppCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<CustomFormDoc> {
     return this.commands.execute(new DefineFormCommand('create', body.slug, caller, commandContext(request, caller), body));
   }
 
@@ -42,7 +46,15 @@ export class StaffFormsController {
     const { items, total } = this.queries.listForms(caller.applicationId, size, (current - 1) * size);
     return {
       items,
-      page: { type: 'number', current, size, page_size: size, item_total: total, has_next: current * size < total, has_previous: current > 1 },
+      page: {
+        type: 'number',
+        current,
+        size,
+        page_size: size,
+        item_total: total,
+        has_next: current * size < total,
+        has_previous: current > 1,
+      },
     };
   }
 
@@ -56,7 +68,12 @@ export class StaffFormsController {
 
   @Put(':slug')
   @ApiOperation({ summary: 'editCustomForm: replaces the settings (title, inputs, priority, assignees, login_required, ...)' })
-  edit(@Param('slug') slug: string, @Body() body: EditCustomFormPayloadDto, @CurrentCaller() caller: AppCaller, @Req() request: FastifyRequest): Promise<CustomFormDoc> {
+  edit(
+    @Param('slug') slug: string,
+    @Body() body: EditCustomFormPayloadDto,
+    @CurrentCaller() caller: AppCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<CustomFormDoc> {
     return this.commands.execute(new DefineFormCommand('edit', knownSlug(slug), caller, commandContext(request, caller), body));
   }
 

@@ -58,10 +58,18 @@ export class SlaConfigController {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'add an SLA policy (last in the match order)' })
-  async create(@Body() body: SlaPolicyPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<SlaPolicyDoc> {
+  async create(
+    @Body() body: SlaPolicyPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<SlaPolicyDoc> {
     const context = commandContext(request, caller);
     const id = newIdFor(context, 'sla-policy');
-    const { state } = await this.configs.handle(caller.companyId, { kind: 'create', companyId: caller.companyId, id, policy: this.input(body), now: context.now }, context);
+    const { state } = await this.configs.handle(
+      caller.companyId,
+      { kind: 'create', companyId: caller.companyId, id, policy: this.input(body), now: context.now },
+      context,
+    );
     return found(state, id);
   }
 
@@ -73,17 +81,36 @@ export class SlaConfigController {
 
   @Put('sla-policies/order')
   @ApiOperation({ summary: 'reorder the SLA policies: every id, in the new match order' })
-  async reorder(@Body() body: SlaOrderPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<{ items: SlaPolicyDoc[] }> {
+  async reorder(
+    @Body() body: SlaOrderPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<{ items: SlaPolicyDoc[] }> {
     const context = commandContext(request, caller);
-    const { state } = await this.configs.handle(caller.companyId, { kind: 'reorder', companyId: caller.companyId, order: body.order, now: context.now }, context);
+    const { state } = await this.configs.handle(
+      caller.companyId,
+      { kind: 'reorder', companyId: caller.companyId, order: body.order, now: context.now },
+      context,
+    );
     return { items: state.policies.map(policyDoc) };
   }
 
   @Put('sla-policies/:id')
-  @ApiOperation({ summary: 'replace an SLA policy (its version goes up; tickets get it on their next create, priority or category change)' })
-  async update(@Param('id') id: string, @Body() body: SlaPolicyPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<SlaPolicyDoc> {
+  @ApiOperation({
+    summary: 'replace an SLA policy (its version goes up; tickets get it on their next create, priority or category change)',
+  })
+  async update(
+    @Param('id') id: string,
+    @Body() body: SlaPolicyPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<SlaPolicyDoc> {
     const context = commandContext(request, caller);
-    const { state } = await this.configs.handle(caller.companyId, { kind: 'update', companyId: caller.companyId, id, policy: this.input(body), now: context.now }, context);
+    const { state } = await this.configs.handle(
+      caller.companyId,
+      { kind: 'update', companyId: caller.companyId, id, policy: this.input(body), now: context.now },
+      context,
+    );
     return found(state, id);
   }
 
@@ -103,12 +130,23 @@ export class SlaConfigController {
 
   @Put('business-hours')
   @ApiOperation({ summary: 'set the business hours: a weekly schedule in an IANA zone, and holidays' })
-  async setHours(@Body() body: BusinessHoursPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<BusinessHours> {
+  async setHours(
+    @Body() body: BusinessHoursPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<BusinessHours> {
     const hours: BusinessHours = plain({ zone: body.zone, weekly: body.weekly, holidays: body.holidays ?? [] });
     const errors = businessHoursProblems(hours);
-    if (errors.length) throw new DomainError('invalid', `the business hours cannot be used: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+    if (errors.length)
+      throw new DomainError('invalid', `the business hours cannot be used: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, {
+        errors,
+      });
     const context = commandContext(request, caller);
-    const { state } = await this.configs.handle(caller.companyId, { kind: 'set_hours', companyId: caller.companyId, hours, now: context.now }, context);
+    const { state } = await this.configs.handle(
+      caller.companyId,
+      { kind: 'set_hours', companyId: caller.companyId, hours, now: context.now },
+      context,
+    );
     return state.hours!;
   }
 
@@ -117,7 +155,12 @@ export class SlaConfigController {
       const message = 'give at least one of first_reply, next_reply, resolution';
       throw new DomainError('invalid', `targets: ${message}`, { errors: [{ field: 'targets', message }] });
     }
-    return plain({ name: body.name, condition: body.condition ?? {}, targets: body.targets, pause_statuses: body.pause_statuses ?? [this.settings.slaWaitingOnCustomerStatus] });
+    return plain({
+      name: body.name,
+      condition: body.condition ?? {},
+      targets: body.targets,
+      pause_statuses: body.pause_statuses ?? [this.settings.slaWaitingOnCustomerStatus],
+    });
   }
 }
 

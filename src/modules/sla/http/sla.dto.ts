@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { NotBlank } from '../../../platform/http/validation';
 import { PRIORITY_KEYS, STATUS_KEYS } from '../../tickets';
 
@@ -16,31 +29,74 @@ export class SlaTargetDto {
 }
 
 export class SlaTargetsDto {
-  @ApiPropertyOptional({ type: SlaTargetDto, description: 'first public reply by staff' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => SlaTargetDto) first_reply?: SlaTargetDto;
-  @ApiPropertyOptional({ type: SlaTargetDto, description: 'each staff reply after the customer wrote back' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => SlaTargetDto) next_reply?: SlaTargetDto;
-  @ApiPropertyOptional({ type: SlaTargetDto, description: 'closed (or resolved, when resolved is not a pause status)' }) @IsOptional() @IsObject() @ValidateNested() @Type(() => SlaTargetDto) resolution?: SlaTargetDto;
+  @ApiPropertyOptional({ type: SlaTargetDto, description: 'first public reply by staff' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SlaTargetDto)
+  first_reply?: SlaTargetDto;
+  @ApiPropertyOptional({ type: SlaTargetDto, description: 'each staff reply after the customer wrote back' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SlaTargetDto)
+  next_reply?: SlaTargetDto;
+  @ApiPropertyOptional({ type: SlaTargetDto, description: 'closed (or resolved, when resolved is not a pause status)' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SlaTargetDto)
+  resolution?: SlaTargetDto;
 }
 
 export class SlaConditionDto {
-  @ApiPropertyOptional({ enum: PRIORITY_KEYS, isArray: true }) @IsOptional() @IsArray() @ArrayMaxSize(10) @IsIn(PRIORITY_KEYS, { each: true }) priorities?: string[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(100, { each: true }) categories?: string[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(64, { each: true }) application_ids?: string[];
+  @ApiPropertyOptional({ enum: PRIORITY_KEYS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsIn(PRIORITY_KEYS, { each: true })
+  priorities?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  categories?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  application_ids?: string[];
 }
 
 export class SlaPolicyPayloadDto {
   @ApiProperty() @IsString() @NotBlank() @MaxLength(200) name!: string;
   @ApiPropertyOptional({ type: SlaConditionDto, description: 'absent or empty lists match every ticket' })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SlaConditionDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SlaConditionDto)
   condition?: SlaConditionDto;
   @ApiProperty({ type: SlaTargetsDto }) @IsObject() @ValidateNested() @Type(() => SlaTargetsDto) targets!: SlaTargetsDto;
-  @ApiPropertyOptional({ enum: STATUS_KEYS, isArray: true, description: 'statuses that stop the clocks; default: the waiting-on-customer status (LEAD_SLA_WAITING_ON_CUSTOMER_STATUS)' })
-  @IsOptional() @IsArray() @IsIn(STATUS_KEYS, { each: true })
+  @ApiPropertyOptional({
+    enum: STATUS_KEYS,
+    isArray: true,
+    description: 'statuses that stop the clocks; default: the waiting-on-customer status (LEAD_SLA_WAITING_ON_CUSTOMER_STATUS)',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsIn(STATUS_KEYS, { each: true })
   pause_statuses?: string[];
 }
 
 export class SlaOrderPayloadDto {
   @ApiProperty({ type: [String], description: 'every policy id, in the order they are matched' })
-  @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
   order!: string[];
 }
 
@@ -71,5 +127,10 @@ export class WeeklyScheduleDto {
 export class BusinessHoursPayloadDto {
   @ApiProperty({ example: 'Asia/Kolkata', description: 'IANA time zone' }) @IsString() @MaxLength(64) zone!: string;
   @ApiProperty({ type: WeeklyScheduleDto }) @IsObject() @ValidateNested() @Type(() => WeeklyScheduleDto) weekly!: WeeklyScheduleDto;
-  @ApiPropertyOptional({ type: [String], example: ['2026-12-25'] }) @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsString({ each: true }) holidays?: string[];
+  @ApiPropertyOptional({ type: [String], example: ['2026-12-25'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  holidays?: string[];
 }

@@ -31,7 +31,11 @@ export class AppendHistoryHandler implements ICommandHandler<AppendHistoryComman
     this.queries.visibleTicket(ticketId, scope);
     const historyId = newIdFor(context, 'history');
     const { createdOn, now } = context;
-    await this.tickets.handle(ticketId, { kind: 'AppendHistory', historyId, ...entry, createdOn, now, maxHistory: this.settings.maxHistoryPerTicket }, context);
+    await this.tickets.handle(
+      ticketId,
+      { kind: 'AppendHistory', historyId, ...entry, createdOn, now, maxHistory: this.settings.maxHistoryPerTicket },
+      context,
+    );
     return this.queries.findHistory(historyId)!;
   }
 }

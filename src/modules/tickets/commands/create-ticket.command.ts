@@ -25,7 +25,11 @@ export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand>
 
   async execute({ ticket, context }: CreateTicketCommand): Promise<TicketDoc> {
     const id = newIdFor(context, 'ticket');
-    await this.tickets.handle(id, { kind: 'CreateTicket', ticket: { ...ticket, id, created_on: context.createdOn, created_at: context.now } }, context);
+    await this.tickets.handle(
+      id,
+      { kind: 'CreateTicket', ticket: { ...ticket, id, created_on: context.createdOn, created_at: context.now } },
+      context,
+    );
     return this.queries.findTicket(id, { companyId: ticket.company_id })!.doc;
   }
 }

@@ -29,11 +29,26 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  async execute({ ticketId, scope, changes, createdBy, ifRevisionIn, context }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
+  async execute({
+    ticketId,
+    scope,
+    changes,
+    createdBy,
+    ifRevisionIn,
+    context,
+  }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
     this.queries.visibleTicket(ticketId, scope);
     const { createdOn, now } = context;
     const historyId = newIdFor(context, 'history');
-    const command = { kind: 'EditTicket', changes, historyId, createdBy, createdOn, now, maxHistory: this.settings.maxHistoryPerTicket } as const;
+    const command = {
+      kind: 'EditTicket',
+      changes,
+      historyId,
+      createdBy,
+      createdOn,
+      now,
+      maxHistory: this.settings.maxHistoryPerTicket,
+    } as const;
     // An edit that changes nothing appends nothing, and answers the ticket as it is.
     await this.tickets.handle(ticketId, command, context, { ifRevisionIn });
     return this.queries.findTicket(ticketId, scope)!;

@@ -33,24 +33,42 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page_no?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
   page_size?: number;
 }
 
 export class TicketListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'return the tickets (and page)' }) @IsOptional() @Transform(toBoolean) @IsBoolean() items?: boolean;
   @ApiPropertyOptional({ description: 'return the filter lists' }) @IsOptional() @Transform(toBoolean) @IsBoolean() filters?: boolean;
-  @ApiPropertyOptional({ description: 'words searched in titles and descriptions (prefixes match)' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @ApiPropertyOptional({ description: 'words searched in titles and descriptions (prefixes match)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
   @ApiPropertyOptional({ enum: STATUS_KEYS }) @IsOptional() @IsIn(STATUS_KEYS) status?: (typeof STATUS_KEYS)[number];
   @ApiPropertyOptional({ enum: PRIORITY_KEYS }) @IsOptional() @IsIn(PRIORITY_KEYS) priority?: (typeof PRIORITY_KEYS)[number];
   @ApiPropertyOptional({ description: 'category key' }) @IsOptional() @IsString() @MaxLength(100) category?: string;
   // SLA (modules/sla): the ticket's SLA state, and the order by its next due time.
-  @ApiPropertyOptional({ enum: SLA_STATES, description: 'tickets whose SLA is in this state (docs/sla.md)' }) @IsOptional() @IsIn(SLA_STATES) sla_state?: (typeof SLA_STATES)[number];
-  @ApiPropertyOptional({ enum: TICKET_SORTS, description: '`sla_due`: next SLA due time first, tickets without one last (page with page_no)' })
-  @IsOptional() @IsIn(TICKET_SORTS)
+  @ApiPropertyOptional({ enum: SLA_STATES, description: 'tickets whose SLA is in this state (docs/sla.md)' })
+  @IsOptional()
+  @IsIn(SLA_STATES)
+  sla_state?: (typeof SLA_STATES)[number];
+  @ApiPropertyOptional({
+    enum: TICKET_SORTS,
+    description: '`sla_due`: next SLA due time first, tickets without one last (page with page_no)',
+  })
+  @IsOptional()
+  @IsIn(TICKET_SORTS)
   sort?: (typeof TICKET_SORTS)[number];
   @ApiPropertyOptional({ description: 'only tickets numbered below this one; pass page.next_id to get the next page' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   before?: number;
 }
 
@@ -63,24 +81,41 @@ const Absent = () => ValidateIf((_object, value) => value !== undefined);
 
 export class EditTicketPayloadDto {
   @ApiPropertyOptional({ type: TicketContentDto, description: 'a missing description or attachments list keeps the current one' })
-  @Absent() @IsObject() @ValidateNested() @Type(() => TicketContentDto)
+  @Absent()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TicketContentDto)
   content?: TicketContentDto;
   @ApiPropertyOptional({ description: 'category key' }) @Absent() @IsString() @NotBlank() @MaxLength(100) category?: string;
   @ApiPropertyOptional({ description: 'an empty string clears it' }) @Absent() @IsString() @MaxLength(100) sub_category?: string;
-  @ApiPropertyOptional({ description: 'not editable: only the current value is accepted' }) @Absent() @IsString() @MaxLength(32) source?: string;
+  @ApiPropertyOptional({ description: 'not editable: only the current value is accepted' })
+  @Absent()
+  @IsString()
+  @MaxLength(32)
+  source?: string;
   @ApiPropertyOptional({ enum: STATUS_KEYS }) @Absent() @IsIn(STATUS_KEYS) status?: (typeof STATUS_KEYS)[number];
   @ApiPropertyOptional({ enum: PRIORITY_KEYS }) @Absent() @IsIn(PRIORITY_KEYS) priority?: (typeof PRIORITY_KEYS)[number];
   @ApiPropertyOptional({ type: AgentChangePayloadDto })
-  @Absent() @IsObject() @ValidateNested() @Type(() => AgentChangePayloadDto)
+  @Absent()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AgentChangePayloadDto)
   assigned_to?: AgentChangePayloadDto;
   @ApiPropertyOptional({ type: [String] })
-  @Absent() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @NotBlank({ each: true }) @MaxLength(50, { each: true })
+  @Absent()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @NotBlank({ each: true })
+  @MaxLength(50, { each: true })
   tags?: string[];
 }
 
 export class TicketFeedbackPayloadDto {
   @ApiPropertyOptional({ description: 'field key -> answer (string, number or boolean)', example: { audio: 2, video: 6 } })
-  @IsObject() @JsonSize(16384) @FlatAnswers()
+  @IsObject()
+  @JsonSize(16384)
+  @FlatAnswers()
   form_response!: Record<string, string | number | boolean>;
 }
 

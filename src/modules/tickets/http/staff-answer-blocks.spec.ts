@@ -1,7 +1,10 @@
 import { StaffAnswerBlocks } from './staff-answer-blocks';
 
 describe('StaffAnswerBlocks', () => {
-  const docs = [{ _id: 'a', title: 'one' }, { _id: 'b', title: 'two' }];
+  const docs = [
+    { _id: 'a', title: 'one' },
+    { _id: 'b', title: 'two' },
+  ];
 
   it('leaves answers as they are when no module registered a block', () => {
     expect(new StaffAnswerBlocks().add(docs)).toBe(docs);
@@ -14,7 +17,10 @@ describe('StaffAnswerBlocks', () => {
       lookups.push(ids);
       return new Map([['b', { state: 'active' }]]);
     });
-    expect(blocks.add(docs)).toEqual([{ _id: 'a', title: 'one' }, { _id: 'b', title: 'two', sla: { state: 'active' } }]);
+    expect(blocks.add(docs)).toEqual([
+      { _id: 'a', title: 'one' },
+      { _id: 'b', title: 'two', sla: { state: 'active' } },
+    ]);
     expect(lookups).toEqual([['a', 'b']]);
   });
 });

@@ -20,7 +20,9 @@ export class StaffAnswerBlocks {
     if (this.sources.size === 0 || docs.length === 0) return docs;
     const found = [...this.sources].map(([field, source]) => [field, source(docs.map((d) => d._id))] as const);
     return docs.map((doc) => {
-      const extra = Object.fromEntries(found.filter(([, blocks]) => blocks.has(doc._id)).map(([field, blocks]) => [field, blocks.get(doc._id)]));
+      const extra = Object.fromEntries(
+        found.filter(([, blocks]) => blocks.has(doc._id)).map(([field, blocks]) => [field, blocks.get(doc._id)]),
+      );
       return Object.keys(extra).length ? { ...doc, ...extra } : doc;
     });
   }

@@ -26,12 +26,7 @@ import { StaffAnswerBlocks } from './staff-answer-blocks';
 @UseGuards(StaffAuthGuard)
 @Controller(COMPANY_PATH)
 export class StaffCompanyController extends StaffTicketRoutes {
-  constructor(
-    commands: CommandBus,
-    tickets: TicketQueries,
-    desk: DeskQueries,
-    blocks: StaffAnswerBlocks,
-  ) {
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
     super(commands, tickets, desk, blocks);
   }
 
@@ -40,7 +35,11 @@ export class StaffCompanyController extends StaffTicketRoutes {
   @Idempotent()
   @ApiOperation({ summary: 'createTicket: a company-level ticket (source platform_panel); staff may set its status' })
   @ApiCreatedResponse({ description: 'the new ticket', schema: schemaRef('Ticket') })
-  async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketDoc> {
+  async create(
+    @Body() body: AddTicketPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<TicketDoc> {
     const content = body.content;
     const doc: TicketDoc = await this.commands.execute(
       new CreateTicketCommand(
@@ -76,7 +75,14 @@ export class StaffCompanyController extends StaffTicketRoutes {
   @HttpCode(201)
   @Idempotent()
   @ApiOperation({ summary: 'submitFeedback: answers of the feedback form, as {key: answer}' })
-  submitFeedback(@Param('id') id: string, @Body() body: TicketFeedbackPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketFeedbackDoc> {
-    return this.commands.execute(new SubmitFeedbackCommand(id, staffScope(caller), body.form_response, staffAuthor(caller), commandContext(request, caller)));
+  submitFeedback(
+    @Param('id') id: string,
+    @Body() body: TicketFeedbackPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<TicketFeedbackDoc> {
+    return this.commands.execute(
+      new SubmitFeedbackCommand(id, staffScope(caller), body.form_response, staffAuthor(caller), commandContext(request, caller)),
+    );
   }
 }

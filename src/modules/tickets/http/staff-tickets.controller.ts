@@ -45,7 +45,17 @@ export abstract class StaffTicketRoutes {
     const result: TicketList = {};
     if (parts.items) {
       const { status, priority, category, q, before, sla_state: slaState, sort } = query;
-      const { items, page } = this.desk.listTickets(scope, { status, priority, category, q, before, slaState, sort, pageNo: query.page_no ?? 1, pageSize: query.page_size ?? DEFAULT_PAGE_SIZE });
+      const { items, page } = this.desk.listTickets(scope, {
+        status,
+        priority,
+        category,
+        q,
+        before,
+        slaState,
+        sort,
+        pageNo: query.page_no ?? 1,
+        pageSize: query.page_size ?? DEFAULT_PAGE_SIZE,
+      });
       result.items = this.blocks.add(items);
       result.page = page;
     }
@@ -84,7 +94,11 @@ export abstract class StaffTicketRoutes {
       content: body.content && {
         title: body.content.title,
         description: body.content.description,
-        attachments: body.content.attachments?.map(({ display, value, type }) => ({ ...(display === undefined ? {} : { display }), value, type })),
+        attachments: body.content.attachments?.map(({ display, value, type }) => ({
+          ...(display === undefined ? {} : { display }),
+          value,
+          type,
+        })),
       },
     };
     const { doc, revision } = await this.commands.execute(
@@ -99,7 +113,12 @@ export abstract class StaffTicketRoutes {
   @Idempotent()
   @ApiOperation({ summary: 'createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry' })
   @ApiCreatedResponse({ description: 'the new history entry', schema: schemaRef('TicketHistory') })
-  addHistory(@Param('id') id: string, @Body() body: TicketHistoryPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<TicketHistoryDoc> {
+  addHistory(
+    @Param('id') id: string,
+    @Body() body: TicketHistoryPayloadDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<TicketHistoryDoc> {
     const entry = { type: body.type, value: body.value, createdBy: staffAuthor(caller) };
     return this.commands.execute(new AppendHistoryCommand(id, staffScope(caller), entry, commandContext(request, caller)));
   }

@@ -39,7 +39,8 @@ export type OpenedTicketDoc = TicketDoc & { access_key?: string };
 @ApiHeader({
   name: 'x-ticket-access-key',
   required: false,
-  description: 'anonymous callers: the access_key of the answer that opened the ticket; without it (or a signed-in user who opened it) the ticket is 404',
+  description:
+    'anonymous callers: the access_key of the answer that opened the ticket; without it (or a signed-in user who opened it) the ticket is 404',
 })
 @UseGuards(StorefrontAuthGuard)
 @Controller('service/application/lead/v1.0/ticket')
@@ -55,7 +56,11 @@ export class StorefrontTicketsController {
   @Idempotent()
   @ApiOperation({ summary: 'createTicket: open a ticket for the storefront user' })
   @ApiCreatedResponse({ description: 'the new ticket', schema: schemaRef('Ticket') })
-  async create(@Body() body: AddTicketPayloadDto, @CurrentCaller() caller: StorefrontCaller, @Req() request: FastifyRequest): Promise<OpenedTicketDoc> {
+  async create(
+    @Body() body: AddTicketPayloadDto,
+    @CurrentCaller() caller: StorefrontCaller,
+    @Req() request: FastifyRequest,
+  ): Promise<OpenedTicketDoc> {
     if (body.status !== undefined && body.status !== 'pending') {
       const message = 'a storefront ticket starts as pending; staff change its status';
       throw new DomainError('invalid', `status: ${message}`, { errors: [{ field: 'status', message }] });
@@ -107,7 +112,12 @@ export class StorefrontTicketsController {
     @Req() request: FastifyRequest,
   ): Promise<TicketHistoryDoc> {
     return this.commands.execute(
-      new AppendHistoryCommand(id, storefrontScopeOf(caller), { type: body.type, value: body.value, createdBy: createdByOf(caller) }, commandContext(request, caller)),
+      new AppendHistoryCommand(
+        id,
+        storefrontScopeOf(caller),
+        { type: body.type, value: body.value, createdBy: createdByOf(caller) },
+        commandContext(request, caller),
+      ),
     );
   }
 }

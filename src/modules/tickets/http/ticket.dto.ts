@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsEmail,
-  IsIn,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { RichText, RichTextMember } from '../../../platform/http/rich-text';
 import { JsonSize, NotBlank } from '../../../platform/http/validation';
 import { ASSET_TYPES, HISTORY_TYPES, PRIORITY_KEYS, STATUS_KEYS } from '../ticket-catalogue';
@@ -27,10 +16,17 @@ export class TicketAssetDto {
 export class TicketContentDto {
   @ApiProperty({ maxLength: 300 }) @IsString() @NotBlank() @MaxLength(300) title!: string;
   @ApiPropertyOptional({ maxLength: 20000, description: 'rich text: HTML cleaned to an allow-list on write' })
-  @RichText() @IsOptional() @IsString() @MaxLength(20_000)
+  @RichText()
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
   description?: string;
   @ApiPropertyOptional({ type: [TicketAssetDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => TicketAssetDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => TicketAssetDto)
   attachments?: TicketAssetDto[];
 }
 
@@ -48,15 +44,27 @@ export class AddTicketPayloadDto {
   @ApiPropertyOptional() @IsOptional() @IsObject() @JsonSize(8192) created_by?: Record<string, unknown>;
   @ApiPropertyOptional() @IsOptional() @IsObject() @JsonSize(16384) _custom_json?: Record<string, unknown>;
   @ApiPropertyOptional({ type: [AdditionalInfoDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => AdditionalInfoDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => AdditionalInfoDto)
   additional_info?: AdditionalInfoDto[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsEmail({}, { each: true })
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsEmail({}, { each: true })
   subscribers?: string[];
 }
 
 export class TicketHistoryPayloadDto {
-  @ApiProperty({ description: 'Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write)' })
-  @RichTextMember('text') @IsObject() @JsonSize(32768)
+  @ApiProperty({
+    description: 'Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write)',
+  })
+  @RichTextMember('text')
+  @IsObject()
+  @JsonSize(32768)
   value!: Record<string, unknown>;
   @ApiProperty({ enum: HISTORY_TYPES }) @IsIn(HISTORY_TYPES) type!: (typeof HISTORY_TYPES)[number];
 }

@@ -12,9 +12,13 @@ describe('DeskProjection', () => {
     const projection = new DeskProjection();
     projection.init(db);
     const search = (q: string) =>
-      (db.prepare('SELECT r.ticket_id FROM rm_ticket_search s JOIN rm_ticket_search_rows r ON r.search_rowid = s.rowid WHERE rm_ticket_search MATCH ? ORDER BY r.ticket_id').all(q) as { ticket_id: string }[]).map(
-        (r) => r.ticket_id,
-      );
+      (
+        db
+          .prepare(
+            'SELECT r.ticket_id FROM rm_ticket_search s JOIN rm_ticket_search_rows r ON r.search_rowid = s.rowid WHERE rm_ticket_search MATCH ? ORDER BY r.ticket_id',
+          )
+          .all(q) as { ticket_id: string }[]
+      ).map((r) => r.ticket_id);
     const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { projection, search, count };
   };
@@ -26,7 +30,13 @@ describe('DeskProjection', () => {
     expect(search('delivery')).toEqual(['t1']);
     expect(search('email')).toEqual(['t1']);
     expect(search('charged')).toEqual(['t2']);
-    projection.apply(recorded('TicketContentChanged', { ticket: 't1', changed_at: 'now', content: { title: 'Lost parcel', description: '', attachments: [] } }, 3));
+    projection.apply(
+      recorded(
+        'TicketContentChanged',
+        { ticket: 't1', changed_at: 'now', content: { title: 'Lost parcel', description: '', attachments: [] } },
+        3,
+      ),
+    );
     expect(search('delivery')).toEqual([]);
     expect(search('parcel')).toEqual(['t1']);
   });
@@ -34,8 +44,16 @@ describe('DeskProjection', () => {
   it('a redelivered event changes nothing', () => {
     const { projection, search, count } = setup();
     const create = created('t1', 'Late delivery', '');
-    const change = recorded('TicketContentChanged', { ticket: 't1', changed_at: 'now', content: { title: 'Lost parcel', description: '', attachments: [] } }, 2);
-    const feedback = recorded('FeedbackSubmitted', { id: 'f1', ticket: 't1', company_id: '1', category: 'c', response: [], user: {}, created_at: 'now' }, 3);
+    const change = recorded(
+      'TicketContentChanged',
+      { ticket: 't1', changed_at: 'now', content: { title: 'Lost parcel', description: '', attachments: [] } },
+      2,
+    );
+    const feedback = recorded(
+      'FeedbackSubmitted',
+      { id: 'f1', ticket: 't1', company_id: '1', category: 'c', response: [], user: {}, created_at: 'now' },
+      3,
+    );
     for (const event of [create, change, feedback, create, change, feedback]) projection.apply(event);
     expect(count('rm_ticket_search')).toBe(1);
     expect(count('rm_ticket_search_rows')).toBe(1);
@@ -47,7 +65,13 @@ describe('DeskProjection', () => {
   it('reset empties every table', () => {
     const { projection, count } = setup();
     projection.apply(created('t1', 'x', ''));
-    projection.apply(recorded('FeedbackSubmitted', { id: 'f1', ticket: 't1', company_id: '1', category: 'c', response: [], user: {}, created_at: 'now' }, 1));
+    projection.apply(
+      recorded(
+        'FeedbackSubmitted',
+        { id: 'f1', ticket: 't1', company_id: '1', category: 'c', response: [], user: {}, created_at: 'now' },
+        1,
+      ),
+    );
     projection.reset();
     expect([count('rm_ticket_search'), count('rm_ticket_search_rows'), count('rm_ticket_feedback')]).toEqual([0, 0, 0]);
   });

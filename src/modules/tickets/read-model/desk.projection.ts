@@ -72,7 +72,9 @@ export function searchableText(html: string): string {
 
 function prepare(db: SqliteDatabase) {
   return {
-    row: db.prepare<[string], { search_rowid: number; revision: number }>('SELECT search_rowid, revision FROM rm_ticket_search_rows WHERE ticket_id = ?'),
+    row: db.prepare<[string], { search_rowid: number; revision: number }>(
+      'SELECT search_rowid, revision FROM rm_ticket_search_rows WHERE ticket_id = ?',
+    ),
     insertText: db.prepare('INSERT INTO rm_ticket_search (title, description) VALUES (?, ?)'),
     updateText: db.prepare('UPDATE rm_ticket_search SET title = ?, description = ? WHERE rowid = ?'),
     insertRow: db.prepare('INSERT INTO rm_ticket_search_rows (ticket_id, search_rowid, revision) VALUES (?, ?, ?)'),

@@ -69,7 +69,9 @@ export class DeskQueries {
     }) as { doc: string }[];
     const total = (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
     const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
-    const newer = query.before !== undefined && this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
+    const newer =
+      query.before !== undefined &&
+      this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
     // `before` anchors pages by number: it means nothing in another order.
     if (page.has_next && query.sort !== 'sla_due') page.next_id = items[items.length - 1].ticket_id;
@@ -104,9 +106,9 @@ export class DeskQueries {
   }
 
   findFeedback(id: string): TicketFeedbackDoc | undefined {
-    const row = this.stmt('SELECT f.doc, t.number FROM rm_ticket_feedback f JOIN rm_tickets t ON t.id = f.ticket_id WHERE f.id = ?').get(id) as
-      | { doc: string; number: number }
-      | undefined;
+    const row = this.stmt('SELECT f.doc, t.number FROM rm_ticket_feedback f JOIN rm_tickets t ON t.id = f.ticket_id WHERE f.id = ?').get(
+      id,
+    ) as { doc: string; number: number } | undefined;
     return row && feedbackDoc(JSON.parse(row.doc) as FeedbackSubmitted['data'], row.number);
   }
 

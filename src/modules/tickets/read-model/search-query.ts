@@ -6,5 +6,10 @@
 export function ftsQuery(q: string): string | undefined {
   const words = q.normalize('NFKC').match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
   // A bound on terms keeps one request from building an expensive query.
-  return words.length ? words.slice(0, 16).map((w) => `"${w}"*`).join(' ') : undefined;
+  return words.length
+    ? words
+        .slice(0, 16)
+        .map((w) => `"${w}"*`)
+        .join(' ')
+    : undefined;
 }

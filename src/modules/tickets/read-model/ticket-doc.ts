@@ -16,7 +16,11 @@ export function editTicketDoc(doc: TicketDoc, event: TicketDeskEvent): TicketDoc
     case 'TicketStatusChanged': {
       const wasFinished = isFinished(doc.status.key as keyof typeof STATUSES);
       const finished = isFinished(event.data.status);
-      return { ...edited, status: STATUSES[event.data.status], is_feedback_pending: finished && (wasFinished ? doc.is_feedback_pending : true) };
+      return {
+        ...edited,
+        status: STATUSES[event.data.status],
+        is_feedback_pending: finished && (wasFinished ? doc.is_feedback_pending : true),
+      };
     }
     case 'TicketPriorityChanged':
       return { ...edited, priority: PRIORITIES[event.data.priority] };

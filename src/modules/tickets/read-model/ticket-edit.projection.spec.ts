@@ -11,7 +11,11 @@ describe('TicketProjection: staff edits', () => {
     const db = openSqlite(':memory:');
     const projection = new TicketProjection();
     projection.init(db);
-    const row = () => db.prepare('SELECT revision, status, priority, category, assigned_to, updated_at, doc FROM rm_tickets').get() as Record<string, unknown> & { doc: string };
+    const row = () =>
+      db.prepare('SELECT revision, status, priority, category, assigned_to, updated_at, doc FROM rm_tickets').get() as Record<
+        string,
+        unknown
+      > & { doc: string };
     return { db, projection, row, doc: () => JSON.parse(row().doc) };
   };
 
@@ -22,9 +26,18 @@ describe('TicketProjection: staff edits', () => {
     projection.apply(recorded('TicketPriorityChanged', { ...at(1), priority: 'urgent' }, 2));
     projection.apply(recorded('TicketAssigned', { ...at(2), agent_id: 'agent-7' }, 3));
     projection.apply(recorded('TicketTagsChanged', { ...at(2), tags: ['vip'] }, 4));
-    projection.apply(recorded('TicketCategoryChanged', { ...at(3), category: { key: 'refund', display: 'Refund' }, sub_category: 'card' }, 5));
+    projection.apply(
+      recorded('TicketCategoryChanged', { ...at(3), category: { key: 'refund', display: 'Refund' }, sub_category: 'card' }, 5),
+    );
     projection.apply(recorded('TicketContentChanged', { ...at(4), content: { title: 'new', description: 'd', attachments: [] } }, 6));
-    expect(row()).toMatchObject({ revision: 6, status: 'in_progress', priority: 'urgent', category: 'refund', assigned_to: 'agent-7', updated_at: '2026-01-01T00:04:00.000Z' });
+    expect(row()).toMatchObject({
+      revision: 6,
+      status: 'in_progress',
+      priority: 'urgent',
+      category: 'refund',
+      assigned_to: 'agent-7',
+      updated_at: '2026-01-01T00:04:00.000Z',
+    });
     expect(doc()).toMatchObject({
       status: { key: 'in_progress', display: 'In Progress' },
       priority: { key: 'urgent', display: 'Urgent' },
@@ -56,7 +69,13 @@ describe('TicketProjection: staff edits', () => {
     projection.apply(created());
     projection.apply(recorded('TicketStatusChanged', { ...at(1), status: 'resolved' }, 1));
     expect(doc().is_feedback_pending).toBe(true);
-    projection.apply(recorded('FeedbackSubmitted', { id: 'f1', ticket: 't1', company_id: '1', category: 'c', response: [], user: {}, created_at: 'later' }, 2));
+    projection.apply(
+      recorded(
+        'FeedbackSubmitted',
+        { id: 'f1', ticket: 't1', company_id: '1', category: 'c', response: [], user: {}, created_at: 'later' },
+        2,
+      ),
+    );
     expect(doc()).toMatchObject({ is_feedback_pending: false, updated_at: '2026-01-01T00:01:00.000Z' });
     projection.apply(recorded('TicketStatusChanged', { ...at(2), status: 'closed' }, 3));
     expect(doc().is_feedback_pending).toBe(false); // already answered for this round of work
@@ -70,7 +89,10 @@ describe('TicketProjection: staff edits', () => {
   it('an edit keeps what other features wrote into the document (video_room_id)', () => {
     const { projection, doc } = setup();
     projection.apply(created());
-    projection.apply({ ...recorded('VideoRoomOpened', { room: 't1', ticket: 't1', company_id: '1', session: 1, notify: [], opened_at: 'x' }, 0), streamName: 'video-room-t1' });
+    projection.apply({
+      ...recorded('VideoRoomOpened', { room: 't1', ticket: 't1', company_id: '1', session: 1, notify: [], opened_at: 'x' }, 0),
+      streamName: 'video-room-t1',
+    });
     projection.apply(recorded('TicketPriorityChanged', { ...at(1), priority: 'high' }, 1));
     expect(doc()).toMatchObject({ video_room_id: 't1', priority: { key: 'high' } });
   });

@@ -8,7 +8,8 @@ const NOW = '2026-01-01T00:00:00.000Z';
 describe('TicketProjection: video_room_id', () => {
   it('shows the room while it is open, and a redelivered opening does not bring a closed room back', () => {
     const room = eventRecorder(`video-room-${ROOM}`);
-    const opened = (revision: number, session = 1) => room('VideoRoomOpened', { room: ROOM, ticket: ROOM, company_id: '1', session, notify: [], opened_at: NOW }, revision);
+    const opened = (revision: number, session = 1) =>
+      room('VideoRoomOpened', { room: ROOM, ticket: ROOM, company_id: '1', session, notify: [], opened_at: NOW }, revision);
     const closed = (revision: number) => room('VideoRoomClosed', { room: ROOM, session: 1, closed_at: NOW }, revision);
     const db = openSqlite(':memory:');
     const tickets = new TicketProjection();

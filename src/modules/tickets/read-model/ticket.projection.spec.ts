@@ -31,7 +31,12 @@ describe('TicketProjection', () => {
   it('a redelivered event changes nothing', () => {
     const { projection, count, db } = setup();
     const create = created('a', '1', 1);
-    const history = recorded('HistoryAppended', { id: 'h1', ticket: 'a', type: 'comment', value: { text: 'x' }, created_by: {}, created_on: { user_agent: 'ua' }, created_at: 'now' }, 1, 2);
+    const history = recorded(
+      'HistoryAppended',
+      { id: 'h1', ticket: 'a', type: 'comment', value: { text: 'x' }, created_by: {}, created_on: { user_agent: 'ua' }, created_at: 'now' },
+      1,
+      2,
+    );
     projection.apply(create);
     projection.apply(history);
     const before = db.prepare('SELECT * FROM rm_tickets').all();

@@ -107,7 +107,21 @@ export class TicketProjection implements Projection {
       updatedAt: d.created_at,
     };
     const userId = typeof d.created_by.id === 'string' ? d.created_by.id : null;
-    this.stmts.insertTicket.run(d.id, d.company_id, d.application_id ?? null, number, event.revision, userId, d.status, d.priority, d.category.key, d.created_at, d.created_at, JSON.stringify(doc), d.access_key_sha256 ?? null);
+    this.stmts.insertTicket.run(
+      d.id,
+      d.company_id,
+      d.application_id ?? null,
+      number,
+      event.revision,
+      userId,
+      d.status,
+      d.priority,
+      d.category.key,
+      d.created_at,
+      d.created_at,
+      JSON.stringify(doc),
+      d.access_key_sha256 ?? null,
+    );
   }
 
   private historyAppended(event: RecordedEvent<'HistoryAppended', HistoryAppended['data']>): void {

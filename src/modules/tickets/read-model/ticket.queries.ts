@@ -44,7 +44,11 @@ export class TicketQueries {
   }
 
   findTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } | undefined {
-    const row = this.sql.get<[string], TicketRow>('SELECT doc, company_id, application_id, created_by_user, access_key_sha256, revision FROM rm_tickets WHERE id = ?').get(id);
+    const row = this.sql
+      .get<[string], TicketRow>(
+        'SELECT doc, company_id, application_id, created_by_user, access_key_sha256, revision FROM rm_tickets WHERE id = ?',
+      )
+      .get(id);
     if (!row || !inScope(row, scope)) return undefined;
     return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
   }
@@ -64,7 +68,9 @@ export class TicketQueries {
   listHistory(ticketId: string, limit: number, offset: number): { items: TicketHistoryDoc[]; total: number } {
     const total = this.sql.get<[string], { n: number }>('SELECT count(*) AS n FROM rm_ticket_history WHERE ticket_id = ?').get(ticketId)!.n;
     const items = this.sql
-      .get<[string, number, number], { doc: string }>('SELECT doc FROM rm_ticket_history WHERE ticket_id = ? ORDER BY position LIMIT ? OFFSET ?')
+      .get<[string, number, number], { doc: string }>(
+        'SELECT doc FROM rm_ticket_history WHERE ticket_id = ? ORDER BY position LIMIT ? OFFSET ?',
+      )
       .all(ticketId, limit, offset)
       .map((r) => JSON.parse(r.doc) as TicketHistoryDoc);
     return { items, total };

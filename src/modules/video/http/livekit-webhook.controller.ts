@@ -34,10 +34,10 @@ export class LiveKitWebhookController {
     if (event === 'development-pair') {
       throw new DomainError(
         'unauthorized',
-        'Webhooks are refused while LIVEKIT_API_KEY/LIVEKIT_API_SECRET are the development pair (devkey/secret), which anyone can sign with; set your LiveKit project\'s pair (or LEAD_LIVEKIT_DEV_WEBHOOKS=true in development)',
+        "Webhooks are refused while LIVEKIT_API_KEY/LIVEKIT_API_SECRET are the development pair (devkey/secret), which anyone can sign with; set your LiveKit project's pair (or LEAD_LIVEKIT_DEV_WEBHOOKS=true in development)",
       );
     }
-    if (event === undefined) throw new DomainError('unauthorized', 'The webhook is not signed with this service\'s LiveKit key pair');
+    if (event === undefined) throw new DomainError('unauthorized', "The webhook is not signed with this service's LiveKit key pair");
     if (event === 'malformed') throw new DomainError('invalid', 'The body is not a LiveKit webhook event');
     const report = reportOf(event);
     const room = event.room?.name ?? '';

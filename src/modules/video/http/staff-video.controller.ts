@@ -40,7 +40,9 @@ export class StaffVideoController {
   @ApiOkResponse({ type: CreateVideoRoomResponse })
   open(@Body() body: CreateVideoRoomPayloadDto, @CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest) {
     const notify = (body.notify ?? []).map((n) => ({ country_code: n.country_code, phone_number: n.phone_number }));
-    return this.commands.execute(new OpenVideoRoomCommand(body.unique_name, videoCallerOf(caller).scope, notify, commandContext(request, caller)));
+    return this.commands.execute(
+      new OpenVideoRoomCommand(body.unique_name, videoCallerOf(caller).scope, notify, commandContext(request, caller)),
+    );
   }
 
   @Delete(':unique_name')

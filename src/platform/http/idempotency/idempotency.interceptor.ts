@@ -51,7 +51,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         void reply.header('idempotent-replayed', 'true');
         return of(claim.body);
       case 'mismatch':
-        return throwError(() => new UnprocessableEntityException('This Idempotency-Key was used with a different request; use a new key for a new request'));
+        return throwError(
+          () => new UnprocessableEntityException('This Idempotency-Key was used with a different request; use a new key for a new request'),
+        );
       case 'in_progress':
         void reply.header('retry-after', '1');
         return throwError(() => new DomainError('conflict', 'A request with this Idempotency-Key is still being processed; retry shortly'));
@@ -91,12 +93,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
  * key holder wrote; it reaches the route and gets its 404. Only the key's hash goes into the stored scope.
  */
 function accessOf(caller: Caller): string {
-  return caller.kind === 'storefront' && caller.ticketAccessKey ? `:key:${createHash('sha256').update(caller.ticketAccessKey).digest('hex')}` : '';
+  return caller.kind === 'storefront' && caller.ticketAccessKey
+    ? `:key:${createHash('sha256').update(caller.ticketAccessKey).digest('hex')}`
+    : '';
 }
 
 function scopeOf(request: FastifyRequest & { caller?: Caller }): string {
   const caller = request.caller;
-  const who = !caller ? 'anonymous' : caller.kind === 'staff' ? `staff:${caller.companyId}:${caller.clientId}` : `app:${caller.applicationId}${accessOf(caller)}`;
+  const who = !caller
+    ? 'anonymous'
+    : caller.kind === 'staff'
+      ? `staff:${caller.companyId}:${caller.clientId}`
+      : `app:${caller.applicationId}${accessOf(caller)}`;
   const path = request.url.split('?')[0].replace(/\/+$/, '');
   return `${who} ${request.method} ${path}`;
 }

@@ -9,7 +9,10 @@ const PURGE_EVERY_MS = 3600_000;
 /** Idempotency keys for any POST route; expired keys are purged at start and every hour, keys in flight at start. */
 @Global()
 @Module({
-  providers: [{ provide: IdempotencyStore, inject: [SQLITE_DB], useFactory: (db: SqliteDatabase) => new IdempotencyStore(db) }, IdempotencyInterceptor],
+  providers: [
+    { provide: IdempotencyStore, inject: [SQLITE_DB], useFactory: (db: SqliteDatabase) => new IdempotencyStore(db) },
+    IdempotencyInterceptor,
+  ],
   exports: [IdempotencyStore, IdempotencyInterceptor],
 })
 export class IdempotencyModule implements OnApplicationBootstrap, BeforeApplicationShutdown {

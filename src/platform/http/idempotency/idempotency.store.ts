@@ -50,13 +50,17 @@ export class IdempotencyStore {
       CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at);
     `);
     this.stmts = {
-      get: db.prepare<[string, string], Row>('SELECT fingerprint, state, status, body, created_at, lease_until FROM idempotency_keys WHERE scope = ? AND key = ?'),
+      get: db.prepare<[string, string], Row>(
+        'SELECT fingerprint, state, status, body, created_at, lease_until FROM idempotency_keys WHERE scope = ? AND key = ?',
+      ),
       start: db.prepare(
         `INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at, lease_until) VALUES (@scope, @key, @fingerprint, 'in_progress', @now, @lease)
          ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, body = NULL,
            created_at = excluded.created_at, lease_until = excluded.lease_until`,
       ),
-      complete: db.prepare(`UPDATE idempotency_keys SET state = 'done', status = ?, body = ? WHERE scope = ? AND key = ? AND state = 'in_progress'`),
+      complete: db.prepare(
+        `UPDATE idempotency_keys SET state = 'done', status = ?, body = ? WHERE scope = ? AND key = ? AND state = 'in_progress'`,
+      ),
       release: db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
       purge: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
       releaseInFlight: db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`),
