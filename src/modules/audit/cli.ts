@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Settings, loadSettings } from '../../platform/config/settings';
-import { openEventStore } from '../../platform/event-store/event-store.module';
-import { openSqlite } from '../../platform/sqlite/sqlite-database';
+import { openExistingStore } from '../../platform/event-store/event-store.module';
 import { AnchorLedger } from './anchor-ledger';
 import { anchorPending } from './audit-anchorer';
 import { loadAuditKey } from '../../platform/event-store/audit-key';
@@ -28,12 +27,9 @@ export async function runAuditCli(argv: readonly string[], env: NodeJS.ProcessEn
   }
   const settings = loadSettings(env);
   // A verifier must not create what it checks: no database file means a wrong path, not an empty log.
-  if (!existsSync(settings.databaseFile)) {
-    print(`No database at ${settings.databaseFile}; set LEAD_DATA_DIR or LEAD_DATABASE_FILE.`);
-    return 2;
-  }
-  const db = openSqlite(settings.databaseFile);
-  const store = await openEventStore(settings, db);
+  const opened = await openExistingStore(settings, print);
+  if (!opened) return 2;
+  const { db, store } = opened;
   try {
     const key = loadAuditKey(settings, { create: false });
     const ledger = new AnchorLedger(db, key);

@@ -1,9 +1,7 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { loadSettings } from '../../platform/config/settings';
-import { openEventStore } from '../../platform/event-store/event-store.module';
+import { openExistingStore } from '../../platform/event-store/event-store.module';
 import { countEventsAfter } from '../../platform/event-store/event-store.port';
-import { openSqlite } from '../../platform/sqlite/sqlite-database';
 import { formatPosition } from '../audit';
 import { DeliveryStore } from './delivery-store';
 import { WebhookQueries } from './webhook.queries';
@@ -21,12 +19,9 @@ export async function runWebhooksCli(argv: readonly string[], env: NodeJS.Proces
     return 2;
   }
   const settings = loadSettings(env);
-  if (!existsSync(settings.databaseFile)) {
-    print(`No database at ${settings.databaseFile}; set LEAD_DATA_DIR or LEAD_DATABASE_FILE.`);
-    return 2;
-  }
-  const db = openSqlite(settings.databaseFile);
-  const store = await openEventStore(settings, db);
+  const opened = await openExistingStore(settings, print);
+  if (!opened) return 2;
+  const { db, store } = opened;
   try {
     const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_webhooks'").get();
     const subscriptions = hasTable ? new WebhookQueries(db).all() : [];

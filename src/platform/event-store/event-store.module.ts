@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { loadAuditKey } from './audit-key';
 import { ChainKey } from './hash-chain';
@@ -7,13 +8,30 @@ import { meteredEventStore } from '../ops/metered-event-store';
 import { Metrics } from '../ops/metrics';
 import { tracedEventStore } from '../ops/traced-event-store';
 import { SQLITE_DB } from '../sqlite/sqlite.module';
-import { SqliteDatabase } from '../sqlite/sqlite-database';
+import { SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
 import { EVENT_STORE, EventStore } from './event-store.port';
 import { connectEventStoreDb } from './eventstoredb.event-store';
 import { MemoryEventStore } from './memory.event-store';
 import { SqliteEventStore } from './sqlite.event-store';
 
 /** Also used by the audit CLI, so it verifies whichever store the service is configured with. */
+/**
+ * The service's existing database and event store, for an operator's command line (audit, projections,
+ * webhooks). A command must not create what it inspects: no database file means wrong settings, and it is
+ * said and refused (undefined) instead of opening an empty log.
+ */
+export async function openExistingStore(
+  settings: Settings,
+  print: (line: string) => void,
+): Promise<{ db: SqliteDatabase; store: EventStore } | undefined> {
+  if (!existsSync(settings.databaseFile)) {
+    print(`No database at ${settings.databaseFile}; set LEAD_DATA_DIR or LEAD_DATABASE_FILE.`);
+    return undefined;
+  }
+  const db = openSqlite(settings.databaseFile);
+  return { db, store: await openEventStore(settings, db) };
+}
+
 export async function openEventStore(settings: Settings, db: SqliteDatabase): Promise<EventStore> {
   switch (settings.store) {
     case 'sqlite':

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { SingleBar } from 'cli-progress';
-import { existsSync } from 'node:fs';
 import { loadSettings } from '../config/settings';
-import { openEventStore } from '../event-store/event-store.module';
-import { openSqlite } from '../sqlite/sqlite-database';
+import { openExistingStore } from '../event-store/event-store.module';
+import { SqliteDatabase } from '../sqlite/sqlite-database';
+import { EventStore } from '../event-store/event-store.port';
 import { retryParked, skipHaltingEvent } from './operator-actions';
 import { Projection } from './projection';
 import { aheadOfLogMessage, checkpointsAheadOfLog } from './checkpoint-guard';
@@ -55,12 +55,13 @@ export async function runProjectionsCli(
     return 2;
   }
   const settings = loadSettings(env);
-  if (settings.store === 'memory' || !existsSync(settings.databaseFile)) {
-    print(`No database at ${settings.databaseFile} (store: ${settings.store}); set LEAD_DATA_DIR or LEAD_DATABASE_FILE.`);
+  if (settings.store === 'memory') {
+    print('The memory store keeps no log between processes: set LEAD_STORE to sqlite or eventstoredb.');
     return 2;
   }
-  const db = openSqlite(settings.databaseFile);
-  const store = await openEventStore(settings, db);
+  const opened = await openExistingStore(settings, print);
+  if (!opened) return 2;
+  const { db, store } = opened;
   try {
     if (command === 'status') {
       const reports = await projectionReport(store, db, projections);
@@ -94,8 +95,8 @@ export async function runProjectionsCli(
 }
 
 async function rebuild(
-  store: Awaited<ReturnType<typeof openEventStore>>,
-  db: ReturnType<typeof openSqlite>,
+  store: EventStore,
+  db: SqliteDatabase,
   projections: Projection[],
   print: Print,
   options: { signal?: AbortSignal; progress?: boolean },
