@@ -6,7 +6,7 @@ export { OpenTicket, ticketDecider } from './ticket.decider';
 export { TicketCommandHandler } from './commands/ticket-command-handler';
 export { TicketQueries, TicketScope } from './read-model/ticket.queries';
 export { TicketDoc } from './read-model/ticket.views';
-export { TicketAssetDto } from './http/ticket.dto';
+export { Attachments, TicketAssetDto } from './http/ticket.dto';
 export { OpenedTicketDoc, createdByOf, storefrontScopeOf } from './http/storefront-tickets.controller';
 export { TicketAccessKeys } from './ticket-access';
 export { StaffAnswerBlocks } from './http/staff-answer-blocks';

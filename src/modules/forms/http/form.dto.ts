@@ -20,7 +20,7 @@ import {
 import { DomainError } from '../../../platform/command/domain-error';
 import { RichText } from '../../../platform/http/rich-text';
 import { JsonSize, NotBlank } from '../../../platform/http/validation';
-import { PRIORITY_KEYS, PriorityKey, TicketAssetDto } from '../../tickets';
+import { Attachments, PRIORITY_KEYS, PriorityKey, TicketAssetDto } from '../../tickets';
 import { FIELD_TYPES, FieldType, LIMITS } from '../form-inputs';
 
 /** Request bodies of the form routes (reference 4.6, 4.7, 5). Rules across fields live in form-inputs.ts. */
@@ -156,12 +156,7 @@ export class CustomFormSubmissionPayloadDto {
   @ValidateNested({ each: true })
   @Type(() => ResponseItemDto)
   response!: ResponseItemDto[];
-  @ApiPropertyOptional({ type: [TicketAssetDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => TicketAssetDto)
+  @Attachments()
   attachments?: TicketAssetDto[];
 }
 

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
@@ -13,6 +14,17 @@ export class TicketAssetDto {
   @ApiProperty({ enum: ASSET_TYPES }) @IsIn(ASSET_TYPES) type!: (typeof ASSET_TYPES)[number];
 }
 
+/** An optional list of at most 20 TicketAssets, each validated: ticket content and form submissions alike. */
+export const Attachments = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [TicketAssetDto] }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(20),
+    ValidateNested({ each: true }),
+    Type(() => TicketAssetDto),
+  );
+
 export class TicketContentDto {
   @ApiProperty({ maxLength: 300 }) @IsString() @NotBlank() @MaxLength(300) title!: string;
   @ApiPropertyOptional({ maxLength: 20000, description: 'rich text: HTML cleaned to an allow-list on write' })
@@ -21,12 +33,7 @@ export class TicketContentDto {
   @IsString()
   @MaxLength(20_000)
   description?: string;
-  @ApiPropertyOptional({ type: [TicketAssetDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => TicketAssetDto)
+  @Attachments()
   attachments?: TicketAssetDto[];
 }
 
