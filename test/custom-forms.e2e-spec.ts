@@ -196,8 +196,12 @@ describe('custom forms (end to end)', () => {
       if (stream.startsWith('ticket-')) throw new StoreUnavailableError('the disk went away');
       return append(stream, events, options);
     });
+    // A new ticket takes its number in a numbered append, where the store has one (the embedded stores).
+    const numbered =
+      t.store.appendNumbered && jest.spyOn(t.store, 'appendNumbered').mockRejectedValue(new StoreUnavailableError('the disk went away'));
     const res = await submit('crash', [{ key: 'name', value: 'Ann' }]);
     spy.mockRestore();
+    if (numbered) numbered.mockRestore();
     expect(res.statusCode).toBe(201);
     const { ticket, response, message, access_key } = res.json();
     expect(ticket).toBeUndefined();
@@ -222,6 +226,8 @@ describe('custom forms (end to end)', () => {
     const log = await t.store.readStream(`ticket-${response.ticket_id}`);
     expect(log).toHaveLength(1);
     expect(log[0].metadata.actor).toEqual({ type: 'system', id: 'form-ticket-reconciler' });
+    // The reconciler's ticket takes its number as every create does: recorded in its TicketCreated.
+    expect(log[0].data.ticket_id).toBe(opened.json().ticket_id);
     expect(t.app.get(FormQueries).findResponse(response._id)?.ticket_opened).toBe(true);
     expect(await reconciler.runOnce(0)).toBe(0);
   });

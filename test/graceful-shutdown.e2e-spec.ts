@@ -12,7 +12,7 @@ describe('graceful shutdown (end to end)', () => {
     await t.app.listen(0, '127.0.0.1');
     const url = `${await t.app.getUrl()}${BASE}/ticket/`;
     // Hold the write in the store for a moment, so that it is surely in flight when the shutdown begins.
-    const store = t.store as { append: EventStore['append'] };
+    const store = t.store as { append: EventStore['append']; appendNumbered?: EventStore['appendNumbered'] };
     const append = store.append.bind(store);
     let arrived!: () => void;
     const inFlight = new Promise<void>((resolve) => (arrived = resolve));
@@ -21,6 +21,15 @@ describe('graceful shutdown (end to end)', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       return append(...args);
     };
+    // A create takes its ticket number in a numbered append where the store has one (the embedded stores).
+    const appendNumbered = store.appendNumbered?.bind(store);
+    if (appendNumbered) {
+      store.appendNumbered = async (...args) => {
+        arrived();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return appendNumbered(...args);
+      };
+    }
     const response = fetch(url, {
       method: 'POST',
       headers: { ...storefrontAuth('a'), 'content-type': 'application/json' },

@@ -44,7 +44,7 @@ export const initialTicketState: TicketState = { exists: false };
  * What opening a ticket takes, from any door (a storefront or staff create, a form submission): the decider
  * fills in what every new ticket starts with, so "what a new ticket is" is said once, here.
  */
-export type OpenTicket = Omit<TicketCreated['data'], 'content' | 'category' | 'status' | 'priority' | 'tags'> & {
+export type OpenTicket = Omit<TicketCreated['data'], 'ticket_id' | 'content' | 'category' | 'status' | 'priority' | 'tags'> & {
   readonly title: string;
   readonly description?: string;
   readonly attachments?: readonly TicketAsset[];

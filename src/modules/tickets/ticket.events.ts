@@ -20,6 +20,11 @@ export const TicketEventType = {
   TicketCategoryChanged: 'TicketCategoryChanged',
   TicketContentChanged: 'TicketContentChanged',
   FeedbackSubmitted: 'FeedbackSubmitted',
+  // On a company's ticket-number stream (`ticketNumbers`): the numbers tickets created before numbers were
+  // recorded in TicketCreated had been given (a one-off migration), and where the sequence goes on from.
+  TicketNumbersMigrated: 'TicketNumbersMigrated',
+  // Once per store, when that migration is complete.
+  TicketNumberingMigrated: 'TicketNumberingMigrated',
 } as const;
 
 export interface TicketAsset {
@@ -37,8 +42,14 @@ export interface TicketContent {
 export interface TicketCreated {
   readonly type: typeof TicketEventType.TicketCreated;
   readonly data: {
-    /** The ticket's `_id`. Its readable number (`ticket_id` on the wire) is given by the read model. */
+    /** The ticket's `_id`. */
     readonly id: string;
+    /**
+     * The readable number (`"43"`), unique per company, decided when the ticket was written (from the
+     * company's sequence, `ticketNumbers`). Absent from tickets created before numbers were recorded: theirs
+     * are in the company's TicketNumbersMigrated events.
+     */
+    readonly ticket_id?: string;
     readonly company_id: string;
     readonly application_id?: string;
     readonly source: 'sales_channel' | 'platform_panel';
@@ -121,3 +132,20 @@ export type TicketDeskEvent = TicketEditEvent | FeedbackSubmitted;
 export type TicketEvent = TicketCreated | HistoryAppended | TicketDeskEvent;
 
 export const ticketStream = (ticketId: string) => `ticket-${ticketId}`;
+
+/**
+ * A company's ticket-number sequence: its name and stream. A category of its own (not `ticket-`), so the
+ * change feed and a ticket's audit trail do not take it for a ticket's stream.
+ */
+export const ticketNumbers = (companyId: string) => `ticketnumbers-${companyId}`;
+
+export interface TicketNumbersMigrated {
+  readonly type: typeof TicketEventType.TicketNumbersMigrated;
+  readonly data: {
+    readonly company_id: string;
+    /** Tickets of the company and the numbers the read model gave them, in number order. */
+    readonly tickets: readonly { readonly id: string; readonly ticket_id: string }[];
+    /** The highest number given so far: the sequence goes on from here (see platform/event-store/sequences.ts). */
+    readonly last: number;
+  };
+}

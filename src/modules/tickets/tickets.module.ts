@@ -15,6 +15,7 @@ import { TicketProjection } from './read-model/ticket.projection';
 import { TicketQueries } from './read-model/ticket.queries';
 import { TicketAccessKeys } from './ticket-access';
 import { StaffAnswerBlocks } from './http/staff-answer-blocks';
+import { TicketNumberMigration } from './ticket-number.migration';
 
 /**
  * The ticket aggregate: its commands, its read models (the ticket documents and histories; the desk's search
@@ -35,6 +36,7 @@ import { StaffAnswerBlocks } from './http/staff-answer-blocks';
     DeskProjection,
     TicketAccessKeys,
     StaffAnswerBlocks,
+    TicketNumberMigration,
   ],
   exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
 })

@@ -8,11 +8,13 @@ import {
   AppendResult,
   EventMetadata,
   EventStore,
+  NewEvent,
   RecordedEvent,
   START,
   StreamDeletedError,
   WrongExpectedVersionError,
 } from '../event-store/event-store.port';
+import { appendNumbered } from '../event-store/sequences';
 
 export interface Decider<Command, State, Event extends { type: string; data: unknown }> {
   readonly initialState: State;
@@ -37,6 +39,20 @@ export interface CommandOptions<State = unknown, Event = unknown> {
    * stream's store, say): throwing refuses the command with nothing written.
    */
   readonly vet?: (events: readonly Event[], state: State) => void;
+  /** Events that take a number from a sequence when they are written (an aggregate's `numbering`). */
+  readonly numbering?: Numbering<any>;
+}
+
+/**
+ * Numbers decided when events are written (a ticket's readable number): the decider decides without the
+ * number, the store gives it inside the append (see `appendNumbered`), and `stamp` writes it into the events
+ * before they are hashed and stored.
+ */
+export interface Numbering<Event> {
+  /** The sequence the decided events take a number from, or undefined when they take none. */
+  sequenceOf(events: readonly Event[]): string | undefined;
+  /** The events with `number` written in. Pure and cheap: on the embedded store it runs inside the transaction. */
+  stamp(events: readonly Event[], number: number): Event[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -138,20 +154,34 @@ export async function handleCommand<Command, State, Event extends { type: string
           return { events, state, result: { nextExpectedRevision: last?.revision ?? -1n, position: last?.position ?? START } };
         }
         const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
-        let previousHash = lastHash(history);
-        const chained = events.map((e, i) => {
-          const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
-          const revision = BigInt(history.length + i);
-          const data = e.data as Record<string, unknown>;
-          // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
-          const linked = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata });
-          previousHash = linked.hash as string;
-          return { id, type: e.type, data, metadata: linked };
-        });
+        const link = (decided: readonly Event[]): NewEvent[] => {
+          let previousHash = lastHash(history);
+          return decided.map((e, i) => {
+            const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
+            const revision = BigInt(history.length + i);
+            const data = e.data as Record<string, unknown>;
+            // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
+            const linked = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata });
+            previousHash = linked.hash as string;
+            return { id, type: e.type, data, metadata: linked };
+          });
+        };
         try {
-          const result = await store.append(stream, chained, { expectedRevision });
+          const sequence = options.numbering?.sequenceOf(events);
+          if (sequence === undefined) {
+            const result = await store.append(stream, link(events), { expectedRevision });
+            outcome('appended', attempt, events.length);
+            return { events, result, state: events.reduce(decider.evolve, state) };
+          }
+          // The number is decided inside the append (gapless on the embedded store), stamped into the events
+          // before they are linked into the chain, so the chain covers it.
+          let stamped = events;
+          const build = (number: number) => link((stamped = options.numbering!.stamp(events, number) as Event[]));
+          const result = await appendNumbered(store, stream, { sequence, build }, { expectedRevision }, { ...context, lock });
+          // The store held these very events already (a retry of this command): the next attempt answers them.
+          if (result.number === undefined) continue;
           outcome('appended', attempt, events.length);
-          return { events, result, state: events.reduce(decider.evolve, state) };
+          return { events: stamped, result, state: stamped.reduce(decider.evolve, state) };
         } catch (error) {
           if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
           conflictedWith = error.actual;

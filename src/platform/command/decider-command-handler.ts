@@ -1,13 +1,15 @@
 import { EventMetadata, EventStore } from '../event-store/event-store.port';
 import { ChainKey } from '../event-store/hash-chain';
 import { ReadYourWrites } from '../projections/read-your-writes';
-import { CommandOptions, CommandOutcome, Decider, foldStream, handleCommand } from './command-handler';
+import { CommandOptions, CommandOutcome, Decider, Numbering, foldStream, handleCommand } from './command-handler';
 import { KeyedLock } from './keyed-lock';
 
 /** What binds a decider to the store: how one instance's stream is named. */
 export interface AggregateDefinition<Command, State, Event extends { type: string; data: unknown }, Id = string> {
   readonly streamOf: (id: Id) => string;
   readonly decider: Decider<Command, State, Event>;
+  /** Events that take a number from a sequence as they are written (ticket numbers). */
+  readonly numbering?: Numbering<Event>;
 }
 
 export interface CommandHandlingDeps {
@@ -36,7 +38,10 @@ export class DeciderCommandHandler<Command, State, Event extends { type: string;
     options: CommandOptions<State, Event> = {},
   ): Promise<CommandOutcome<State, Event>> {
     const { store, lock, chain, readYourWrites } = this.deps;
-    const outcome = await handleCommand(store, lock, chain, this.aggregate.streamOf(id), this.aggregate.decider, command, context, options);
+    const outcome = await handleCommand(store, lock, chain, this.aggregate.streamOf(id), this.aggregate.decider, command, context, {
+      ...options,
+      numbering: this.aggregate.numbering,
+    });
     // A command that decided nothing appended nothing: there is no new position to wait for.
     if (outcome.events.length) await readYourWrites.waitFor(outcome.result.position);
     return outcome;

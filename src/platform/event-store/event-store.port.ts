@@ -107,9 +107,38 @@ export interface EventStore {
    * Checkpoints beyond it mean the log was cut or replaced (`assertCheckpointsWithinLog`).
    */
   lastPosition(): Promise<Position | undefined>;
+  /**
+   * Optional: appends the events `claim.build(n)` with n the next number of the sequence `claim.sequence`, the
+   * number decided inside the append's own transaction (taken only if the append commits: gapless). Callers
+   * use `appendNumbered` (sequences.ts), which reserves through the sequence's stream when this is absent.
+   */
+  appendNumbered?(stream: string, claim: NumberedEvents, options: { expectedRevision: ExpectedRevision }): Promise<NumberedAppendResult>;
   /** Throws when the store cannot be reached; used at start and by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Events that must carry the next number of a named sequence (a ticket's readable number per company), decided
+ * when they are written and stored in their data. See `appendNumbered` in sequences.ts.
+ */
+export interface NumberedEvents {
+  /** The sequence's name, which is also its stream's name. */
+  readonly sequence: string;
+  /**
+   * The events to append, with `number` written in (and, since the number is in the data, the hash chain
+   * computed over it). Called once per attempt; must be synchronous and cheap: on the embedded store it runs
+   * inside the append's transaction.
+   */
+  build(number: number): readonly NewEvent[];
+}
+
+export interface NumberedAppendResult extends AppendResult {
+  /**
+   * The number the appended events carry; `undefined` when the store already held these very events (an
+   * idempotent replay of the same ids): they carry the number they were given the first time.
+   */
+  readonly number: number | undefined;
 }
 
 /** Injection token for the configured adapter. */

@@ -8,6 +8,8 @@ import {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  NumberedAppendResult,
+  NumberedEvents,
   Position,
   ReadAllOptions,
   ReadStreamOptions,
@@ -17,12 +19,14 @@ import {
   appendSize,
 } from './event-store.port';
 import { pollingSubscription } from './polling-subscription';
+import { nextNumber } from './sequences';
 
 /** For tests and throw-away runs: the whole log in an array, lost on exit. */
 export class MemoryEventStore implements EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly sequences = new Map<string, number>();
 
   /** `maxAppendSize`: the same per-append limit as EventStoreDB's (see the port). */
   constructor(readonly maxAppendSize = DEFAULT_MAX_APPEND_SIZE) {}
@@ -57,6 +61,22 @@ export class MemoryEventStore implements EventStore {
     if (events.length) this.emitter.emit('appended');
     const last = existing[existing.length - 1];
     return { nextExpectedRevision: last ? last.revision : -1n, position: last ? last.position : START };
+  }
+
+  /** The number is decided and the events written in one synchronous step: nothing can interleave (gapless). */
+  async appendNumbered(
+    stream: string,
+    claim: NumberedEvents,
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<NumberedAppendResult> {
+    const sequence = this.streams.get(claim.sequence);
+    const number = nextNumber(this.sequences.get(claim.sequence), sequence?.[sequence.length - 1]);
+    const logLength = this.log.length;
+    // append() runs to its end before it returns its promise (no await inside), so this is still one step.
+    const appended = this.append(stream, claim.build(number), options);
+    const written = this.log.length > logLength;
+    if (written) this.sequences.set(claim.sequence, number);
+    return { ...(await appended), number: written ? number : undefined };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

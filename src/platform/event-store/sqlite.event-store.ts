@@ -10,6 +10,8 @@ import {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  NumberedAppendResult,
+  NumberedEvents,
   Position,
   ReadAllOptions,
   ReadStreamOptions,
@@ -19,6 +21,7 @@ import {
   appendSize,
 } from './event-store.port';
 import { pollingSubscription } from './polling-subscription';
+import { nextNumber } from './sequences';
 
 interface EventRow {
   global_position: number | bigint;
@@ -50,13 +53,20 @@ const SCHEMA = `
     created   TEXT NOT NULL,
     UNIQUE (stream_id, revision)
   );
+  -- The last number each sequence gave (appendNumbered), written in the transaction of the append that took it.
+  CREATE TABLE IF NOT EXISTS es_sequences (
+    name TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+  ) WITHOUT ROWID;
 `;
 
 interface PendingAppend {
   readonly stream: string;
   readonly events: readonly NewEvent[];
   readonly expected: ExpectedRevision;
-  readonly resolve: (result: AppendResult) => void;
+  /** A numbered append: `events` are built inside the transaction, once the number is known. */
+  readonly claim?: NumberedEvents;
+  readonly resolve: (result: NumberedAppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -106,6 +116,8 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(),
       last: db.prepare<[], { p: number | bigint | null }>('SELECT max(global_position) AS p FROM es_events').safeIntegers(),
+      sequence: db.prepare<[string], { last: number }>('SELECT last FROM es_sequences WHERE name = ?'),
+      setSequence: db.prepare('INSERT INTO es_sequences (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = excluded.last'),
       countAfter: db.prepare<[bigint, number], { n: number }>(
         'SELECT count(*) AS n FROM (SELECT 1 FROM es_events WHERE global_position > ? LIMIT ?)',
       ),
@@ -114,38 +126,67 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readonly appendTx = (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult =>
-    this.db.transaction((): AppendResult => {
-      const row = this.stmts.revision.get(stream);
-      const current = row ? BigInt(row.revision) : undefined;
-      const replay = findIdempotentReplay(expected, current, events, (rev, n) => this.stmts.forwards.all(stream, rev, n).map(toRecorded));
-      if (replay) return replay;
-      assertExpectedRevision(stream, expected, current);
-      if (events.length === 0) return { nextExpectedRevision: current ?? -1n, position: START };
-      const created = new Date().toISOString();
-      let revision = current ?? -1n;
-      let global = 0n;
-      for (const event of events) {
-        revision += 1n;
-        const info = this.stmts.insert.run(
-          stream,
-          revision,
-          event.id ?? randomEventId(),
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata ?? {}),
-          created,
-        );
-        global = BigInt(info.lastInsertRowid);
-      }
-      this.stmts.upsertStream.run(stream, revision);
-      return { nextExpectedRevision: revision, position: { commit: global, prepare: global } };
+    this.db.transaction(() => this.appendRows(stream, events, expected).result)();
+
+  /**
+   * The number is decided here, inside the append's savepoint: the counter moves only if the events are
+   * written, so a refused or rolled-back append burns no number (gapless), and appends sharing one group
+   * commit take consecutive numbers in queue order.
+   */
+  private readonly numberedTx = (stream: string, claim: NumberedEvents, expected: ExpectedRevision): NumberedAppendResult =>
+    this.db.transaction((): NumberedAppendResult => {
+      const [lastOfStream] = this.stmts.backwards.all(claim.sequence, BigInt(Number.MAX_SAFE_INTEGER), 1).map(toRecorded);
+      const number = nextNumber(this.stmts.sequence.get(claim.sequence)?.last, lastOfStream);
+      const events = claim.build(number);
+      const size = appendSize(events);
+      if (size > this.maxAppendSize) throw new AppendTooLargeError(stream, size, this.maxAppendSize);
+      const { result, written } = this.appendRows(stream, events, expected);
+      if (!written) return { ...result, number: undefined };
+      this.stmts.setSequence.run(claim.sequence, number);
+      return { ...result, number };
     })();
+
+  /** Inside a transaction. `written` is false for an idempotent replay of events already stored. */
+  private appendRows(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): { result: AppendResult; written: boolean } {
+    const row = this.stmts.revision.get(stream);
+    const current = row ? BigInt(row.revision) : undefined;
+    const replay = findIdempotentReplay(expected, current, events, (rev, n) => this.stmts.forwards.all(stream, rev, n).map(toRecorded));
+    if (replay) return { result: replay, written: false };
+    assertExpectedRevision(stream, expected, current);
+    if (events.length === 0) return { result: { nextExpectedRevision: current ?? -1n, position: START }, written: false };
+    const created = new Date().toISOString();
+    let revision = current ?? -1n;
+    let global = 0n;
+    for (const event of events) {
+      revision += 1n;
+      const info = this.stmts.insert.run(
+        stream,
+        revision,
+        event.id ?? randomEventId(),
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata ?? {}),
+        created,
+      );
+      global = BigInt(info.lastInsertRowid);
+    }
+    this.stmts.upsertStream.run(stream, revision);
+    return { result: { nextExpectedRevision: revision, position: { commit: global, prepare: global } }, written: true };
+  }
 
   append(stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     const size = appendSize(events);
     if (size > this.maxAppendSize) return Promise.reject(new AppendTooLargeError(stream, size, this.maxAppendSize));
+    return this.enqueue({ stream, events, expected: options.expectedRevision });
+  }
+
+  appendNumbered(stream: string, claim: NumberedEvents, options: { expectedRevision: ExpectedRevision }): Promise<NumberedAppendResult> {
+    return this.enqueue({ stream, events: [], claim, expected: options.expectedRevision });
+  }
+
+  private enqueue(item: Omit<PendingAppend, 'resolve' | 'reject'>): Promise<NumberedAppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ stream, events, expected: options.expectedRevision, resolve, reject });
+      this.queue.push({ ...item, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -153,7 +194,7 @@ export class SqliteEventStore implements EventStore {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
-    const outcomes: ({ ok: AppendResult } | { error: unknown })[] = [];
+    const outcomes: ({ ok: NumberedAppendResult | AppendResult } | { error: unknown })[] = [];
     try {
       // appendTx is itself a db.transaction: nested inside this one it runs as a savepoint. IMMEDIATE takes the
       // write lock first: a transaction that reads and then writes while another process (the projections
@@ -162,7 +203,10 @@ export class SqliteEventStore implements EventStore {
         .transaction(() => {
           for (const item of batch) {
             try {
-              outcomes.push({ ok: this.appendTx(item.stream, item.events, item.expected) });
+              const ok = item.claim
+                ? this.numberedTx(item.stream, item.claim, item.expected)
+                : this.appendTx(item.stream, item.events, item.expected);
+              outcomes.push({ ok });
             } catch (error) {
               // On some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls the whole transaction back: nothing of the
               // batch is stored, and the appends after this one would each commit on their own. Fail it whole.
@@ -179,7 +223,7 @@ export class SqliteEventStore implements EventStore {
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
-      if ('ok' in outcome) item.resolve(outcome.ok);
+      if ('ok' in outcome) item.resolve(outcome.ok as NumberedAppendResult);
       else item.reject(outcome.error);
     });
     this.emitter.emit('appended');

@@ -17,7 +17,7 @@ import { inSpan } from './trace-context';
  * attempt, visible as the gap before the append).
  */
 export function tracedEventStore(store: EventStore, adapter: string): EventStore {
-  return decorateAppend(
+  const wrapped = decorateAppend(
     store,
     (stream: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> => {
       const attributes = {
@@ -38,5 +38,26 @@ export function tracedEventStore(store: EventStore, adapter: string): EventStore
         return result;
       });
     },
-  );
+  ); // A numbered append (a ticket's create) gets the same span; its events are known once the number is.
+  if (store.appendNumbered) {
+    wrapped.appendNumbered = (stream, claim, options) => {
+      const attributes = {
+        'db.system.name': adapter,
+        'db.operation.name': 'append',
+        'lead.stream': stream,
+        'lead.event_store.expected_revision': String(options.expectedRevision),
+        'lead.event_store.sequence': claim.sequence,
+      };
+      const expected = (error: unknown) => error instanceof WrongExpectedVersionError;
+      return inSpan('event_store.append', { kind: SpanKind.CLIENT, attributes, expected }, async (span) => {
+        const result = await store.appendNumbered!(stream, claim, options);
+        span.setAttributes({
+          'lead.event_store.next_revision': String(result.nextExpectedRevision),
+          'lead.event_store.commit_position': String(result.position.commit),
+        });
+        return result;
+      });
+    };
+  }
+  return wrapped;
 }

@@ -26,4 +26,21 @@ export class StaffAnswerBlocks {
       return Object.keys(extra).length ? { ...doc, ...extra } : doc;
     });
   }
+
+  /**
+   * `add` for documents held as JSON text (stored read-model rows sent as they are): each block is spliced in
+   * before the closing brace, so the answer is the same as `add` gives, without parsing the document.
+   */
+  addToJson(docs: readonly { id: string; json: string }[]): string[] {
+    if (this.sources.size === 0 || docs.length === 0) return docs.map((d) => d.json);
+    const found = [...this.sources].map(([field, source]) => [field, source(docs.map((d) => d.id))] as const);
+    return docs.map(({ id, json }) => {
+      const extra = found
+        .filter(([, blocks]) => blocks.has(id))
+        .map(([field, blocks]) => `${JSON.stringify(field)}:${JSON.stringify(blocks.get(id))}`);
+      if (extra.length === 0) return json;
+      const end = json.lastIndexOf('}');
+      return `${json.slice(0, end)}${json.slice(0, end).trimEnd().endsWith('{') ? '' : ','}${extra.join(',')}}`;
+    });
+  }
 }

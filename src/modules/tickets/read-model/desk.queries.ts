@@ -4,7 +4,6 @@ import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { StatementCache } from '../../../platform/sqlite/statement-cache';
 import { PRIORITIES, PriorityKey, STATUSES, StatusKey } from '../ticket-catalogue';
 import { FeedbackSubmitted } from '../ticket.events';
-import { TicketDoc } from './ticket.views';
 import { Page, TicketFeedbackDoc, TicketFilters, numberPage } from './desk.views';
 import { ftsQuery } from './search-query';
 
@@ -42,7 +41,8 @@ export class DeskQueries {
     this.statements = new StatementCache(db);
   }
 
-  listTickets(scope: StaffScope, query: TicketListQuery): { items: TicketDoc[]; page: Page } {
+  /** A page of tickets: each item's `json` is the stored document's text, sent as it is (no parse, no re-serialising). */
+  listTickets(scope: StaffScope, query: TicketListQuery): { items: { id: string; json: string }[]; page: Page } {
     const where = ['company_id = @company'];
     const params: Record<string, unknown> = { company: scope.companyId };
     const add = (sql: string, name: string, value: unknown) => value !== undefined && (where.push(sql), (params[name] = value));
@@ -62,33 +62,50 @@ export class DeskQueries {
     if (query.before !== undefined) (anchored.push('number < @before'), (params.before = query.before));
     const filter = anchored.join(' AND ');
     const offset = (query.pageNo - 1) * query.pageSize;
-    const rows = this.stmt(`SELECT doc FROM rm_tickets WHERE ${filter} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({
+    const rows = this.stmt(`SELECT id, doc, number FROM rm_tickets WHERE ${filter} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({
       ...params,
       limit: query.pageSize,
       offset,
-    }) as { doc: string }[];
-    const total = (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
-    const items = rows.map((r) => JSON.parse(r.doc) as TicketDoc);
+    }) as { id: string; doc: string; number: number }[];
+    const total = this.total(where, params, query);
+    const items = rows.map((r) => ({ id: r.id, json: r.doc }));
     const newer =
       query.before !== undefined &&
       this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
     // `before` anchors pages by number: it means nothing in another order.
-    if (page.has_next && query.sort !== 'sla_due') page.next_id = items[items.length - 1].ticket_id;
+    if (page.has_next && rows.length && query.sort !== 'sla_due') page.next_id = String(rows[rows.length - 1].number);
     return { items, page };
   }
 
+  /**
+   * The list's total. Filters on the status, priority, category and application columns are summed from the
+   * projection's counter rows (rm_ticket_counts: one per combination, a handful per company) instead of
+   * counting the company's tickets on every request; a search or a `before` anchor still counts.
+   */
+  private total(where: string[], params: Record<string, unknown>, query: TicketListQuery): number {
+    // The SLA filter joins another model: counted, like a search.
+    if (query.before === undefined && params.q === undefined && query.slaState === undefined && !where.includes('0')) {
+      // Every filter here names a column the counter rows have, by the same name.
+      return (this.stmt(`SELECT coalesce(sum(n), 0) AS n FROM rm_ticket_counts WHERE ${where.join(' AND ')}`).get(params) as { n: number })
+        .n;
+    }
+    const filter = query.before === undefined ? where.join(' AND ') : `${where.join(' AND ')} AND number < @before`;
+    return (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
+  }
+
+  /** The filter aggregates, from the counter rows (see `total`). */
   filters(scope: StaffScope): TicketFilters {
     const app = scope.applicationId === undefined ? '' : ' AND application_id = @application';
     const params = { company: scope.companyId, application: scope.applicationId ?? null };
     const assignees = this.stmt(
-      `SELECT DISTINCT assigned_to FROM rm_tickets WHERE company_id = @company${app} AND assigned_to IS NOT NULL ORDER BY assigned_to`,
+      `SELECT DISTINCT assigned_to FROM rm_ticket_counts WHERE company_id = @company${app} AND assigned_to <> '' AND n > 0 ORDER BY assigned_to`,
     ).all(params) as { assigned_to: string }[];
     // Forms name their categories (display = form title): show the display a ticket of that category carries.
     const categories = this.stmt(
       `SELECT c.category AS key, (SELECT json_extract(t.doc, '$.category.display') FROM rm_tickets t
          WHERE t.company_id = @company AND t.category = c.category LIMIT 1) AS display
-       FROM (SELECT DISTINCT category FROM rm_tickets WHERE company_id = @company${app}) c ORDER BY c.category`,
+       FROM (SELECT DISTINCT category FROM rm_ticket_counts WHERE company_id = @company${app} AND n > 0) c ORDER BY c.category`,
     ).all(params) as { key: string; display: string }[];
     return {
       statuses: Object.values(STATUSES),

@@ -1,5 +1,6 @@
 import { eventRecorder, ticketCreatedData } from '../../../../test/support/recorded-events';
 import { openSqlite } from '../../../platform/sqlite/sqlite-database';
+import { DeskQueries } from './desk.queries';
 import { TicketProjection } from './ticket.projection';
 
 const recorded = eventRecorder();
@@ -107,5 +108,64 @@ describe('TicketProjection: staff edits', () => {
     projection.apply(created());
     projection.apply(recorded('TicketAssigned', { ...at(1), agent_id: 'agent-7' }, 1));
     expect(db.prepare('SELECT assigned_to FROM rm_tickets').get()).toEqual({ assigned_to: 'agent-7' });
+  });
+});
+
+describe('TicketProjection: the staff list counter rows', () => {
+  it('count every ticket in the one row of its filter columns, moving it on each edit of them', () => {
+    const db = openSqlite(':memory:');
+    const projection = new TicketProjection();
+    projection.init(db);
+    const rec = eventRecorder('ticket-x');
+    const counts = () =>
+      db.prepare('SELECT status, priority, category, assigned_to, n FROM rm_ticket_counts WHERE n <> 0 ORDER BY status, assigned_to').all();
+    projection.apply(rec('TicketCreated', ticketCreatedData({ id: 'x', company_id: '1', application_id: 'app' }), 0));
+    projection.apply(recorded('TicketCreated', ticketCreatedData({ id: 't1', company_id: '1', application_id: 'app' }), 0));
+    expect(counts()).toEqual([{ status: 'pending', priority: 'low', category: 'c', assigned_to: '', n: 2 }]);
+    projection.apply(recorded('TicketStatusChanged', { ...at(1), status: 'in_progress' }, 1));
+    projection.apply(recorded('TicketAssigned', { ...at(2), agent_id: 'agent-7' }, 2));
+    projection.apply(recorded('TicketTagsChanged', { ...at(2), tags: ['vip'] }, 3)); // not a counted column
+    expect(counts()).toEqual([
+      { status: 'in_progress', priority: 'low', category: 'c', assigned_to: 'agent-7', n: 1 },
+      { status: 'pending', priority: 'low', category: 'c', assigned_to: '', n: 1 },
+    ]);
+    // Redelivered: nothing moves.
+    projection.apply(recorded('TicketAssigned', { ...at(2), agent_id: 'agent-7' }, 2));
+    expect(counts()).toHaveLength(2);
+  });
+
+  it('are counted once from the tickets when a model built before them is opened', () => {
+    const db = openSqlite(':memory:');
+    const projection = new TicketProjection();
+    projection.init(db);
+    projection.apply(recorded('TicketCreated', ticketCreatedData({ id: 't1', company_id: '1' }), 0));
+    db.exec('DROP TABLE rm_ticket_counts'); // as a model written before this table existed
+    new TicketProjection().init(db);
+    expect(db.prepare('SELECT company_id, status, n FROM rm_ticket_counts').all()).toEqual([{ company_id: '1', status: 'pending', n: 1 }]);
+  });
+});
+
+describe('DeskQueries: list totals and filter aggregates', () => {
+  it('come from the counter rows, not from counting the tickets, unless a search or an anchor needs a count', () => {
+    const db = openSqlite(':memory:');
+    const projection = new TicketProjection();
+    projection.init(db);
+    const rec = eventRecorder('ticket-x');
+    projection.apply(rec('TicketCreated', ticketCreatedData({ id: 'x', company_id: '1', application_id: 'app' }), 0));
+    projection.apply(recorded('TicketCreated', ticketCreatedData({ id: 't1', company_id: '1', application_id: 'app', ticket_id: '2' }), 0));
+    projection.apply(recorded('TicketAssigned', { ...at(2), agent_id: 'agent-7' }, 1));
+    const desk = new DeskQueries(db);
+    const list = (q: Partial<Parameters<DeskQueries['listTickets']>[1]> = {}) =>
+      desk.listTickets({ companyId: '1' }, { pageNo: 1, pageSize: 1, ...q });
+    expect(list().page.item_total).toBe(2);
+    expect(desk.filters({ companyId: '1' }).assignees).toEqual([{ agent_id: 'agent-7' }]);
+    // A counter row says otherwise than the tickets: the answer follows the counter.
+    db.exec("UPDATE rm_ticket_counts SET n = n + 40 WHERE assigned_to = ''");
+    db.exec("INSERT INTO rm_ticket_counts VALUES ('1', 'app', 'pending', 'low', 'other', 'agent-9', 3)");
+    expect(list().page.item_total).toBe(45);
+    expect(list({ category: 'other' }).page.item_total).toBe(3);
+    expect(list({ status: 'resolved' }).page.item_total).toBe(0);
+    expect(desk.filters({ companyId: '1' }).assignees).toEqual([{ agent_id: 'agent-7' }, { agent_id: 'agent-9' }]);
+    expect(list({ before: 3 }).page.item_total).toBe(2); // anchored: counted
   });
 });

@@ -6,22 +6,24 @@ import { TicketVideoRoomField } from './ticket-video-room';
 import { PRIORITIES, STATUSES } from '../ticket-catalogue';
 import { editTicketDoc } from './ticket-doc';
 import { TicketDeskEvent } from '../ticket.events';
-import { HistoryAppended, TicketCreated, TicketEventType } from '../ticket.events';
+import { HistoryAppended, TicketCreated, TicketEventType, TicketNumbersMigrated } from '../ticket.events';
 import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
 /**
  * Tickets and their history, as the API returns them (the wire document is stored ready to send).
- * Readable ticket numbers are given here, in global-log order per company: the log's order is total and
- * the same for every reader, so numbers are sequential, gapless and unique without any write contention,
- * and every instance (and every rebuild) gives the same numbers.
+ * Readable ticket numbers are the ones recorded in the events: `ticket_id` in TicketCreated, decided when the
+ * ticket was written. Tickets created before numbers were recorded are numbered as they were then (per
+ * company in log order, `rm_ticket_counters`) until their company's TicketNumbersMigrated, which comes after
+ * them in the log and sets the numbers it recorded: a rebuild that no longer sees a deleted ticket still
+ * ends with every other ticket's recorded number.
  */
 @Injectable()
 export class TicketProjection implements Projection {
   readonly name = 'tickets';
   // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
   readonly version = 2;
-  readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', ...TicketVideoRoomField.tables];
-  /** A skipped TicketCreated would shift every later ticket number: stop instead (docs/operations.md "Poison events"). */
+  readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', 'rm_ticket_counts', ...TicketVideoRoomField.tables];
+  /** A skipped TicketCreated would lose the ticket (and shift unrecorded numbers): stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();
@@ -49,6 +51,21 @@ export class TicketProjection implements Projection {
       CREATE INDEX IF NOT EXISTS rm_tickets_category ON rm_tickets (company_id, category);
       CREATE INDEX IF NOT EXISTS rm_tickets_assignee ON rm_tickets (company_id, assigned_to);
     `);
+    // How many tickets each combination of the list's filter columns holds: the staff list's totals and filter
+    // aggregates read these few rows instead of counting the company's tickets per request. Kept with every
+    // change of those columns; a model built before this table existed is counted into it once, here.
+    const countsExisted = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rm_ticket_counts'").get() !== undefined;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS rm_ticket_counts (
+        company_id TEXT NOT NULL, application_id TEXT NOT NULL, status TEXT NOT NULL, priority TEXT NOT NULL,
+        category TEXT NOT NULL, assigned_to TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (company_id, application_id, status, priority, category, assigned_to)) WITHOUT ROWID;
+    `);
+    if (!countsExisted) {
+      db.exec(`INSERT INTO rm_ticket_counts (company_id, application_id, status, priority, category, assigned_to, n)
+        SELECT company_id, coalesce(application_id, ''), status, priority, category, coalesce(assigned_to, ''), count(*)
+        FROM rm_tickets GROUP BY 1, 2, 3, 4, 5, 6`);
+    }
     this.stmts = prepare(db);
     this.videoRoom.init(db);
   }
@@ -62,6 +79,8 @@ export class TicketProjection implements Projection {
     switch (event.type) {
       case TicketEventType.TicketCreated:
         return this.created(event as unknown as RecordedEvent<'TicketCreated', TicketCreated['data']>);
+      case TicketEventType.TicketNumbersMigrated:
+        return this.numbersMigrated(event.data as unknown as TicketNumbersMigrated['data']);
       case TicketEventType.HistoryAppended:
         return this.historyAppended(event as unknown as RecordedEvent<'HistoryAppended', HistoryAppended['data']>);
       case TicketEventType.TicketStatusChanged:
@@ -80,8 +99,7 @@ export class TicketProjection implements Projection {
   private created(event: RecordedEvent<'TicketCreated', TicketCreated['data']>): void {
     const d = event.data;
     if (this.stmts.revision.get(d.id) !== undefined) return; // redelivered
-    const number = (this.stmts.lastNumber.get(d.company_id)?.last_number ?? 0) + 1;
-    this.stmts.setNumber.run(d.company_id, number);
+    const number = d.ticket_id !== undefined ? Number(d.ticket_id) : this.legacyNumber(d.company_id);
     const doc: TicketDoc = {
       _id: d.id,
       id: d.id,
@@ -122,6 +140,47 @@ export class TicketProjection implements Projection {
       JSON.stringify(doc),
       d.access_key_sha256 ?? null,
     );
+    this.count(
+      {
+        company: d.company_id,
+        application: d.application_id ?? '',
+        status: d.status,
+        priority: d.priority,
+        category: d.category.key,
+        assignee: d.assigned_to?.agent_id ?? '',
+      },
+      1,
+    );
+  }
+
+  /** A ticket created before numbers were recorded: the next of its company in log order, as then. */
+  private legacyNumber(companyId: string): number {
+    const number = (this.stmts.lastNumber.get(companyId)?.last_number ?? 0) + 1;
+    this.stmts.setNumber.run(companyId, number);
+    return number;
+  }
+
+  /**
+   * The numbers a migration recorded win over the ones counted in log order (they differ only where this
+   * reader no longer sees a ticket the migration saw). Moved through negative numbers first, so that no two
+   * tickets of the company hold one number in between (UNIQUE (company_id, number)).
+   */
+  private numbersMigrated(d: TicketNumbersMigrated['data']): void {
+    let moved = false;
+    for (const { id, ticket_id } of d.tickets) {
+      const row = this.stmts.ticket.get(id);
+      if (!row || row.number === Number(ticket_id)) continue;
+      this.stmts.renumber.run(-Number(ticket_id), ticket_id, id);
+      this.stmts.renumberHistory.run(ticket_id, id);
+      moved = true;
+    }
+    if (moved) this.stmts.unflip.run(d.company_id);
+    const counter = this.stmts.lastNumber.get(d.company_id)?.last_number ?? 0;
+    if (d.last > counter) this.stmts.setNumber.run(d.company_id, d.last);
+  }
+
+  private count(group: CountGroup, delta: number): void {
+    this.stmts.count.run({ ...group, delta });
   }
 
   private historyAppended(event: RecordedEvent<'HistoryAppended', HistoryAppended['data']>): void {
@@ -147,7 +206,14 @@ export class TicketProjection implements Projection {
   private edited(event: RecordedEvent, edit: TicketDeskEvent): void {
     const row = this.stmts.doc.get(edit.data.ticket);
     if (!row || BigInt(row.revision) >= event.revision) return; // unknown or redelivered
-    const doc = editTicketDoc(JSON.parse(row.doc) as TicketDoc, edit);
+    const before = JSON.parse(row.doc) as TicketDoc;
+    const doc = editTicketDoc(before, edit);
+    const was = groupOf(before);
+    const now = groupOf(doc);
+    if (was.status !== now.status || was.priority !== now.priority || was.category !== now.category || was.assignee !== now.assignee) {
+      this.count(was, -1);
+      this.count(now, 1);
+    }
     this.stmts.update.run({
       id: doc._id,
       revision: event.revision,
@@ -159,6 +225,28 @@ export class TicketProjection implements Projection {
       doc: JSON.stringify(doc),
     });
   }
+}
+
+/** One row of rm_ticket_counts: the filter columns of a ticket ('' for none). */
+interface CountGroup {
+  readonly company: string;
+  readonly application: string;
+  readonly status: string;
+  readonly priority: string;
+  readonly category: string;
+  readonly assignee: string;
+}
+
+function groupOf(doc: TicketDoc): CountGroup {
+  const agent = doc.assigned_to?.agent_id;
+  return {
+    company: doc.context.company_id,
+    application: doc.context.application_id ?? '',
+    status: doc.status.key,
+    priority: doc.priority.key,
+    category: doc.category.key,
+    assignee: typeof agent === 'string' ? agent : '',
+  };
 }
 
 function prepare(db: SqliteDatabase) {
@@ -179,8 +267,17 @@ function prepare(db: SqliteDatabase) {
       `UPDATE rm_tickets SET revision = @revision, status = @status, priority = @priority, category = @category,
        assigned_to = @assigned_to, updated_at = @updated_at, doc = @doc WHERE id = @id`,
     ),
+    renumber: db.prepare("UPDATE rm_tickets SET number = ?, doc = json_set(doc, '$.ticket_id', ?) WHERE id = ?"),
+    renumberHistory: db.prepare("UPDATE rm_ticket_history SET doc = json_set(doc, '$.ticket_id', ?) WHERE ticket_id = ?"),
+    unflip: db.prepare('UPDATE rm_tickets SET number = -number WHERE company_id = ? AND number < 0'),
     // A history entry changes the ticket's revision only; updated_at follows edits, not comments.
     touch: db.prepare('UPDATE rm_tickets SET revision = ? WHERE id = ?'),
-    reset: () => db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history;'),
+    count: db.prepare(
+      `INSERT INTO rm_ticket_counts (company_id, application_id, status, priority, category, assigned_to, n)
+       VALUES (@company, @application, @status, @priority, @category, @assignee, @delta)
+       ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+    ),
+    reset: () =>
+      db.exec('DELETE FROM rm_tickets; DELETE FROM rm_ticket_counters; DELETE FROM rm_ticket_history; DELETE FROM rm_ticket_counts;'),
   };
 }

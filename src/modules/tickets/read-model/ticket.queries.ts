@@ -44,13 +44,26 @@ export class TicketQueries {
   }
 
   findTicket(id: string, scope: TicketScope): { doc: TicketDoc; revision: number } | undefined {
+    const found = this.findTicketJson(id, scope);
+    return found && { doc: JSON.parse(found.json) as TicketDoc, revision: found.revision };
+  }
+
+  /** The stored document's JSON text, as it is sent (GET answers it without parsing it), or undefined. */
+  findTicketJson(id: string, scope: TicketScope): { json: string; revision: number } | undefined {
     const row = this.sql
       .get<[string], TicketRow>(
         'SELECT doc, company_id, application_id, created_by_user, access_key_sha256, revision FROM rm_tickets WHERE id = ?',
       )
       .get(id);
     if (!row || !inScope(row, scope)) return undefined;
-    return { doc: JSON.parse(row.doc) as TicketDoc, revision: row.revision };
+    return { json: row.doc, revision: row.revision };
+  }
+
+  /** `findTicketJson`, or a 404 as `visibleTicket`. */
+  visibleTicketJson(id: string, scope: TicketScope): { json: string; revision: number } {
+    const found = this.findTicketJson(id, scope);
+    if (!found) throw new DomainError('not_found', `Ticket ${id} not found`);
+    return found;
   }
 
   /** The ticket as the caller may see it, or a 404: a ticket outside the caller's scope does not exist for them. */
