@@ -50,8 +50,15 @@ export function tracedEventStore(store: EventStore, adapter: string): EventStore
       };
       const expected = (error: unknown) => error instanceof WrongExpectedVersionError;
       return inSpan('event_store.append', { kind: SpanKind.CLIENT, attributes, expected }, async (span) => {
-        const result = await store.appendNumbered!(stream, claim, options);
+        let built: readonly NewEvent[] = [];
+        const recorded = {
+          ...claim,
+          build: (n: number) => (built = claim.build(n)),
+        };
+        const result = await store.appendNumbered!(stream, recorded, options);
         span.setAttributes({
+          'lead.event_store.event_count': built.length,
+          'lead.event_store.event_types': [...new Set(built.map((e) => e.type))],
           'lead.event_store.next_revision': String(result.nextExpectedRevision),
           'lead.event_store.commit_position': String(result.position.commit),
         });
