@@ -83,7 +83,8 @@ describe('projection rebuilds under live traffic (end to end)', () => {
     seeded = new Map(ids.map((id, i) => [id, String(i + 1)])); // numbered in log order
     t = await startTestApp({}, dir);
     expect(await t.app.get(ProjectionRunner).waitFor({ commit: last, prepare: last }, 20_000)).toBe(true);
-  });
+    // Start migrates the seeded tickets' numbers and builds every model from 8,000 events: slow on a loaded 2-core box.
+  }, 120_000);
   afterAll(async () => t.dispose());
 
   const checkpoint = () => {
