@@ -158,14 +158,20 @@ describe('DeskQueries: list totals and filter aggregates', () => {
     const list = (q: Partial<Parameters<DeskQueries['listTickets']>[1]> = {}) =>
       desk.listTickets({ companyId: '1' }, { pageNo: 1, pageSize: 1, ...q });
     expect(list().page.item_total).toBe(2);
-    expect(desk.filters({ companyId: '1' }).assignees).toEqual([{ agent_id: 'agent-7' }]);
+    expect(desk.filters({ companyId: '1' }, []).assignees).toEqual([{ agent_id: 'agent-7' }]);
     // A counter row says otherwise than the tickets: the answer follows the counter.
     db.exec("UPDATE rm_ticket_counts SET n = n + 40 WHERE assigned_to = ''");
     db.exec("INSERT INTO rm_ticket_counts VALUES ('1', 'app', 'pending', 'low', 'other', 'agent-9', 3)");
     expect(list().page.item_total).toBe(45);
     expect(list({ category: 'other' }).page.item_total).toBe(3);
     expect(list({ status: 'resolved' }).page.item_total).toBe(0);
-    expect(desk.filters({ companyId: '1' }).assignees).toEqual([{ agent_id: 'agent-7' }, { agent_id: 'agent-9' }]);
+    expect(desk.filters({ companyId: '1' }, []).assignees).toEqual([{ agent_id: 'agent-7' }, { agent_id: 'agent-9' }]);
     expect(list({ before: 3 }).page.item_total).toBe(2); // anchored: counted
+    // The assignee is a counter column ('' for none): summed. A group, tags and time bounds are counted.
+    expect(list({ assignedTo: 'none' }).page.item_total).toBe(41);
+    expect(list({ assignedTo: 'agent-9' }).page.item_total).toBe(3);
+    expect(list({ group: 'none' }).page.item_total).toBe(2);
+    expect(list({ tags: ['nope'] }).page.item_total).toBe(0);
+    expect(list({ createdAfter: '2000-01-01T00:00:00.000Z' }).page.item_total).toBe(2);
   });
 });
