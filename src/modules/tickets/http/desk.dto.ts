@@ -1,7 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsIn,
@@ -174,12 +176,58 @@ export class EditTicketPayloadDto {
   tags?: string[];
 }
 
+export const MAX_BULK_TICKETS = 100;
+
+/** A bulk edit: one EditTicketPayload applied to each ticket listed, each its own command. */
+export class BulkEditTicketsPayloadDto {
+  @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_BULK_TICKETS, description: 'ticket _ids, each edited once' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_TICKETS)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @NotBlank({ each: true })
+  @MaxLength(64, { each: true })
+  ids!: string[];
+  @ApiProperty({ type: EditTicketPayloadDto, description: 'the edit applied to every ticket' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EditTicketPayloadDto)
+  changes!: EditTicketPayloadDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'per ticket, the ETag read (as If-Match): `{"<_id>": "\\"3\\""}`; a stale one is that ticket\'s 412',
+  })
+  @IsOptional()
+  @IsObject()
+  @IfMatchMap()
+  if_match?: Record<string, string>;
+}
+
 export class TicketFeedbackPayloadDto {
   @ApiPropertyOptional({ description: 'field key -> answer (string, number or boolean)', example: { audio: 2, video: 6 } })
   @IsObject()
   @JsonSize(16384)
   @FlatAnswers()
   form_response!: Record<string, string | number | boolean>;
+}
+
+/** Per-ticket If-Match values: at most MAX_BULK_TICKETS, each a string of at most 200 characters. */
+function IfMatchMap() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'ifMatchMap',
+      target: target.constructor,
+      propertyName,
+      options: { message: `$property must map at most ${MAX_BULK_TICKETS} ticket ids to ETag strings` },
+      validator: {
+        validate: (value: unknown) => {
+          const entries = Object.entries((value ?? {}) as Record<string, unknown>);
+          return entries.length <= MAX_BULK_TICKETS && entries.every(([, v]) => typeof v === 'string' && v.length <= 200);
+        },
+      },
+    });
 }
 
 /** At most 50 answers, keys of 1-100 characters, each answer a string, number or boolean. */

@@ -17,6 +17,7 @@ import { DeskQueries } from '../read-model/desk.queries';
 import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
+import { TicketChanges } from '../ticket.decider';
 import { jsonText } from '../../../platform/http/json-text';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { StaffAnswerBlocks } from './staff-answer-blocks';
@@ -108,20 +109,15 @@ export abstract class StaffTicketRoutes {
       const message = 'the body must be a JSON object (EditTicketPayload)';
       throw new DomainError('invalid', message, { errors: [{ field: 'body', message }] });
     }
-    const changes = {
-      ...body,
-      content: body.content && {
-        title: body.content.title,
-        description: body.content.description,
-        attachments: body.content.attachments?.map(({ display, value, type }) => ({
-          ...(display === undefined ? {} : { display }),
-          value,
-          type,
-        })),
-      },
-    };
     const { doc, revision } = await this.commands.execute(
-      new EditTicketCommand(id, staffScope(caller), changes, staffAuthor(caller), parseIfMatch(ifMatch), commandContext(request, caller)),
+      new EditTicketCommand(
+        id,
+        staffScope(caller),
+        changesOf(body),
+        staffAuthor(caller),
+        parseIfMatch(ifMatch),
+        commandContext(request, caller),
+      ),
     );
     void reply.header('etag', `"${revision}"`);
     return this.blocks.add([doc])[0];
@@ -163,6 +159,22 @@ export class StaffApplicationTicketsController extends StaffTicketRoutes {
   constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks, groups: AgentGroups) {
     super(commands, tickets, desk, blocks, groups);
   }
+}
+
+/** An EditTicketPayload as the decider takes it: plain JSON, attachments without absent keys. */
+export function changesOf(body: EditTicketPayloadDto): TicketChanges {
+  return {
+    ...body,
+    content: body.content && {
+      title: body.content.title,
+      description: body.content.description,
+      attachments: body.content.attachments?.map(({ display, value, type }) => ({
+        ...(display === undefined ? {} : { display }),
+        value,
+        type,
+      })),
+    },
+  };
 }
 
 // The server's own history example pages by 100; the SDK sends no paging for history.
