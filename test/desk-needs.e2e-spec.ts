@@ -77,6 +77,8 @@ describe("the desk's daily needs (end to end)", () => {
       expect(seen.statusCode).toBe(200);
       expect(seen.body).not.toContain('SECRET-NOTE');
       expect(seen.body).not.toContain(note._id);
+      // The storefront API has no history list (the application client of the Lead API has none): nothing to leak there.
+      expect((await inject('GET', `${SHOP}/ticket/${ticket._id}/history`, shop)).statusCode).toBe(404);
 
       // The change feed (the storefront-facing, public form) and the webhook deliveries skip it.
       const feed = await ok('GET', `${COMPANY_1}/events?limit=500`, staff);
