@@ -52,6 +52,10 @@ describe('agent groups (decider)', () => {
       .given(given)
       .when({ kind: 'edit', id: 'nope', settings: settings('x'), by: 'x', now: 'n' })
       .thenRefuses('not_found');
+    spec
+      .given(given)
+      .when({ kind: 'edit', id: 'g1', settings: settings('Billing'), by: 'x', now: 'n' })
+      .thenNothingHappens();
   });
 
   it('deletes a group; deleting it again is 404; its name is free again', () => {

@@ -43,6 +43,9 @@ function assertNameFree(state: AgentGroupsState, name: string, except?: string):
 /** An agent listed twice would take two turns of the round-robin: kept once, in first-seen order. */
 const settingsOf = (s: AgentGroupSettings): AgentGroupSettings => ({ ...s, agents: [...new Set(s.agents)] });
 
+const sameSettings = (a: AgentGroupSettings, b: AgentGroupSettings) =>
+  a.name === b.name && a.description === b.description && a.agents.join('\u0000') === b.agents.join('\u0000');
+
 export const agentGroupDecider: Decider<AgentGroupCommand, AgentGroupsState, AgentGroupEvent> = {
   initialState: { groups: [] },
 
@@ -62,9 +65,12 @@ export const agentGroupDecider: Decider<AgentGroupCommand, AgentGroupsState, Age
         return [{ type: AgentGroupEventType.AgentGroupCreated, data }];
       }
       case 'edit': {
-        findGroup(state, command.id);
+        const current = findGroup(state, command.id);
         assertNameFree(state, command.settings.name, command.id);
-        const data = { ...settingsOf(command.settings), id: command.id, edited_by: command.by, edited_at: command.now };
+        const settings = settingsOf(command.settings);
+        // A PUT that repeats the group as it is records nothing (a retried request, a form saved unchanged).
+        if (sameSettings(current, settings)) return [];
+        const data = { ...settings, id: command.id, edited_by: command.by, edited_at: command.now };
         return [{ type: AgentGroupEventType.AgentGroupEdited, data }];
       }
       case 'delete':
