@@ -15,6 +15,7 @@ import { ProjectionsModule } from './platform/projections/projections.module';
 import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
 import { SlaModule } from './modules/sla/sla.module';
+import { AgentGroupsModule } from './modules/agent-groups/agent-groups.module';
 
 @Module({})
 export class AppModule {
@@ -40,6 +41,7 @@ export class AppModule {
         FormsModule,
         WebhooksModule,
         SlaModule,
+        AgentGroupsModule,
       ],
     };
   }

@@ -88,6 +88,11 @@ const ROUTES: Record<string, (w: World) => Request> = {
       targets: { first_reply: { minutes: 60 * n, time: 'business' } },
     })) as [object, object],
   }),
+  '/service/platform/lead/v1.0/company/{company_id}/group': (w) => ({
+    url: `${company('1')}/group`,
+    headers: w.staff.one,
+    bodies: [{ name: 'keyed group 1', agents: ['agent-1'] }, { name: 'keyed group 2' }],
+  }),
 };
 
 describe('Idempotency-Key on every POST route (end to end)', () => {

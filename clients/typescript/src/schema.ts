@@ -238,7 +238,7 @@ export interface paths {
         /** getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default */
         get: operations["StaffApplicationTicketsController_history"];
         put?: never;
-        /** createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry */
+        /** createPlatformTicketHistory / createNewHistory: comment, log, rating, thread or internal note entry */
         post: operations["StaffApplicationTicketsController_addHistory"];
         delete?: never;
         options?: never;
@@ -366,6 +366,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/service/platform/lead/v1.0/company/{company_id}/group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** agent groups (queues) of the company, oldest first */
+        get: operations["AgentGroupsController_list"];
+        put?: never;
+        /** create an agent group */
+        post: operations["AgentGroupsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/group/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** one agent group */
+        get: operations["AgentGroupsController_get"];
+        /** replace an agent group (name, description, agents) */
+        put: operations["AgentGroupsController_edit"];
+        post?: never;
+        /** delete an agent group; tickets in it keep their group_id until edited */
+        delete: operations["AgentGroupsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/service/platform/lead/v1.0/company/{company_id}/sla-policies": {
         parameters: {
             query?: never;
@@ -435,7 +472,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** bulk edit: one EditTicketPayload applied to up to 100 tickets, each its own command (own events, diff and If-Match) */
+        patch: operations["StaffCompanyController_bulkEdit"];
         trace?: never;
     };
     "/service/platform/lead/v1.0/company/{company_id}/ticket/{id}": {
@@ -501,7 +539,7 @@ export interface paths {
         /** getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default */
         get: operations["StaffCompanyController_history"];
         put?: never;
-        /** createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry */
+        /** createPlatformTicketHistory / createNewHistory: comment, log, rating, thread or internal note entry */
         post: operations["StaffCompanyController_addHistory"];
         delete?: never;
         options?: never;
@@ -775,10 +813,26 @@ export interface components {
         AgentChangePayloadDto: {
             agent_id?: string;
         };
+        AgentGroupPayloadDto: {
+            /** @description agent ids, in round-robin order */
+            agents?: string[];
+            description?: string;
+            name: string;
+        };
         Badge: {
             color: string;
             display: string;
             key: string;
+        };
+        BulkEditTicketsPayloadDto: {
+            /** @description the edit applied to every ticket */
+            changes: components["schemas"]["EditTicketPayloadDto"];
+            /** @description ticket _ids, each edited once */
+            ids: string[];
+            /** @description per ticket, the ETag read (as If-Match): `{"<_id>": "\"3\""}`; a stale one is that ticket's 412 */
+            if_match?: {
+                [key: string]: string;
+            };
         };
         BusinessHoursPayloadDto: {
             /**
@@ -837,6 +891,8 @@ export interface components {
             available_assignees?: string[];
             /** @description rich text: HTML cleaned to an allow-list on write */
             description?: string;
+            /** @description an agent group's _id: new tickets go to the group and to its agents in turn (available_assignees is then not used) */
+            group_id?: string;
             /** @description http(s) URL */
             header_image?: string;
             inputs: components["schemas"]["FormInputDto"][];
@@ -893,6 +949,8 @@ export interface components {
             available_assignees?: string[];
             /** @description rich text: HTML cleaned to an allow-list on write */
             description?: string;
+            /** @description an agent group's _id: new tickets go to the group and to its agents in turn (available_assignees is then not used) */
+            group_id?: string;
             /** @description http(s) URL */
             header_image?: string;
             inputs: components["schemas"]["FormInputDto"][];
@@ -908,11 +966,14 @@ export interface components {
             title: string;
         };
         EditTicketPayloadDto: {
-            assigned_to?: components["schemas"]["AgentChangePayloadDto"];
+            /** @description `null` unassigns the agent (the group stays) */
+            assigned_to?: components["schemas"]["AgentChangePayloadDto"] | null;
             /** @description category key */
             category?: string;
             /** @description a missing description or attachments list keeps the current one */
             content?: components["schemas"]["TicketContentDto"];
+            /** @description an agent group's _id; `null` takes the ticket out of its group */
+            group_id?: Record<string, unknown> | null;
             /** @enum {string} */
             priority?: "low" | "medium" | "high" | "urgent";
             /** @description not editable: only the current value is accepted */
@@ -1041,6 +1102,15 @@ export interface components {
             next_reply?: components["schemas"]["SlaTargetDto"];
             /** @description closed (or resolved, when resolved is not a pause status) */
             resolution?: components["schemas"]["SlaTargetDto"];
+        };
+        StaffHistoryPayloadDto: {
+            /**
+             * @description `note`: an internal note, shown on staff routes only
+             * @enum {string}
+             */
+            type: "rating" | "log" | "comment" | "thread" | "note";
+            /** @description Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write) */
+            value: Record<string, unknown>;
         };
         SubmitButtonDto: {
             background_color: string;
@@ -1619,12 +1689,18 @@ export interface operations {
     StaffApplicationTicketsController_list: {
         parameters: {
             query?: {
+                /** @description an agent id, or `none` for tickets without an agent */
+                assigned_to?: string;
                 /** @description only tickets numbered below this one; pass page.next_id to get the next page */
                 before?: number;
                 /** @description category key */
                 category?: string;
+                /** @description ISO 8601 instant: tickets created after it */
+                created_after?: string;
                 /** @description return the filter lists */
                 filters?: boolean;
+                /** @description an agent group's _id, or `none` for tickets in no group */
+                group?: string;
                 /** @description return the tickets (and page) */
                 items?: boolean;
                 page_no?: number;
@@ -1634,9 +1710,15 @@ export interface operations {
                 q?: string;
                 /** @description tickets whose SLA is in this state (docs/sla.md) */
                 sla_state?: "active" | "paused" | "fulfilled" | "breached";
-                /** @description `sla_due`: next SLA due time first, tickets without one last (page with page_no) */
-                sort?: "number" | "sla_due";
+                /** @description `number` (default): newest first; `oldest`; `updated`: last edited first; `priority`: urgent to low, then newest; `sla_due`: next SLA due time first, tickets without one last. Only `number` pages with `before` (page.next_id); the others page with page_no */
+                sort?: "number" | "oldest" | "updated" | "priority" | "sla_due";
                 status?: "pending" | "in_progress" | "resolved" | "closed";
+                /** @description tags, comma-separated or repeated; see tags_match */
+                tags?: string[];
+                /** @description `all`: tickets with every tag given; `any`: with one of them */
+                tags_match?: "all" | "any";
+                /** @description ISO 8601 instant: tickets last edited (status, assignee, tags, ...) after it */
+                updated_after?: string;
             };
             header?: never;
             path: {
@@ -1819,7 +1901,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TicketHistoryPayloadDto"];
+                "application/json": components["schemas"]["StaffHistoryPayloadDto"];
             };
         };
         responses: {
@@ -2100,6 +2182,160 @@ export interface operations {
             };
         };
     };
+    AgentGroupsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AgentGroupsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 visible ASCII characters; a retry with the same key and request answers the first answer again (kept 24 h) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentGroupPayloadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AgentGroupsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AgentGroupsController_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentGroupPayloadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AgentGroupsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     SlaConfigController_list: {
         parameters: {
             query?: never;
@@ -2289,12 +2525,18 @@ export interface operations {
     StaffCompanyController_list: {
         parameters: {
             query?: {
+                /** @description an agent id, or `none` for tickets without an agent */
+                assigned_to?: string;
                 /** @description only tickets numbered below this one; pass page.next_id to get the next page */
                 before?: number;
                 /** @description category key */
                 category?: string;
+                /** @description ISO 8601 instant: tickets created after it */
+                created_after?: string;
                 /** @description return the filter lists */
                 filters?: boolean;
+                /** @description an agent group's _id, or `none` for tickets in no group */
+                group?: string;
                 /** @description return the tickets (and page) */
                 items?: boolean;
                 page_no?: number;
@@ -2304,9 +2546,15 @@ export interface operations {
                 q?: string;
                 /** @description tickets whose SLA is in this state (docs/sla.md) */
                 sla_state?: "active" | "paused" | "fulfilled" | "breached";
-                /** @description `sla_due`: next SLA due time first, tickets without one last (page with page_no) */
-                sort?: "number" | "sla_due";
+                /** @description `number` (default): newest first; `oldest`; `updated`: last edited first; `priority`: urgent to low, then newest; `sla_due`: next SLA due time first, tickets without one last. Only `number` pages with `before` (page.next_id); the others page with page_no */
+                sort?: "number" | "oldest" | "updated" | "priority" | "sla_due";
                 status?: "pending" | "in_progress" | "resolved" | "closed";
+                /** @description tags, comma-separated or repeated; see tags_match */
+                tags?: string[];
+                /** @description `all`: tickets with every tag given; `any`: with one of them */
+                tags_match?: "all" | "any";
+                /** @description ISO 8601 instant: tickets last edited (status, assignee, tags, ...) after it */
+                updated_after?: string;
             };
             header?: never;
             path: {
@@ -2359,6 +2607,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Ticket"];
                 };
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StaffCompanyController_bulkEdit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 visible ASCII characters; a retry with the same key and request answers the first answer again (kept 24 h) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkEditTicketsPayloadDto"];
+            };
+        };
+        responses: {
+            /** @description per ticket, in the order given: the edited ticket and its ETag, or a problem document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
             default: {
@@ -2586,7 +2870,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TicketHistoryPayloadDto"];
+                "application/json": components["schemas"]["StaffHistoryPayloadDto"];
             };
         };
         responses: {

@@ -39,4 +39,15 @@ describe('ChangeFeed', () => {
     expect(item).not.toHaveProperty('source');
     expect(item).not.toHaveProperty('hash');
   });
+
+  it('leaves internal notes out (staff only), moving the cursor past them; comments stay', async () => {
+    const store = new MemoryEventStore();
+    const metadata = { tenant: { companyId: '1' } };
+    const entry = (type: string) => ({ type: 'HistoryAppended', data: { id: type, ticket: 'x', type, value: { text: type } }, metadata });
+    await store.append('ticket-x', [entry('comment'), entry('note'), entry('comment')], { expectedRevision: 'no_stream' });
+    const page = await new ChangeFeed(store).page('1', undefined, 10);
+    expect(page.items.map((i) => i.revision)).toEqual([0, 2]);
+    expect(page.items.map((i) => (i.data as { type: string }).type)).toEqual(['comment', 'comment']);
+    expect(page.next_cursor).toBe(String((await store.lastPosition())!.commit));
+  });
 });

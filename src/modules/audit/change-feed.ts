@@ -3,6 +3,7 @@ import { EVENT_STORE, EventStore, Position, RecordedEvent } from '../../platform
 import { AuditEventView, auditEventView } from './audit.views';
 import { formatPosition } from './positions';
 import { isTicketStream } from './ticket-streams';
+import { isInternalNote } from '../tickets';
 
 export type FeedItem = Omit<AuditEventView, 'source' | 'hash'>;
 
@@ -47,10 +48,13 @@ export class ChangeFeed {
   }
 }
 
-/** Whether an event is in a company's change feed (and so may reach its webhooks): a ticket stream's, of that tenant. */
+/**
+ * Whether an event is in a company's change feed (and so may reach its webhooks): a ticket stream's, of that
+ * tenant, and not an internal note (staff only: the feed's public form never carries one; the cursor moves past it).
+ */
 export function belongsTo(event: RecordedEvent, companyId: string): boolean {
   const tenant = event.metadata.tenant;
-  return isTicketStream(event.streamName) && tenant?.companyId === companyId;
+  return isTicketStream(event.streamName) && tenant?.companyId === companyId && !isInternalNote(event);
 }
 
 /**

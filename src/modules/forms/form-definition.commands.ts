@@ -3,6 +3,7 @@ import { StaffCaller } from '../../platform/auth/caller';
 import { DomainError } from '../../platform/command/domain-error';
 import { CommandContext, newIdFor } from '../../platform/http/request-context';
 import { validateDefinition } from './form-inputs';
+import { AgentGroups } from '../agent-groups';
 import { FormCommand } from './form.decider';
 import { FormCommandHandler } from './form-command-handler';
 import { CreateCustomFormPayloadDto, EditCustomFormPayloadDto } from './http/form.dto';
@@ -24,11 +25,15 @@ export class DefineFormCommand extends Command<CustomFormDoc> {
 
 @CommandHandler(DefineFormCommand)
 export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
-  constructor(private readonly forms: FormCommandHandler) {}
+  constructor(
+    private readonly forms: FormCommandHandler,
+    private readonly groups: AgentGroups,
+  ) {}
 
   async execute({ action, slug, caller, context, body }: DefineFormCommand): Promise<CustomFormDoc> {
     const actor = caller.userId ?? caller.clientId;
     const settings = body && (await settingsOf(body));
+    if (settings?.group_id !== undefined) await assertGroup(this.groups, caller.companyId, settings.group_id);
     let command: FormCommand;
     if (action === 'create') {
       const data = {
@@ -48,6 +53,13 @@ export class DefineFormHandler implements ICommandHandler<DefineFormCommand> {
     // After a delete the state still holds the form as it was: DELETE answers with it.
     return customFormDoc(outcome.state.form!);
   }
+}
+
+/** A form may name only a group of its company (a 400 names the field otherwise). */
+async function assertGroup(groups: AgentGroups, companyId: string, groupId: string): Promise<void> {
+  if ((await groups.state(companyId)).groups.some((g) => g.id === groupId)) return;
+  const message = `no agent group ${groupId} in this company`;
+  throw new DomainError('invalid', `group_id: ${message}`, { errors: [{ field: 'group_id', message }] });
 }
 
 /**
@@ -83,6 +95,7 @@ async function settingsOf(body: CreateCustomFormPayloadDto | EditCustomFormPaylo
     submit_button: body.submit_button && { ...body.submit_button },
     inputs,
     available_assignees: body.available_assignees ?? [],
+    group_id: body.group_id,
     poll_for_assignment: body.poll_for_assignment && { ...body.poll_for_assignment },
   });
 }

@@ -30,6 +30,7 @@ export function ticketFromSubmission(form: FormRecord, submitted: FormSubmitted[
     tags: [form.slug],
     response_id: submitted.response_id,
     ...(submitted.assigned_to ? { assigned_to: { agent_id: submitted.assigned_to } } : {}),
+    ...(submitted.group_id ? { group_id: submitted.group_id } : {}),
     ...(submitted.access_key_sha256 ? { access_key_sha256: submitted.access_key_sha256 } : {}),
     created_at: submitted.created_at,
   };

@@ -107,4 +107,35 @@ describe('form decider', () => {
     const [none] = spec.given([formCreated()]).when(submitForm()).decided() as FormSubmitted[];
     expect(none.data).not.toHaveProperty('assigned_to');
   });
+
+  it("a form naming a group: the ticket goes to the group, and to the group's agents in turn instead of available_assignees", () => {
+    const group = { id: 'g1', agents: ['x', 'y', 'z'] };
+    let events: FormEvent[] = [formCreated({ available_assignees: ['a1'], group_id: 'g1' })];
+    const picks: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [submitted] = spec
+        .given(events)
+        .when(submitForm({ responseId: `r${i}`, group }))
+        .decided() as FormSubmitted[];
+      expect(submitted.data.group_id).toBe('g1');
+      picks.push(submitted.data.assigned_to);
+      events = [...events, submitted];
+    }
+    expect(picks).toEqual(['x', 'y', 'z', 'x']);
+    // A group with no agents: the group only. A group read for another id, or none (deleted): nothing.
+    const [empty] = spec
+      .given(events)
+      .when(submitForm({ group: { id: 'g1', agents: [] } }))
+      .decided() as FormSubmitted[];
+    expect(empty.data).toMatchObject({ group_id: 'g1' });
+    expect(empty.data).not.toHaveProperty('assigned_to');
+    for (const other of [{ id: 'g2', agents: ['x'] }, undefined]) {
+      const [submitted] = spec
+        .given(events)
+        .when(submitForm({ group: other }))
+        .decided() as FormSubmitted[];
+      expect(submitted.data).not.toHaveProperty('group_id');
+      expect(submitted.data).not.toHaveProperty('assigned_to');
+    }
+  });
 });

@@ -29,6 +29,8 @@ export type SubmitForm = {
   readonly userId?: string;
   /** Anonymous submissions: the hash of the access key its ticket will take. */
   readonly accessKeySha256?: string;
+  /** The form's agent group as it stands (read before deciding), if the form names one and it exists. */
+  readonly group?: { readonly id: string; readonly agents: readonly string[] };
   readonly createdBy: Record<string, unknown>;
   readonly createdOn: CreatedOn;
   readonly now: string;
@@ -64,7 +66,7 @@ function submit(command: SubmitForm, form: FormRecord, submissions: number): For
   if (errors.length > 0) {
     throw new DomainError('invalid', `Invalid response: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
   }
-  const assignees = form.available_assignees;
+  const { group_id, assigned_to } = assignmentOf(form, command.group, submissions);
   return {
     type: FormEventType.FormSubmitted,
     data: {
@@ -73,13 +75,31 @@ function submit(command: SubmitForm, form: FormRecord, submissions: number): For
       form_id: form.id,
       response: values,
       attachments: command.attachments,
-      ...(assignees.length > 0 ? { assigned_to: assignees[submissions % assignees.length] } : {}),
+      ...(assigned_to !== undefined ? { assigned_to } : {}),
+      ...(group_id !== undefined ? { group_id } : {}),
       ...(command.accessKeySha256 ? { access_key_sha256: command.accessKeySha256 } : {}),
       created_by: command.createdBy,
       created_on: command.createdOn,
       created_at: command.now,
     },
   };
+}
+
+/**
+ * Who a submission's ticket goes to: a form naming an agent group opens it in that group, with the group's
+ * agents taken in turn (the n-th submission of the form takes agent n mod count); a form without a group
+ * takes its `available_assignees` in turn, as before groups existed. A group read for another id (the form
+ * was edited in between) or a deleted group assigns nothing.
+ */
+export function assignmentOf(
+  form: Pick<FormRecord, 'group_id' | 'available_assignees'>,
+  group: SubmitForm['group'],
+  submissions: number,
+): { group_id?: string; assigned_to?: string } {
+  const inTurn = (agents: readonly string[]) => (agents.length > 0 ? { assigned_to: agents[submissions % agents.length] } : {});
+  if (form.group_id === undefined) return inTurn(form.available_assignees);
+  if (group?.id !== form.group_id) return {};
+  return { group_id: group.id, ...inTurn(group.agents) };
 }
 
 export function evolveForm(state: FormState, event: FormEvent): FormState {

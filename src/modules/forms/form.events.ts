@@ -40,6 +40,11 @@ export interface FormSettings {
   readonly submit_button?: SubmitButton;
   readonly inputs: readonly FormInput[];
   readonly available_assignees: readonly string[];
+  /**
+   * An agent group of the company (modules/agent-groups): the form's tickets go to it, and to its agents in
+   * turn (round-robin by the form's submission count). When set, `available_assignees` is not used.
+   */
+  readonly group_id?: string;
   readonly poll_for_assignment?: PollForAssignment;
 }
 
@@ -83,8 +88,13 @@ export interface FormSubmitted {
     readonly form_id: string;
     readonly response: readonly ResponseValue[];
     readonly attachments: readonly TicketAsset[];
-    /** From `available_assignees`, round-robin by submission count (see docs/api.md "Custom forms"). */
+    /**
+     * Round-robin by submission count (see docs/api.md "Custom forms"): from the agents of the form's group
+     * as they were at submission, or from `available_assignees` for a form without a group.
+     */
     readonly assigned_to?: string;
+    /** The form's agent group, when it names one that exists: the ticket is opened in it. */
+    readonly group_id?: string;
     /** Anonymous submissions: SHA-256 (hex) of the access key of the ticket it opens (see ticket-access.ts). */
     readonly access_key_sha256?: string;
     readonly created_by: Record<string, unknown>;

@@ -20,6 +20,7 @@ export interface CustomFormDoc {
   submit_button?: SubmitButton;
   inputs: readonly FormInput[];
   available_assignees: readonly string[];
+  group_id?: string;
   poll_for_assignment?: PollForAssignment;
   created_by: string;
   created_on: CreatedOn;
@@ -59,6 +60,7 @@ export function customFormDoc(form: FormRecord): CustomFormDoc {
     ...(form.submit_button ? { submit_button: form.submit_button } : {}),
     inputs: form.inputs,
     available_assignees: form.available_assignees,
+    ...(form.group_id !== undefined ? { group_id: form.group_id } : {}),
     ...(form.poll_for_assignment ? { poll_for_assignment: form.poll_for_assignment } : {}),
     created_by: form.created_by,
     created_on: form.created_on,

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '../../platform/auth/auth.module';
 import { TicketsModule } from '../tickets/tickets.module';
+import { AgentGroupsModule } from '../agent-groups';
 import { DefineFormHandler } from './form-definition.commands';
 import { FormProjection } from './form.projection';
 import { FormQueries } from './form.queries';
@@ -13,7 +14,7 @@ import { StorefrontFormsController } from './http/storefront-forms.controller';
 import { SubmitFormHandler } from './submit-form.command';
 
 @Module({
-  imports: [CqrsModule, AuthModule, TicketsModule],
+  imports: [CqrsModule, AuthModule, TicketsModule, AgentGroupsModule],
   controllers: [StaffFormsController, StorefrontFormsController],
   providers: [
     FormCommandHandler,

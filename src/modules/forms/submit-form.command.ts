@@ -6,6 +6,7 @@ import { CommandContext, newIdFor } from '../../platform/http/request-context';
 import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 import { OpenedTicketDoc, TicketAccessKeys, TicketQueries, createdByOf } from '../tickets';
 import { FormCommandHandler } from './form-command-handler';
+import { AgentGroups } from '../agent-groups';
 import { CustomFormSubmissionPayloadDto } from './http/form.dto';
 import { FormEventType, FormSubmitted } from './form.events';
 import { assertTicketFits } from './form-ticket';
@@ -51,10 +52,23 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
     private readonly opener: FormTicketOpener,
     private readonly tickets: TicketQueries,
     private readonly accessKeys: TicketAccessKeys,
+    private readonly groups: AgentGroups,
   ) {}
+
+  /**
+   * The form's agent group and its agents, read before the decision (another stream: the decider stays pure
+   * and checks the form still names this group, see `assignmentOf`). Undefined for a form without one.
+   */
+  private async formGroup(applicationId: string, companyId: string, slug: string) {
+    const groupId = (await this.forms.state({ applicationId, slug })).form?.group_id;
+    if (groupId === undefined) return undefined;
+    const group = (await this.groups.state(companyId)).groups.find((g) => g.id === groupId);
+    return group && { id: group.id, agents: group.agents };
+  }
 
   async execute({ slug, caller, body, context }: SubmitFormCommand): Promise<SubmitFormAnswer> {
     const access = caller.userId ? undefined : this.accessKeys.issue(context, 'ticket');
+    const group = await this.formGroup(caller.applicationId, caller.companyId, slug);
     const key = access ? { access_key: access.key } : {};
     const outcome = await this.forms.handle(
       { applicationId: caller.applicationId, slug },
@@ -70,6 +84,7 @@ export class SubmitFormHandler implements ICommandHandler<SubmitFormCommand> {
         })),
         userId: caller.userId,
         ...(access ? { accessKeySha256: access.sha256 } : {}),
+        ...(group ? { group } : {}),
         createdBy: createdByOf(caller),
         createdOn: context.createdOn,
         now: context.now,

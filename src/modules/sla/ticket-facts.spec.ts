@@ -49,4 +49,10 @@ describe('ticket facts for the SLA', () => {
     expect(slaChangeOf(event('HistoryAppended', { type: 'log', created_at: AT }, 'staff_user'))).toBeUndefined();
     expect(slaChangeOf(event('TicketTagsChanged', { tags: [], changed_at: AT }))).toBeUndefined();
   });
+
+  it('an internal note is no reply: it starts, stops and fulfils no first-reply clock', () => {
+    const note = (actor: string) => event('HistoryAppended', { ticket: 't1', type: 'note', value: { text: 'x' }, created_at: AT }, actor);
+    expect(slaChangeOf(note('staff_user'))).toBeUndefined();
+    expect(slaChangeOf(note('staff_client'))).toBeUndefined();
+  });
 });

@@ -1,5 +1,12 @@
 import { RecordedEvent } from '../../platform/event-store/event-store.port';
-import { TicketCategoryChanged, TicketCreated, TicketEventType, TicketPriorityChanged, TicketStatusChanged } from '../tickets';
+import {
+  TicketCategoryChanged,
+  TicketCreated,
+  TicketEventType,
+  TicketPriorityChanged,
+  TicketStatusChanged,
+  isInternalNote,
+} from '../tickets';
 import { TicketChange, TicketFacts } from './ticket-sla.decider';
 
 const STAFF_ACTORS = ['staff_client', 'staff_user'];
@@ -19,8 +26,10 @@ export function slaChangeOf(event: RecordedEvent): { change: TicketChange; at: s
       return { change: { kind: 'status_changed', status: s.status }, at: s.changed_at };
     }
     case TicketEventType.HistoryAppended: {
-      // Public replies are comments; the actor who wrote the event says whether it was staff.
-      if (d.type !== 'comment') return undefined;
+      // Public replies are comments; the actor who wrote the event says whether it was staff. An internal
+      // note (type `note`, isInternalNote) is no reply: the customer never sees it, so it starts, stops and
+      // fulfils no clock.
+      if (d.type !== 'comment' || isInternalNote(event)) return undefined;
       const by = STAFF_ACTORS.includes(event.metadata.actor?.type ?? '') ? 'staff' : 'customer';
       return { change: { kind: 'public_reply', by }, at: String(d.created_at) };
     }

@@ -25,8 +25,17 @@ export type PriorityKey = keyof typeof PRIORITIES;
 export const STATUS_KEYS = Object.keys(STATUSES) as StatusKey[];
 export const PRIORITY_KEYS = Object.keys(PRIORITIES) as PriorityKey[];
 
+/** History types a storefront caller may write (HistoryTypeEnum). */
 export const HISTORY_TYPES = ['rating', 'log', 'comment', 'thread'] as const;
-export type HistoryType = (typeof HISTORY_TYPES)[number];
+/**
+ * An internal note: staff only. A type of its own rather than `comment` with a flag, so that it fails closed:
+ * whatever does not know it (an older client, a consumer forwarding comments to the customer, the SLA reply
+ * clock) does not take it for a public reply (docs/architecture.md, "internal notes are a history type").
+ */
+export const INTERNAL_NOTE = 'note';
+/** History types staff may write: the storefront's and the internal note. */
+export const STAFF_HISTORY_TYPES = [...HISTORY_TYPES, INTERNAL_NOTE] as const;
+export type HistoryType = (typeof STAFF_HISTORY_TYPES)[number];
 
 export const ASSET_TYPES = ['image', 'video', 'file', 'youtube', 'product', 'collection', 'brand', 'shipment', 'order'] as const;
 

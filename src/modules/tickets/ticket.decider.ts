@@ -32,6 +32,7 @@ export type TicketState =
       readonly category: { readonly key: string; readonly display: string };
       readonly subCategory?: string;
       readonly assignedTo?: string;
+      readonly groupId?: string;
       readonly tags: readonly string[];
       readonly feedbackCount: number;
     };
@@ -83,7 +84,10 @@ export interface TicketChanges {
   readonly source?: string;
   readonly status?: StatusKey;
   readonly priority?: PriorityKey;
-  readonly assigned_to?: { readonly agent_id: string };
+  /** `null` unassigns the agent (the ticket stays in its group). */
+  readonly assigned_to?: { readonly agent_id: string } | null;
+  /** An agent group of the company (the caller checked it exists); `null` takes the ticket out of its group. */
+  readonly group_id?: string | null;
   /** A set: order and duplicates do not count as a change. */
   readonly tags?: readonly string[];
 }
@@ -162,6 +166,8 @@ export function evolveTicket(state: TicketState, event: TicketEvent): TicketStat
         category: event.data.category,
         tags: event.data.tags,
         feedbackCount: 0,
+        ...(event.data.assigned_to ? { assignedTo: event.data.assigned_to.agent_id } : {}),
+        ...(event.data.group_id ? { groupId: event.data.group_id } : {}),
       };
     case TicketEventType.HistoryAppended:
       return state.exists ? { ...state, historyCount: state.historyCount + 1 } : state;
@@ -214,10 +220,9 @@ function decideEdit(command: EditTicket, state: ExistingTicket): (TicketEditEven
     events.push({ type: TicketEventType.TicketPriorityChanged, data: { ...at, priority: ch.priority } });
     diff.priority = [state.priority, ch.priority];
   }
-  if (ch.assigned_to !== undefined && ch.assigned_to.agent_id !== state.assignedTo) {
-    events.push({ type: TicketEventType.TicketAssigned, data: { ...at, agent_id: ch.assigned_to.agent_id } });
-    diff.assigned_to = [state.assignedTo ?? null, ch.assigned_to.agent_id];
-  }
+  const assignment = decideAssignment(ch, state, at);
+  events.push(...assignment.events);
+  Object.assign(diff, assignment.diff);
   if (ch.tags !== undefined) {
     const tags = [...new Set(ch.tags)];
     if (tags.length !== state.tags.length || tags.some((t) => !state.tags.includes(t))) {
@@ -239,6 +244,35 @@ function decideEdit(command: EditTicket, state: ExistingTicket): (TicketEditEven
     },
   };
   return [...events, history];
+}
+
+/**
+ * Who works on the ticket: the agent (`assigned_to`: set, or `null` to unassign) and the agent group
+ * (`group_id`: set, or `null` to leave every group), each independent of the other. One event per change,
+ * and the `diff` entries: `assigned_to` and `group_id`, each [old, new] with `null` for none.
+ */
+export function decideAssignment(
+  ch: Pick<TicketChanges, 'assigned_to' | 'group_id'>,
+  state: Pick<ExistingTicket, 'assignedTo' | 'groupId'>,
+  at: { readonly ticket: string; readonly changed_at: string },
+): { events: TicketEditEvent[]; diff: Record<string, [unknown, unknown]> } {
+  const events: TicketEditEvent[] = [];
+  const diff: Record<string, [unknown, unknown]> = {};
+  const agent = ch.assigned_to === undefined ? state.assignedTo : (ch.assigned_to?.agent_id ?? undefined);
+  if (agent !== state.assignedTo) {
+    events.push(
+      agent === undefined
+        ? { type: TicketEventType.TicketUnassigned, data: { ...at } }
+        : { type: TicketEventType.TicketAssigned, data: { ...at, agent_id: agent } },
+    );
+    diff.assigned_to = [state.assignedTo ?? null, agent ?? null];
+  }
+  const group = ch.group_id === undefined ? state.groupId : (ch.group_id ?? undefined);
+  if (group !== state.groupId) {
+    events.push({ type: TicketEventType.TicketGroupChanged, data: { ...at, group_id: group ?? null } });
+    diff.group_id = [state.groupId ?? null, group ?? null];
+  }
+  return { events, diff };
 }
 
 /** Answers are stored as FeedbackResponseItem {display, key, value}, all strings, in the order given. */
@@ -275,6 +309,14 @@ function evolveDesk(state: ExistingTicket, event: TicketDeskEvent): ExistingTick
       return { ...state, priority: event.data.priority };
     case 'TicketAssigned':
       return { ...state, assignedTo: event.data.agent_id };
+    case 'TicketUnassigned': {
+      const { assignedTo: _gone, ...rest } = state;
+      return rest;
+    }
+    case 'TicketGroupChanged': {
+      const { groupId: _old, ...rest } = state;
+      return event.data.group_id === null ? rest : { ...rest, groupId: event.data.group_id };
+    }
     case 'TicketTagsChanged':
       return { ...state, tags: event.data.tags };
     case 'TicketCategoryChanged':

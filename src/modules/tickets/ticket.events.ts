@@ -1,5 +1,5 @@
 import type { CreatedOn } from '../../platform/http/request-context';
-import { HistoryType, PriorityKey, StatusKey } from './ticket-catalogue';
+import { HistoryType, INTERNAL_NOTE, PriorityKey, StatusKey } from './ticket-catalogue';
 
 export type { CreatedOn };
 
@@ -16,6 +16,10 @@ export const TicketEventType = {
   TicketStatusChanged: 'TicketStatusChanged',
   TicketPriorityChanged: 'TicketPriorityChanged',
   TicketAssigned: 'TicketAssigned',
+  // The agent taken off the ticket (it may stay in its group).
+  TicketUnassigned: 'TicketUnassigned',
+  // The ticket moved to an agent group (queue), or out of every group (`group_id: null`).
+  TicketGroupChanged: 'TicketGroupChanged',
   TicketTagsChanged: 'TicketTagsChanged',
   TicketCategoryChanged: 'TicketCategoryChanged',
   TicketContentChanged: 'TicketContentChanged',
@@ -67,6 +71,8 @@ export interface TicketCreated {
     /** Tickets opened by a custom-form submission: the stored response's `_id` and the form's pick of agent. */
     readonly response_id?: string;
     readonly assigned_to?: { readonly agent_id: string };
+    /** Tickets opened by a form that names an agent group: that group (its agent is picked round-robin). */
+    readonly group_id?: string;
     /** Tickets opened anonymously: SHA-256 (hex) of the access key given to the opener; never the key. */
     readonly access_key_sha256?: string;
     readonly created_at: string;
@@ -80,6 +86,7 @@ export interface HistoryAppended {
     readonly id: string;
     /** The ticket's `_id`. */
     readonly ticket: string;
+    /** `note`: an internal note, never shown to the storefront nor in the change feed (isInternalNote). */
     readonly type: HistoryType | 'diff';
     readonly value: Record<string, unknown>;
     readonly created_by: Record<string, unknown>;
@@ -97,6 +104,8 @@ type Edit<Type extends string, Data> = {
 export type TicketStatusChanged = Edit<'TicketStatusChanged', { readonly status: StatusKey }>;
 export type TicketPriorityChanged = Edit<'TicketPriorityChanged', { readonly priority: PriorityKey }>;
 export type TicketAssigned = Edit<'TicketAssigned', { readonly agent_id: string }>;
+export type TicketUnassigned = Edit<'TicketUnassigned', object>;
+export type TicketGroupChanged = Edit<'TicketGroupChanged', { readonly group_id: string | null }>;
 export type TicketTagsChanged = Edit<'TicketTagsChanged', { readonly tags: readonly string[] }>;
 export type TicketCategoryChanged = Edit<
   'TicketCategoryChanged',
@@ -125,7 +134,14 @@ export interface FeedbackSubmitted {
 }
 
 export type TicketEditEvent =
-  TicketStatusChanged | TicketPriorityChanged | TicketAssigned | TicketTagsChanged | TicketCategoryChanged | TicketContentChanged;
+  | TicketStatusChanged
+  | TicketPriorityChanged
+  | TicketAssigned
+  | TicketUnassigned
+  | TicketGroupChanged
+  | TicketTagsChanged
+  | TicketCategoryChanged
+  | TicketContentChanged;
 
 export type TicketDeskEvent = TicketEditEvent | FeedbackSubmitted;
 
@@ -148,4 +164,12 @@ export interface TicketNumbersMigrated {
     /** The highest number given so far: the sequence goes on from here (see platform/event-store/sequences.ts). */
     readonly last: number;
   };
+}
+
+/**
+ * Whether a stored event is an internal note (a HistoryAppended of type `note`): staff routes show it; the
+ * storefront, the change feed's public form and webhook deliveries never do.
+ */
+export function isInternalNote(event: { readonly type: string; readonly data: unknown }): boolean {
+  return event.type === TicketEventType.HistoryAppended && (event.data as { type?: unknown } | null)?.type === INTERNAL_NOTE;
 }

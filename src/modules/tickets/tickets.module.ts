@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '../../platform/auth/auth.module';
+import { AgentGroupsModule } from '../agent-groups';
 import { AppendHistoryHandler } from './commands/append-history.command';
 import { CreateTicketHandler } from './commands/create-ticket.command';
 import { EditTicketHandler } from './commands/edit-ticket.command';
@@ -22,7 +23,7 @@ import { TicketNumberMigration } from './ticket-number.migration';
  * index and feedback) and its routes for both audiences (storefront and staff).
  */
 @Module({
-  imports: [CqrsModule, AuthModule],
+  imports: [CqrsModule, AuthModule, AgentGroupsModule],
   controllers: [StorefrontTicketsController, StaffCompanyController, StaffApplicationTicketsController],
   providers: [
     TicketCommandHandler,

@@ -124,6 +124,13 @@ class FormSettingsDto {
   @ArrayUnique()
   @Matches(USER_ID, { each: true, message: 'each assignee must be a user id' })
   available_assignees?: string[];
+  @ApiPropertyOptional({
+    description: "an agent group's _id: new tickets go to the group and to its agents in turn (available_assignees is then not used)",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  group_id?: string;
 }
 
 /** CreateCustomFormPayload: `slug` and the settings; `login_required` is not among them (reference 4.6). */

@@ -3,6 +3,8 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { SETTINGS, Settings } from '../../../platform/config/settings';
 import { TicketChanges } from '../ticket.decider';
+import { DomainError } from '../../../platform/command/domain-error';
+import { AgentGroups } from '../../agent-groups';
 import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
@@ -27,7 +29,15 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
     private readonly tickets: TicketCommandHandler,
     private readonly queries: TicketQueries,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly groups: AgentGroups,
   ) {}
+
+  /** A ticket joins only a group of its company that exists now (a deleted group is refused as unknown). */
+  private async assertGroup(companyId: string, groupId: string): Promise<void> {
+    if ((await this.groups.state(companyId)).groups.some((g) => g.id === groupId)) return;
+    const message = `no agent group ${groupId} in this company`;
+    throw new DomainError('invalid', `group_id: ${message}`, { errors: [{ field: 'group_id', message }] });
+  }
 
   async execute({
     ticketId,
@@ -38,6 +48,7 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
     context,
   }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
     this.queries.visibleTicket(ticketId, scope);
+    if (typeof changes.group_id === 'string') await this.assertGroup(scope.companyId, changes.group_id);
     const { createdOn, now } = context;
     const historyId = newIdFor(context, 'history');
     const command = {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { StaffCaller } from '../../../platform/auth/caller';
+import { CommandContext } from '../../../platform/http/request-context';
 import { StaffScope } from '../read-model/desk.queries';
 
 export const staffScope = (caller: StaffCaller): StaffScope => ({ companyId: caller.companyId, applicationId: caller.applicationId });
@@ -24,6 +26,16 @@ export function parseIfMatch(header: string | string[] | undefined): bigint[] | 
     .map((tag) => /^"(\d{1,15})"$/.exec(tag.trim()))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => BigInt(m[1]));
+}
+
+/**
+ * The context of one ticket's command within a bulk request: its own command id (and so its own event ids,
+ * causation id and new ids), derived from the request's, so that a keyed retry of the bulk request derives
+ * the same ids per ticket and writes nothing twice (see `newIdFor`).
+ */
+export function perTicketContext(context: CommandContext, ticketId: string): CommandContext {
+  const commandId = createHash('sha256').update(`${context.commandId}\nticket:${ticketId}`).digest('hex').slice(0, 32);
+  return { ...context, commandId, metadata: { ...context.metadata, causationId: commandId } };
 }
 
 /**

@@ -9,7 +9,7 @@ import { StaffAuthGuard } from '../../../platform/auth/staff-auth.guard';
 import { DomainError } from '../../../platform/command/domain-error';
 import { commandContext } from '../../../platform/http/request-context';
 import { AppendHistoryCommand } from '../commands/append-history.command';
-import { TicketHistoryPayloadDto } from './ticket.dto';
+import { StaffHistoryPayloadDto } from './ticket.dto';
 import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc, TicketHistoryDoc } from '../read-model/ticket.views';
 import { DEFAULT_PAGE_SIZE, EditTicketPayloadDto, PageQueryDto, TicketListQueryDto } from './desk.dto';
@@ -17,9 +17,11 @@ import { DeskQueries } from '../read-model/desk.queries';
 import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
+import { TicketChanges } from '../ticket.decider';
 import { jsonText } from '../../../platform/http/json-text';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { StaffAnswerBlocks } from './staff-answer-blocks';
+import { AgentGroups } from '../../agent-groups';
 
 export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
 export const APPLICATION_PATH = `${COMPANY_PATH}/application/:application_id`;
@@ -36,18 +38,24 @@ export abstract class StaffTicketRoutes {
     protected readonly desk: DeskQueries,
     /** Blocks other modules add to staff answers (the SLA block). */
     protected readonly blocks: StaffAnswerBlocks,
+    /** The company's agent groups, listed in the list's filters. */
+    protected readonly groups: AgentGroups,
   ) {}
 
   @Get('ticket')
   @ApiOperation({ summary: 'getPlatformTickets / getNewTickets: list, filter and search tickets, newest first' })
   // Answers with JSON text assembled around the stored documents' text (see jsonText): the same fields in the
   // same order as a TicketList object (items, page, filters), without parsing and re-serialising each ticket.
-  list(@Query() query: TicketListQueryDto, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): string {
+  async list(
+    @Query() query: TicketListQueryDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const scope = staffScope(caller);
     const parts = listParts(query.items, query.filters);
     const fields: string[] = [];
     if (parts.items) {
-      const { status, priority, category, q, before, sla_state: slaState, sort } = query;
+      const { status, priority, category, q, before, sla_state: slaState, sort, assigned_to: assignedTo, group, tags } = query;
       const { items, page } = this.desk.listTickets(scope, {
         status,
         priority,
@@ -56,12 +64,21 @@ export abstract class StaffTicketRoutes {
         before,
         slaState,
         sort,
+        assignedTo,
+        group,
+        tags,
+        tagsMatch: query.tags_match,
+        createdAfter: query.created_after,
+        updatedAfter: query.updated_after,
         pageNo: query.page_no ?? 1,
         pageSize: query.page_size ?? DEFAULT_PAGE_SIZE,
       });
       fields.push(`"items":[${this.blocks.addToJson(items).join(',')}]`, `"page":${JSON.stringify(page)}`);
     }
-    if (parts.filters) fields.push(`"filters":${JSON.stringify(this.desk.filters(scope) satisfies TicketList['filters'])}`);
+    if (parts.filters) {
+      const groups = (await this.groups.state(caller.companyId)).groups.map((g) => ({ _id: g.id, name: g.name }));
+      fields.push(`"filters":${JSON.stringify(this.desk.filters(scope, groups) satisfies TicketList['filters'])}`);
+    }
     return jsonText(reply, `{${fields.join(',')}}`);
   }
 
@@ -92,20 +109,15 @@ export abstract class StaffTicketRoutes {
       const message = 'the body must be a JSON object (EditTicketPayload)';
       throw new DomainError('invalid', message, { errors: [{ field: 'body', message }] });
     }
-    const changes = {
-      ...body,
-      content: body.content && {
-        title: body.content.title,
-        description: body.content.description,
-        attachments: body.content.attachments?.map(({ display, value, type }) => ({
-          ...(display === undefined ? {} : { display }),
-          value,
-          type,
-        })),
-      },
-    };
     const { doc, revision } = await this.commands.execute(
-      new EditTicketCommand(id, staffScope(caller), changes, staffAuthor(caller), parseIfMatch(ifMatch), commandContext(request, caller)),
+      new EditTicketCommand(
+        id,
+        staffScope(caller),
+        changesOf(body),
+        staffAuthor(caller),
+        parseIfMatch(ifMatch),
+        commandContext(request, caller),
+      ),
     );
     void reply.header('etag', `"${revision}"`);
     return this.blocks.add([doc])[0];
@@ -114,11 +126,11 @@ export abstract class StaffTicketRoutes {
   @Post('ticket/:id/history')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ summary: 'createPlatformTicketHistory / createNewHistory: comment, log, rating or thread entry' })
+  @ApiOperation({ summary: 'createPlatformTicketHistory / createNewHistory: comment, log, rating, thread or internal note entry' })
   @ApiCreatedResponse({ description: 'the new history entry', schema: schemaRef('TicketHistory') })
   addHistory(
     @Param('id') id: string,
-    @Body() body: TicketHistoryPayloadDto,
+    @Body() body: StaffHistoryPayloadDto,
     @CurrentCaller() caller: StaffCaller,
     @Req() request: FastifyRequest,
   ): Promise<TicketHistoryDoc> {
@@ -144,9 +156,25 @@ export abstract class StaffTicketRoutes {
 @Controller(APPLICATION_PATH)
 export class StaffApplicationTicketsController extends StaffTicketRoutes {
   // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
-    super(commands, tickets, desk, blocks);
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks, groups: AgentGroups) {
+    super(commands, tickets, desk, blocks, groups);
   }
+}
+
+/** An EditTicketPayload as the decider takes it: plain JSON, attachments without absent keys. */
+export function changesOf(body: EditTicketPayloadDto): TicketChanges {
+  return {
+    ...body,
+    content: body.content && {
+      title: body.content.title,
+      description: body.content.description,
+      attachments: body.content.attachments?.map(({ display, value, type }) => ({
+        ...(display === undefined ? {} : { display }),
+        value,
+        type,
+      })),
+    },
+  };
 }
 
 // The server's own history example pages by 100; the SDK sends no paging for history.

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { RichText, RichTextMember } from '../../../platform/http/rich-text';
 import { JsonSize, NotBlank } from '../../../platform/http/validation';
-import { ASSET_TYPES, HISTORY_TYPES, PRIORITY_KEYS, STATUS_KEYS } from '../ticket-catalogue';
+import { ASSET_TYPES, HISTORY_TYPES, PRIORITY_KEYS, STAFF_HISTORY_TYPES, STATUS_KEYS } from '../ticket-catalogue';
 
 /** Request bodies of the ticket routes (reference 4.1-4.4). Validation lives here, at the HTTP edge only. */
 
@@ -65,7 +65,7 @@ export class AddTicketPayloadDto {
   subscribers?: string[];
 }
 
-export class TicketHistoryPayloadDto {
+abstract class HistoryValueDto {
   @ApiProperty({
     description: 'Details of history event, e.g. {"text": "hello", "media": []} for a comment; `text` is rich text (HTML cleaned on write)',
   })
@@ -73,5 +73,15 @@ export class TicketHistoryPayloadDto {
   @IsObject()
   @JsonSize(32768)
   value!: Record<string, unknown>;
+}
+
+export class TicketHistoryPayloadDto extends HistoryValueDto {
   @ApiProperty({ enum: HISTORY_TYPES }) @IsIn(HISTORY_TYPES) type!: (typeof HISTORY_TYPES)[number];
+}
+
+/** Staff may also write an internal note (`note`), which the storefront never sees. */
+export class StaffHistoryPayloadDto extends HistoryValueDto {
+  @ApiProperty({ enum: STAFF_HISTORY_TYPES, description: '`note`: an internal note, shown on staff routes only' })
+  @IsIn(STAFF_HISTORY_TYPES)
+  type!: (typeof STAFF_HISTORY_TYPES)[number];
 }

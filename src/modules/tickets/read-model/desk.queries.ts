@@ -13,6 +13,8 @@ export interface StaffScope {
   readonly applicationId?: string;
 }
 
+export type TicketSort = 'number' | 'oldest' | 'updated' | 'priority' | 'sla_due';
+
 export interface TicketListQuery {
   readonly status?: StatusKey;
   readonly priority?: PriorityKey;
@@ -22,8 +24,21 @@ export interface TicketListQuery {
   readonly before?: number;
   /** SLA (read from modules/sla's `rm_sla`): only tickets whose SLA is in this state. */
   readonly slaState?: string;
-  /** `sla_due`: next SLA due time first, tickets without one after, then newest first. */
-  readonly sort?: 'number' | 'sla_due';
+  /** An agent id, or `none` for tickets without one. */
+  readonly assignedTo?: string;
+  /** An agent group's id, or `none` for tickets in no group. */
+  readonly group?: string;
+  /** Tickets carrying these tags: every one of them (`all`, the default) or at least one (`any`). */
+  readonly tags?: readonly string[];
+  readonly tagsMatch?: 'all' | 'any';
+  /** ISO 8601 instants (UTC, as stored): created / last edited strictly after. */
+  readonly createdAfter?: string;
+  readonly updatedAfter?: string;
+  /**
+   * `number` (default): newest first; `oldest`: oldest first; `updated`: last edited first; `priority`: urgent
+   * to low, then newest; `sla_due`: next SLA due time first, tickets without one after, then newest first.
+   */
+  readonly sort?: TicketSort;
   readonly pageNo: number;
   readonly pageSize: number;
 }
@@ -50,6 +65,19 @@ export class DeskQueries {
     add('status = @status', 'status', query.status);
     add('priority = @priority', 'priority', query.priority);
     add('category = @category', 'category', query.category);
+    if (query.assignedTo === NONE) where.push('assigned_to IS NULL');
+    else add('assigned_to = @assigned_to', 'assigned_to', query.assignedTo);
+    if (query.group === NONE) where.push('group_id IS NULL');
+    else add('group_id = @group_id', 'group_id', query.group);
+    add('created_at > @created_after', 'created_after', query.createdAfter);
+    add('updated_at > @updated_after', 'updated_after', query.updatedAfter);
+    if (query.tags?.length) {
+      // Tags are read from the stored document (json_each): no extra table to keep, and a tags filter is
+      // counted, not summed from the counter rows (see `total`).
+      const names = query.tags.map((tag, i) => ((params[`tag${i}`] = tag), `@tag${i}`));
+      const matching = `SELECT count(DISTINCT value) FROM json_each(rm_tickets.doc, '$.tags') WHERE value IN (${names.join(', ')})`;
+      where.push(query.tagsMatch === 'any' ? `(${matching}) > 0` : `(${matching}) = ${new Set(query.tags).size}`);
+    }
     if (query.q !== undefined && query.q.trim() !== '') {
       const match = ftsQuery(query.q);
       if (match === undefined) where.push('0');
@@ -57,7 +85,7 @@ export class DeskQueries {
     }
     // SLA filter and order: a small join on the SLA module's read model (`rm_sla`, SlaProjection).
     add('id IN (SELECT ticket_id FROM rm_sla WHERE sla_state = @sla_state)', 'sla_state', query.slaState);
-    const order = query.sort === 'sla_due' ? `${SLA_DUE} IS NULL, ${SLA_DUE}, number DESC` : 'number DESC';
+    const order = ORDERS[query.sort ?? 'number'];
     const anchored = [...where];
     if (query.before !== undefined) (anchored.push('number < @before'), (params.before = query.before));
     const filter = anchored.join(' AND ');
@@ -73,29 +101,41 @@ export class DeskQueries {
       query.before !== undefined &&
       this.stmt(`SELECT 1 FROM rm_tickets WHERE ${where.join(' AND ')} AND number >= @before LIMIT 1`).get(params) !== undefined;
     const page = numberPage(query.pageNo, query.pageSize, total, items.length, { has_previous: query.pageNo > 1 || newer });
-    // `before` anchors pages by number: it means nothing in another order.
-    if (page.has_next && rows.length && query.sort !== 'sla_due') page.next_id = String(rows[rows.length - 1].number);
+    // `before` anchors pages by number, newest first: it means nothing in another order.
+    if (page.has_next && rows.length && (query.sort ?? 'number') === 'number') page.next_id = String(rows[rows.length - 1].number);
     return { items, page };
   }
 
   /**
-   * The list's total. Filters on the status, priority, category and application columns are summed from the
-   * projection's counter rows (rm_ticket_counts: one per combination, a handful per company) instead of
-   * counting the company's tickets on every request; a search or a `before` anchor still counts.
+   * The list's total. Filters on the status, priority, category, assignee and application columns are summed
+   * from the projection's counter rows (rm_ticket_counts: one per combination, a handful per company) instead
+   * of counting the company's tickets on every request; a search, a `before` anchor, the SLA state, a group,
+   * tags and the created/updated bounds are counted over the tickets (they are not counter columns: a row per
+   * tag set or per instant would multiply the counter rows).
    */
   private total(where: string[], params: Record<string, unknown>, query: TicketListQuery): number {
-    // The SLA filter joins another model: counted, like a search.
-    if (query.before === undefined && params.q === undefined && query.slaState === undefined && !where.includes('0')) {
-      // Every filter here names a column the counter rows have, by the same name.
-      return (this.stmt(`SELECT coalesce(sum(n), 0) AS n FROM rm_ticket_counts WHERE ${where.join(' AND ')}`).get(params) as { n: number })
-        .n;
+    const counted =
+      query.before !== undefined ||
+      params.q !== undefined ||
+      query.slaState !== undefined ||
+      query.group !== undefined ||
+      query.tags?.length ||
+      query.createdAfter !== undefined ||
+      query.updatedAfter !== undefined ||
+      where.includes('0');
+    if (!counted) {
+      // Every filter left names a column the counter rows have, by the same name; there, "no agent" is ''.
+      const counterWhere = where.map((w) => (w === 'assigned_to IS NULL' ? "assigned_to = ''" : w));
+      return (
+        this.stmt(`SELECT coalesce(sum(n), 0) AS n FROM rm_ticket_counts WHERE ${counterWhere.join(' AND ')}`).get(params) as { n: number }
+      ).n;
     }
     const filter = query.before === undefined ? where.join(' AND ') : `${where.join(' AND ')} AND number < @before`;
     return (this.stmt(`SELECT count(*) AS n FROM rm_tickets WHERE ${filter}`).get(params) as { n: number }).n;
   }
 
-  /** The filter aggregates, from the counter rows (see `total`). */
-  filters(scope: StaffScope): TicketFilters {
+  /** The filter aggregates, from the counter rows (see `total`); `groups` are the company's agent groups. */
+  filters(scope: StaffScope, groups: TicketFilters['groups']): TicketFilters {
     const app = scope.applicationId === undefined ? '' : ' AND application_id = @application';
     const params = { company: scope.companyId, application: scope.applicationId ?? null };
     const assignees = this.stmt(
@@ -112,6 +152,7 @@ export class DeskQueries {
       priorities: Object.values(PRIORITIES),
       assignees: assignees.map((a) => ({ agent_id: a.assigned_to })),
       categories,
+      groups,
     };
   }
 
@@ -136,6 +177,17 @@ export class DeskQueries {
 }
 
 const SLA_DUE = '(SELECT next_due_at FROM rm_sla WHERE ticket_id = rm_tickets.id)';
+
+/** `assigned_to=none`, `group=none`: tickets without one. */
+export const NONE = 'none';
+
+const ORDERS: Record<TicketSort, string> = {
+  number: 'number DESC',
+  oldest: 'number ASC',
+  updated: 'updated_at DESC, number DESC',
+  priority: "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, number DESC",
+  sla_due: `${SLA_DUE} IS NULL, ${SLA_DUE}, number DESC`,
+};
 
 const SEARCH = `id IN (SELECT r.ticket_id FROM rm_ticket_search s JOIN rm_ticket_search_rows r ON r.search_rowid = s.rowid
   WHERE rm_ticket_search MATCH @q)`;

@@ -21,6 +21,8 @@ export interface TicketFilters {
   /** Agents that tickets in scope are assigned to, as `{agent_id}` (the shape of Ticket.assigned_to). */
   assignees: { agent_id: string }[];
   categories: { key: string; display: string }[];
+  /** The company's agent groups (queues), oldest first: the values of the list's `group` filter. */
+  groups: { _id: string; name: string }[];
 }
 
 /** TicketList: which parts are present depends on the `items` and `filters` flags. */

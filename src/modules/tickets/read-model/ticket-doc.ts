@@ -26,6 +26,15 @@ export function editTicketDoc(doc: TicketDoc, event: TicketDeskEvent): TicketDoc
       return { ...edited, priority: PRIORITIES[event.data.priority] };
     case 'TicketAssigned':
       return { ...edited, assigned_to: { agent_id: event.data.agent_id } };
+    case 'TicketUnassigned': {
+      // No agent: the field is left out, as on a ticket never assigned (old clients read `assigned_to.agent_id`).
+      const { assigned_to: _gone, ...rest } = edited;
+      return rest;
+    }
+    case 'TicketGroupChanged': {
+      const { group_id: _old, ...rest } = edited;
+      return event.data.group_id === null ? rest : { ...rest, group_id: event.data.group_id };
+    }
     case 'TicketTagsChanged':
       return { ...edited, tags: event.data.tags };
     case 'TicketCategoryChanged': {

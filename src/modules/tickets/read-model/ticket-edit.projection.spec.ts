@@ -20,6 +20,25 @@ describe('TicketProjection: staff edits', () => {
     return { db, projection, row, doc: () => JSON.parse(row().doc) };
   };
 
+  it('keeps the agent and the group: set at creation (form tickets), unassigned, moved between groups, counted', () => {
+    const { db, projection, row, doc } = setup();
+    const groupOf = () => (db.prepare('SELECT group_id FROM rm_tickets').get() as { group_id: string | null }).group_id;
+    const counted = () => db.prepare('SELECT assigned_to, n FROM rm_ticket_counts WHERE n > 0').all();
+    projection.apply(recorded('TicketCreated', ticketCreatedData({ assigned_to: { agent_id: 'agent-1' }, group_id: 'g1' }), 0));
+    expect([row().assigned_to, groupOf(), doc().group_id]).toEqual(['agent-1', 'g1', 'g1']);
+    expect(counted()).toEqual([{ assigned_to: 'agent-1', n: 1 }]);
+    projection.apply(recorded('TicketUnassigned', { ...at(1) }, 1));
+    expect(row().assigned_to).toBeNull();
+    expect(doc()).not.toHaveProperty('assigned_to');
+    expect(counted()).toEqual([{ assigned_to: '', n: 1 }]);
+    projection.apply(recorded('TicketGroupChanged', { ...at(2), group_id: 'g2' }, 2));
+    expect([groupOf(), doc().group_id]).toEqual(['g2', 'g2']);
+    projection.apply(recorded('TicketGroupChanged', { ...at(3), group_id: null }, 3));
+    expect(groupOf()).toBeNull();
+    expect(doc()).not.toHaveProperty('group_id');
+    expect(doc().updated_at).toBe(at(3).changed_at);
+  });
+
   it('applies each edit to the document and the filter columns, and moves updated_at', () => {
     const { projection, row, doc } = setup();
     projection.apply(created());
@@ -158,14 +177,20 @@ describe('DeskQueries: list totals and filter aggregates', () => {
     const list = (q: Partial<Parameters<DeskQueries['listTickets']>[1]> = {}) =>
       desk.listTickets({ companyId: '1' }, { pageNo: 1, pageSize: 1, ...q });
     expect(list().page.item_total).toBe(2);
-    expect(desk.filters({ companyId: '1' }).assignees).toEqual([{ agent_id: 'agent-7' }]);
+    expect(desk.filters({ companyId: '1' }, []).assignees).toEqual([{ agent_id: 'agent-7' }]);
     // A counter row says otherwise than the tickets: the answer follows the counter.
     db.exec("UPDATE rm_ticket_counts SET n = n + 40 WHERE assigned_to = ''");
     db.exec("INSERT INTO rm_ticket_counts VALUES ('1', 'app', 'pending', 'low', 'other', 'agent-9', 3)");
     expect(list().page.item_total).toBe(45);
     expect(list({ category: 'other' }).page.item_total).toBe(3);
     expect(list({ status: 'resolved' }).page.item_total).toBe(0);
-    expect(desk.filters({ companyId: '1' }).assignees).toEqual([{ agent_id: 'agent-7' }, { agent_id: 'agent-9' }]);
+    expect(desk.filters({ companyId: '1' }, []).assignees).toEqual([{ agent_id: 'agent-7' }, { agent_id: 'agent-9' }]);
     expect(list({ before: 3 }).page.item_total).toBe(2); // anchored: counted
+    // The assignee is a counter column ('' for none): summed. A group, tags and time bounds are counted.
+    expect(list({ assignedTo: 'none' }).page.item_total).toBe(41);
+    expect(list({ assignedTo: 'agent-9' }).page.item_total).toBe(3);
+    expect(list({ group: 'none' }).page.item_total).toBe(2);
+    expect(list({ tags: ['nope'] }).page.item_total).toBe(0);
+    expect(list({ createdAfter: '2000-01-01T00:00:00.000Z' }).page.item_total).toBe(2);
   });
 });

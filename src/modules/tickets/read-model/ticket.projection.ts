@@ -21,7 +21,9 @@ import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 export class TicketProjection implements Projection {
   readonly name = 'tickets';
   // 2: staff edits and feedback change tickets; assigned_to column and the staff list indexes.
-  readonly version = 2;
+  // 3: the assigned_to column is set at creation too (form tickets picked an agent; version 2 left it empty,
+  // so the `assigned_to` filter missed them) and group_id (agent groups) is kept.
+  readonly version = 3;
   readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', 'rm_ticket_counts', ...TicketVideoRoomField.tables];
   /** A skipped TicketCreated would lose the ticket (and shift unrecorded numbers): stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
@@ -46,10 +48,14 @@ export class TicketProjection implements Projection {
     if (!columns.some((c) => c.name === 'assigned_to')) db.exec('ALTER TABLE rm_tickets ADD COLUMN assigned_to TEXT');
     // Tickets opened anonymously carry the hash of their access key; older tickets have none (no anonymous access).
     if (!columns.some((c) => c.name === 'access_key_sha256')) db.exec('ALTER TABLE rm_tickets ADD COLUMN access_key_sha256 TEXT');
+    // The agent group (list filter `group`). No rebuild needed: no ticket had a group before this column.
+    if (!columns.some((c) => c.name === 'group_id')) db.exec('ALTER TABLE rm_tickets ADD COLUMN group_id TEXT');
     db.exec(`
       CREATE INDEX IF NOT EXISTS rm_tickets_application ON rm_tickets (application_id, number);
       CREATE INDEX IF NOT EXISTS rm_tickets_category ON rm_tickets (company_id, category);
       CREATE INDEX IF NOT EXISTS rm_tickets_assignee ON rm_tickets (company_id, assigned_to);
+      CREATE INDEX IF NOT EXISTS rm_tickets_group ON rm_tickets (company_id, group_id);
+      CREATE INDEX IF NOT EXISTS rm_tickets_updated ON rm_tickets (company_id, updated_at);
     `);
     // How many tickets each combination of the list's filter columns holds: the staff list's totals and filter
     // aggregates read these few rows instead of counting the company's tickets per request. Kept with every
@@ -86,6 +92,8 @@ export class TicketProjection implements Projection {
       case TicketEventType.TicketStatusChanged:
       case TicketEventType.TicketPriorityChanged:
       case TicketEventType.TicketAssigned:
+      case TicketEventType.TicketUnassigned:
+      case TicketEventType.TicketGroupChanged:
       case TicketEventType.TicketTagsChanged:
       case TicketEventType.TicketCategoryChanged:
       case TicketEventType.TicketContentChanged:
@@ -118,6 +126,7 @@ export class TicketProjection implements Projection {
       ...(d.subscribers ? { subscribers: d.subscribers } : {}),
       ...(d.response_id ? { response_id: d.response_id } : {}),
       ...(d.assigned_to ? { assigned_to: d.assigned_to } : {}),
+      ...(d.group_id ? { group_id: d.group_id } : {}),
       is_feedback_pending: false,
       created_at: d.created_at,
       updated_at: d.created_at,
@@ -139,6 +148,8 @@ export class TicketProjection implements Projection {
       d.created_at,
       JSON.stringify(doc),
       d.access_key_sha256 ?? null,
+      d.assigned_to?.agent_id ?? null,
+      d.group_id ?? null,
     );
     this.count(
       {
@@ -221,6 +232,7 @@ export class TicketProjection implements Projection {
       priority: doc.priority.key,
       category: doc.category.key,
       assigned_to: typeof doc.assigned_to?.agent_id === 'string' ? doc.assigned_to.agent_id : null,
+      group_id: doc.group_id ?? null,
       updated_at: doc.updated_at,
       doc: JSON.stringify(doc),
     });
@@ -258,14 +270,14 @@ function prepare(db: SqliteDatabase) {
       'INSERT INTO rm_ticket_counters (company_id, last_number) VALUES (?, ?) ON CONFLICT (company_id) DO UPDATE SET last_number = excluded.last_number',
     ),
     insertTicket: db.prepare(
-      `INSERT INTO rm_tickets (id, company_id, application_id, number, revision, created_by_user, status, priority, category, created_at, updated_at, doc, access_key_sha256)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rm_tickets (id, company_id, application_id, number, revision, created_by_user, status, priority, category, created_at, updated_at, doc, access_key_sha256, assigned_to, group_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertHistory: db.prepare('INSERT OR IGNORE INTO rm_ticket_history (id, ticket_id, position, doc) VALUES (?, ?, ?, ?)'),
     doc: db.prepare<[string], { revision: number; doc: string }>('SELECT revision, doc FROM rm_tickets WHERE id = ?'),
     update: db.prepare(
       `UPDATE rm_tickets SET revision = @revision, status = @status, priority = @priority, category = @category,
-       assigned_to = @assigned_to, updated_at = @updated_at, doc = @doc WHERE id = @id`,
+       assigned_to = @assigned_to, group_id = @group_id, updated_at = @updated_at, doc = @doc WHERE id = @id`,
     ),
     renumber: db.prepare("UPDATE rm_tickets SET number = ?, doc = json_set(doc, '$.ticket_id', ?) WHERE id = ?"),
     renumberHistory: db.prepare("UPDATE rm_ticket_history SET doc = json_set(doc, '$.ticket_id', ?) WHERE ticket_id = ?"),

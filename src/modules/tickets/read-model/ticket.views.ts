@@ -15,6 +15,8 @@ export interface TicketDoc {
   priority: Badge;
   created_by: Record<string, unknown>;
   assigned_to?: Record<string, unknown>;
+  /** The agent group (queue) the ticket is in; absent when none. */
+  group_id?: string;
   tags: readonly string[];
   created_on: CreatedOn;
   response_id?: string;
