@@ -15,6 +15,7 @@ import { TicketProjection } from './read-model/ticket.projection';
 import { TicketQueries } from './read-model/ticket.queries';
 import { TicketAccessKeys } from './ticket-access';
 import { StaffAnswerBlocks } from './http/staff-answer-blocks';
+import { StaffHistoryEntries } from './http/staff-history-entries';
 
 /**
  * The ticket aggregate: its commands, its read models (the ticket documents and histories; the desk's search
@@ -35,7 +36,16 @@ import { StaffAnswerBlocks } from './http/staff-answer-blocks';
     DeskProjection,
     TicketAccessKeys,
     StaffAnswerBlocks,
+    StaffHistoryEntries,
   ],
-  exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
+  exports: [
+    TicketCommandHandler,
+    TicketQueries,
+    TicketProjection,
+    DeskProjection,
+    TicketAccessKeys,
+    StaffAnswerBlocks,
+    StaffHistoryEntries,
+  ],
 })
 export class TicketsModule {}

@@ -19,6 +19,7 @@ import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
 import { SubmitFeedbackCommand } from '../commands/submit-feedback.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { StaffAnswerBlocks } from './staff-answer-blocks';
+import { StaffHistoryEntries } from './staff-history-entries';
 
 /** Company-level staff routes: the shared ticket routes, plus create and feedback. */
 @ApiTags('staff: company tickets')
@@ -26,8 +27,14 @@ import { StaffAnswerBlocks } from './staff-answer-blocks';
 @UseGuards(StaffAuthGuard)
 @Controller(COMPANY_PATH)
 export class StaffCompanyController extends StaffTicketRoutes {
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
-    super(commands, tickets, desk, blocks);
+  constructor(
+    commands: CommandBus,
+    tickets: TicketQueries,
+    desk: DeskQueries,
+    blocks: StaffAnswerBlocks,
+    extraHistory: StaffHistoryEntries,
+  ) {
+    super(commands, tickets, desk, blocks, extraHistory);
   }
 
   @Post('ticket')

@@ -19,6 +19,7 @@ import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { StaffAnswerBlocks } from './staff-answer-blocks';
+import { StaffHistoryEntries } from './staff-history-entries';
 
 export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
 export const APPLICATION_PATH = `${COMPANY_PATH}/application/:application_id`;
@@ -35,6 +36,8 @@ export abstract class StaffTicketRoutes {
     protected readonly desk: DeskQueries,
     /** Blocks other modules add to staff answers (the SLA block). */
     protected readonly blocks: StaffAnswerBlocks,
+    /** Entries other modules add to the history (the SLA's log entries). */
+    protected readonly extraHistory: StaffHistoryEntries,
   ) {}
 
   @Get('ticket')
@@ -127,10 +130,11 @@ export abstract class StaffTicketRoutes {
   @ApiOperation({ summary: 'getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default' })
   @ApiOkResponse({ description: 'a page of history entries, oldest first', schema: schemaRef('TicketHistoryList') })
   history(@Param('id') id: string, @Query() query: PageQueryDto, @CurrentCaller() caller: StaffCaller): TicketHistoryList {
-    this.tickets.visibleTicket(id, staffScope(caller));
+    const { doc } = this.tickets.visibleTicket(id, staffScope(caller));
     const pageNo = query.page_no ?? 1;
     const pageSize = query.page_size ?? HISTORY_PAGE_SIZE;
-    const { items, total } = this.tickets.listHistory(id, pageSize, (pageNo - 1) * pageSize);
+    const own = { total: this.tickets.countHistory(id), first: (n: number) => this.tickets.listHistory(id, n, 0).items };
+    const { items, total } = this.extraHistory.page(doc, own, pageSize, (pageNo - 1) * pageSize);
     return { items, page: numberPage(pageNo, pageSize, total, items.length) };
   }
 }
@@ -141,8 +145,14 @@ export abstract class StaffTicketRoutes {
 @Controller(APPLICATION_PATH)
 export class StaffApplicationTicketsController extends StaffTicketRoutes {
   // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
-    super(commands, tickets, desk, blocks);
+  constructor(
+    commands: CommandBus,
+    tickets: TicketQueries,
+    desk: DeskQueries,
+    blocks: StaffAnswerBlocks,
+    extraHistory: StaffHistoryEntries,
+  ) {
+    super(commands, tickets, desk, blocks, extraHistory);
   }
 }
 
