@@ -151,16 +151,42 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async pass(forceSchedule = false): Promise<void> {
     const startedAt = this.clock.now();
-    let position = this.position();
-    for (;;) {
-      const events = await this.store.readAll({ fromPosition: position, maxCount: BATCH });
-      for (const event of events) {
-        if (!(await this.follow(event))) return; // retried on the next pass
-        position = event.position;
-        this.checkpoint.save.run(String(position.commit), String(position.prepare));
-        this.advance(position);
+    let saved = this.position();
+    let position = saved;
+    // The checkpoint is saved once per page, not per event (each save is an fsync, and writes now wait for
+    // this loop): following an event again after a crash writes nothing twice, so a lost save costs re-reads.
+    const save = () => {
+      if (!position || position === saved) return;
+      this.checkpoint.save.run(String(position.commit), String(position.prepare));
+      saved = position;
+    };
+    // What this page appended: the read models are waited for once, for the last of it, before the waiting
+    // writes are let go (and the tickets given an SLA in this page count as having one before rm_sla shows it).
+    let appended: Position | undefined;
+    const page = { withSla: new Set<string>(), wrote: (at: Position) => (appended = at) };
+    const settle = async () => {
+      if (appended) await this.readYourWrites.waitFor(appended);
+      appended = undefined;
+      page.withSla.clear();
+      if (position) this.advance(position);
+      save();
+    };
+    let failed = false;
+    try {
+      for (;;) {
+        const events = await this.store.readAll({ fromPosition: position, maxCount: BATCH });
+        for (const event of events) {
+          if (!(await this.follow(event, page))) return; // retried on the next pass
+          position = event.position;
+        }
+        await settle();
+        if (events.length < BATCH) break;
       }
-      if (events.length < BATCH) break;
+    } catch (error) {
+      failed = true; // nothing more is taken as followed: the next pass starts from the last settled page
+      throw error;
+    } finally {
+      if (!failed) await settle();
     }
     if (forceSchedule || startedAt - this.lastScheduled >= this.settings.slaSchedulerIntervalMs) {
       this.lastScheduled = startedAt;
@@ -180,13 +206,14 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** True when the event is done with (followed, irrelevant, or given up on). */
-  private async follow(event: RecordedEvent): Promise<boolean> {
+  private async follow(event: RecordedEvent, page: { withSla: Set<string>; wrote: (at: Position) => void }): Promise<boolean> {
     const derived = slaChangeOf(event);
     if (!derived || !event.streamName.startsWith(ticketStream(''))) return true;
     const needsConfig = ['created', 'priority_changed', 'category_changed'].includes(derived.change.kind);
-    // A status change or a comment matters only to a ticket that has an SLA, and rm_sla says which do: each
-    // SLA write (or finding one another instance wrote) waited for this instance's read models.
-    if (!needsConfig && this.queries.statesOf([event.streamName.slice(ticketStream('').length)]).size === 0) return true;
+    // A status change or a comment matters only to a ticket that has an SLA: rm_sla says which did before
+    // this page (the previous page's SLA writes were waited for), `withSla` which got one in this page.
+    const ticketId = event.streamName.slice(ticketStream('').length);
+    if (!needsConfig && !page.withSla.has(ticketId) && this.queries.statesOf([ticketId]).size === 0) return true;
     try {
       const history = await this.store.readStream(event.streamName, { maxCount: Number(event.revision) + 1 });
       const ticket = ticketFactsOf(history);
@@ -197,7 +224,15 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
         causedBy: event,
         commandId: event.id,
       });
-      await this.slas.handle(ticket.id, { kind: 'follow', ticket, change: derived.change, at: derived.at, config }, context);
+      const outcome = await this.slas.unwaited(
+        ticket.id,
+        { kind: 'follow', ticket, change: derived.change, at: derived.at, config },
+        context,
+      );
+      if (outcome.events.length) {
+        page.withSla.add(ticket.id);
+        page.wrote(outcome.result.position);
+      }
       return true;
     } catch (error) {
       const count = this.failures.id === event.id ? this.failures.count + 1 : 1;
