@@ -130,6 +130,16 @@ describe('SlaProcessor', () => {
     expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`, `SlaTargetFulfilled ${iso(30)}`]);
   });
 
+  it('follows a page of the log waiting for the read models once: a ticket given an SLA in that page is paused in it too', async () => {
+    await store.append(
+      'ticket-t1',
+      [{ type: 'TicketStatusChanged', data: { ticket: 't1', status: 'resolved', changed_at: iso(5) }, metadata: meta('staff_user') }],
+      { expectedRevision: 'any' },
+    );
+    await instance(store, clock).processor.runOnce();
+    expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`, `SlaClockPaused ${iso(5)}`]);
+  });
+
   describe('read your writes (a LogFollower)', () => {
     it("a write's wait ends once the processor has followed it: it asks for a pass at once, with no timer running", async () => {
       const { processor, readYourWrites } = instance(store, clock);
