@@ -2,6 +2,7 @@ import { SqliteDatabase, openSqlite } from '../src/platform/sqlite/sqlite-databa
 import { SQLITE_DB } from '../src/platform/sqlite/sqlite.module';
 import { SlaClock } from '../src/modules/sla/sla-command-handlers';
 import { SlaProjection } from '../src/modules/sla/sla.projection';
+import { SlaHistoryProjection } from '../src/modules/sla/sla-history.projection';
 import { SlaProcessor } from '../src/modules/sla/sla-processor';
 import { TestApp, startTestApp, staffAuth, storefrontAuth } from './support/test-app';
 
@@ -249,5 +250,108 @@ describe('SLA policies (end to end)', () => {
     for (const event of await t.store.readAll()) projection.apply(event);
     expect(rows(fresh)).toEqual(rows(live));
     expect(rows(fresh).length).toBe(4);
+  });
+});
+
+describe('SLA in staff answers right after a write, and in the history (end to end)', () => {
+  let t: TestApp;
+  let staff: Record<string, string>;
+  beforeAll(async () => {
+    // The processor's timer ticks once a minute: only the writes themselves can make it follow them in time.
+    t = await startTestApp({ slaProcessorIntervalMs: 60_000, slaSchedulerIntervalMs: 60_000 });
+    staff = await staffAuth(t, 'one', 'agent-7');
+    const policy = {
+      name: 'Urgent',
+      condition: { priorities: ['urgent'] },
+      targets: { first_reply: { minutes: 60, time: 'calendar' }, resolution: { minutes: 480, time: 'calendar' } },
+    };
+    expect((await desk('POST', '/sla-policies', policy)).statusCode).toBe(201);
+  });
+  afterAll(async () => t.dispose());
+
+  type Method = 'GET' | 'POST' | 'PUT';
+  const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
+    t.app.inject({ method, url, headers: { 'user-agent': 'jest-e2e', ...headers }, payload: payload as object });
+  const desk = (method: Method, path: string, payload?: unknown) => call(method, `${COMPANY_1}${path}`, staff, payload);
+  const APPLICATION_A = `${COMPANY_1}/application/000000000000000000000a01`;
+  let ticketId: string;
+
+  it('a staff GET right after a write carries the SLA state that write caused: applied, paused, resumed, fulfilled', async () => {
+    const created = await call('POST', `${STOREFRONT}/ticket/`, storefrontAuth('a', 'alice'), {
+      category: 'order-issue',
+      priority: 'urgent',
+      content: { title: 'Where is my order?', description: 'FY-2' },
+    });
+    expect(created.statusCode).toBe(201);
+    ticketId = created.json()._id;
+    const sla = async () => (await desk('GET', `/ticket/${ticketId}`)).json().sla;
+    expect(await sla()).toMatchObject({
+      policy: { name: 'Urgent', version: 1 },
+      state: 'active',
+      targets: { first_reply: { state: 'active', target_minutes: 60 }, resolution: { state: 'active', target_minutes: 480 } },
+    });
+
+    // The edit's own answer and the next GET show the pause it caused (resolved waits on the customer).
+    const resolved = await desk('PUT', `/ticket/${ticketId}`, { status: 'resolved' });
+    expect(resolved.json().sla).toMatchObject({ state: 'paused', targets: { first_reply: { state: 'paused', due_at: null } } });
+    expect(await sla()).toMatchObject({ state: 'paused' });
+    expect((await desk('PUT', `/ticket/${ticketId}`, { status: 'in_progress' })).json().sla.state).toBe('active');
+
+    expect((await desk('POST', `/ticket/${ticketId}/history`, { type: 'comment', value: { text: 'On it' } })).statusCode).toBe(201);
+    expect(await sla()).toMatchObject({
+      state: 'active',
+      targets: { first_reply: { state: 'fulfilled' }, resolution: { state: 'active' } },
+    });
+  });
+
+  it('the staff history shows the SLA events as log entries, in time order with the comments and edits', async () => {
+    const history = (await desk('GET', `/ticket/${ticketId}/history`)).json();
+    const shown = history.items.map((i: { type: string; value: Record<string, any> }) =>
+      i.type === 'log' ? `log ${i.value.event}` : i.type === 'diff' ? `diff ${i.value.status?.[1]}` : i.type,
+    );
+    expect(shown).toEqual([
+      'log SlaApplied',
+      'diff resolved',
+      'log SlaClockPaused',
+      'diff in_progress',
+      'log SlaClockResumed',
+      'comment',
+      'log SlaTargetFulfilled',
+    ]);
+    expect(history.page).toMatchObject({ item_total: 7, has_next: false });
+    const times = history.items.map((i: { created_at: string }) => Date.parse(i.created_at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const ticketNumber = (await desk('GET', `/ticket/${ticketId}`)).json().ticket_id;
+    expect(history.items[0]).toMatchObject({
+      type: 'log',
+      ticket_id: ticketNumber,
+      value: { event: 'SlaApplied', text: expect.stringContaining('SLA policy "Urgent" (version 1) applied'), reason: 'created' },
+      created_by: { id: 'sla-processor', user_type: 'system' },
+    });
+    expect(history.items[0]._id).toMatch(/^[0-9a-f]{24}$/);
+
+    // Pages cut through the merged list; the application-level route serves the same history.
+    const pages = [];
+    for (let page = 1; page <= 4; page++)
+      pages.push(...(await desk('GET', `/ticket/${ticketId}/history?page_no=${page}&page_size=2`)).json().items);
+    expect(pages).toEqual(history.items);
+    expect((await call('GET', `${APPLICATION_A}/ticket/${ticketId}/history`, staff)).json()).toEqual(history);
+
+    // Storefront callers have no history read (the Fynd application API has none): SLA targets stay internal.
+    const storefront = await call('GET', `${STOREFRONT}/ticket/${ticketId}/history`, storefrontAuth('a', 'alice'));
+    expect(storefront.statusCode).toBe(404);
+    expect(JSON.stringify((await call('GET', `${STOREFRONT}/ticket/${ticketId}`, storefrontAuth('a', 'alice'))).json())).not.toContain(
+      'Sla',
+    );
+  });
+
+  it('a rebuild from the log reproduces the SLA history entries', async () => {
+    const rows = (db: SqliteDatabase) => db.prepare('SELECT id, ticket_id, at_ms, position, doc FROM rm_sla_history ORDER BY id').all();
+    const fresh = openSqlite(':memory:');
+    const projection = new SlaHistoryProjection();
+    projection.init(fresh);
+    for (const event of await t.store.readAll()) projection.apply(event);
+    expect(rows(fresh)).toEqual(rows(t.app.get<SqliteDatabase>(SQLITE_DB)));
+    expect(rows(fresh)).toHaveLength(4);
   });
 });

@@ -1,3 +1,5 @@
+import { SignJWT } from 'jose';
+import { loadSettings } from '../../src/platform/config/settings';
 import { TestApp, startTestApp, staffAuth, storefrontAuth } from '../support/test-app';
 import { SHOP, company } from '../support/world';
 
@@ -169,5 +171,44 @@ describe('rate limit per storefront visitor (5 a minute per caller, 2 per visito
       for (let i = 0; i < 3; i++) expect([url, (await get({}, url)).statusCode]).toEqual([url, 200]);
     }
     expect((await get({}, '/health/nope')).statusCode).toBe(429); // only the probe routes, not their prefix
+  });
+});
+
+describe('rate limit per storefront visitor keyed by the proven user (LEAD_STOREFRONT_IDENTITY=jwt, 2 per visitor)', () => {
+  const secret = 'rate-limit-session-secret-0123456789abcdef';
+  let t: TestApp;
+  beforeAll(
+    async () =>
+      (t = await startTestApp({
+        rateLimitPerMinute: 50,
+        rateLimitPerVisitorPerMinute: 2,
+        storefrontIdentity: loadSettings({ LEAD_STOREFRONT_IDENTITY: 'jwt', LEAD_USER_JWT_SECRET: secret }).storefrontIdentity,
+      })),
+  );
+  afterAll(async () => t.dispose());
+  const get = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `${SHOP}/ticket/000000000000000000000000`, headers });
+  const session = async (sub: string, userId?: string) => ({
+    ...storefrontAuth('a', userId),
+    'x-user-token': await new SignJWT({ sub })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret)),
+  });
+
+  it("the visitor is the token's subject: a fresh x-user-id on each request does not open a fresh bucket", async () => {
+    for (let i = 0; i < 2; i++) expect((await get(await session('alice'))).statusCode).toBe(404);
+    const limited = await get(await session('alice'));
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().detail).toContain('per visitor');
+    // The token's user is who counts, whatever x-user-id says (a matching one is the same visitor).
+    expect((await get(await session('alice', 'alice'))).statusCode).toBe(429);
+    expect((await get(await session('bob'))).statusCode).toBe(404);
+  });
+
+  it('x-user-id rotated under a valid token, or sent without one, counts against the address: 401s, then 429', async () => {
+    for (const user of ['r1', 'r2']) expect((await get(await session('carol', user))).statusCode).toBe(401);
+    expect((await get(await session('carol', 'r3'))).statusCode).toBe(429);
+    expect((await get(storefrontAuth('a', 'r4'))).statusCode).toBe(429);
+    expect((await get(await session('carol'))).statusCode).toBe(404); // carol's own bucket is untouched
   });
 });

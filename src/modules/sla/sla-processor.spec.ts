@@ -1,9 +1,9 @@
 import { testChainKey } from '../../../test/support/recorded-events';
 import { KeyedLock } from '../../platform/command/keyed-lock';
 import { Settings } from '../../platform/config/settings';
-import { EventMetadata } from '../../platform/event-store/event-store.port';
+import { EventMetadata, Position } from '../../platform/event-store/event-store.port';
 import { MemoryEventStore } from '../../platform/event-store/memory.event-store';
-import { ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { LogFollower, ReadYourWrites } from '../../platform/projections/read-your-writes';
 import { openSqlite } from '../../platform/sqlite/sqlite-database';
 import { SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
 import { SlaProcessor } from './sla-processor';
@@ -20,15 +20,28 @@ const meta = (actor: string): EventMetadata => ({
 });
 
 /** One service instance around a shared store: its own SQLite file (checkpoint, rm_sla), lock and clock. */
-function instance(store: MemoryEventStore, clock: { now: () => number }) {
+function instance(store: MemoryEventStore, clock: { now: () => number }, options: { readYourWritesTimeoutMs?: number } = {}) {
   const db = openSqlite(':memory:');
   const projection = new SlaProjection();
   projection.init(db);
-  // Read-your-writes, here: apply what the log holds to this instance's projection (redeliveries change nothing).
-  const readYourWrites = { waitFor: async () => (await store.readAll()).forEach((e) => projection.apply(e)) } as unknown as ReadYourWrites;
+  // Read-your-writes, here: apply what the log holds to this instance's projection (redeliveries change nothing),
+  // then wait for the followers, as the real one does (the processor, once registered).
+  const followers: LogFollower[] = [];
+  const readYourWrites = {
+    waitFor: async (position: Position) => {
+      (await store.readAll()).forEach((e) => projection.apply(e));
+      for (const follower of followers) await follower.caughtUp(position);
+    },
+    register: (follower: LogFollower) => followers.push(follower),
+  } as unknown as ReadYourWrites;
   const lock = new KeyedLock();
   const configs = new SlaConfigCommandHandler(store, lock, testChainKey, readYourWrites);
-  const settings = { slaSchedulerIntervalMs: 10_000, slaProcessorIntervalMs: 0, slaWaitingOnCustomerStatus: 'resolved' } as Settings;
+  const settings = {
+    slaSchedulerIntervalMs: 10_000,
+    slaProcessorIntervalMs: 0,
+    slaWaitingOnCustomerStatus: 'resolved',
+    readYourWritesTimeoutMs: options.readYourWritesTimeoutMs ?? 60_000,
+  } as Settings;
   const processor = new SlaProcessor(
     store,
     settings,
@@ -37,8 +50,9 @@ function instance(store: MemoryEventStore, clock: { now: () => number }) {
     new TicketSlaCommandHandler(store, lock, testChainKey, readYourWrites),
     new SlaQueries(db),
     clock,
+    readYourWrites,
   );
-  return { processor, configs, sync: () => readYourWrites.waitFor({ commit: 0n, prepare: 0n }) };
+  return { processor, configs, readYourWrites, sync: () => readYourWrites.waitFor({ commit: 0n, prepare: 0n }) };
 }
 
 describe('SlaProcessor', () => {
@@ -114,5 +128,49 @@ describe('SlaProcessor', () => {
     const [a, b] = [instance(store, clock), instance(store, clock)];
     await Promise.all([a.processor.runOnce(), b.processor.runOnce(), a.processor.runOnce(), b.processor.runOnce()]);
     expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`, `SlaTargetFulfilled ${iso(30)}`]);
+  });
+
+  it('follows a page of the log waiting for the read models once: a ticket given an SLA in that page is paused in it too', async () => {
+    await store.append(
+      'ticket-t1',
+      [{ type: 'TicketStatusChanged', data: { ticket: 't1', status: 'resolved', changed_at: iso(5) }, metadata: meta('staff_user') }],
+      { expectedRevision: 'any' },
+    );
+    await instance(store, clock).processor.runOnce();
+    expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`, `SlaClockPaused ${iso(5)}`]);
+  });
+
+  describe('read your writes (a LogFollower)', () => {
+    it("a write's wait ends once the processor has followed it: it asks for a pass at once, with no timer running", async () => {
+      const { processor, readYourWrites } = instance(store, clock);
+      readYourWrites.register(processor);
+      const written = await reply(20);
+      // The processor's own SLA appends also go through read-your-writes: they must not wait for the processor.
+      await readYourWrites.waitFor(written.position);
+      expect(await slaTimeline()).toEqual([`SlaApplied ${iso(0)}`, `SlaTargetActivated ${iso(0)}`, `SlaTargetFulfilled ${iso(20)}`]);
+      // Followed already: no second pass is needed to answer.
+      await processor.caughtUp(written.position);
+    });
+
+    it('writes waiting together share one pass; a stuck processor lets them answer after the timeout, failing none', async () => {
+      const { processor } = instance(store, clock, { readYourWritesTimeoutMs: 200 });
+      const written = await reply(20);
+      let passes = 0;
+      const readAll = store.readAll.bind(store);
+      store.readAll = async (...args) => {
+        if (args[0]?.maxCount !== undefined) passes++; // the processor's reads (the fake read-your-writes reads it all)
+        return readAll(...args);
+      };
+      await Promise.all([processor.caughtUp(written.position), processor.caughtUp(written.position)]);
+      expect(passes).toBe(1);
+
+      store.readAll = async () => {
+        throw new Error('the log cannot be read');
+      };
+      const stuck = await reply(25);
+      const started = Date.now();
+      await processor.caughtUp(stuck.position);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    });
   });
 });

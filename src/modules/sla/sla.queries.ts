@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SQLITE_DB } from '../../platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
 import { StatementCache } from '../../platform/sqlite/statement-cache';
+import { ExtraHistoryEntry } from '../tickets';
 import { TicketSlaState } from './ticket-sla.decider';
 
-/** Reads of `rm_sla` (SlaProjection). */
+/** Reads of `rm_sla` (SlaProjection) and `rm_sla_history` (SlaHistoryProjection). */
 @Injectable()
 export class SlaQueries {
   private readonly sql: StatementCache;
@@ -34,5 +35,18 @@ export class SlaQueries {
       )
       .all(cutoff, limit)
       .map((r) => r.ticket_id);
+  }
+
+  /** How many SLA `log` entries the ticket's history has. */
+  countHistory(ticketId: string): number {
+    return this.sql.get<[string], { n: number }>('SELECT count(*) AS n FROM rm_sla_history WHERE ticket_id = ?').get(ticketId)!.n;
+  }
+
+  /** The ticket's first `n` SLA `log` entries, oldest first (at equal times, in log order). */
+  firstHistory(ticketId: string, n: number): ExtraHistoryEntry[] {
+    return this.sql
+      .get<[string, number], { doc: string }>('SELECT doc FROM rm_sla_history WHERE ticket_id = ? ORDER BY at_ms, position LIMIT ?')
+      .all(ticketId, n)
+      .map((r) => JSON.parse(r.doc) as ExtraHistoryEntry);
   }
 }

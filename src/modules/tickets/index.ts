@@ -10,3 +10,4 @@ export { Attachments, TicketAssetDto } from './http/ticket.dto';
 export { OpenedTicketDoc, createdByOf, storefrontScopeOf } from './http/storefront-tickets.controller';
 export { TicketAccessKeys } from './ticket-access';
 export { StaffAnswerBlocks } from './http/staff-answer-blocks';
+export { ExtraHistoryEntry, HistoryEntrySource, StaffHistoryEntries } from './http/staff-history-entries';

@@ -17,6 +17,7 @@ import { TicketQueries } from './read-model/ticket.queries';
 import { TicketAccessKeys } from './ticket-access';
 import { StaffAnswerBlocks } from './http/staff-answer-blocks';
 import { TicketNumberMigration } from './ticket-number.migration';
+import { StaffHistoryEntries } from './http/staff-history-entries';
 
 /**
  * The ticket aggregate: its commands, its read models (the ticket documents and histories; the desk's search
@@ -38,7 +39,16 @@ import { TicketNumberMigration } from './ticket-number.migration';
     TicketAccessKeys,
     StaffAnswerBlocks,
     TicketNumberMigration,
+    StaffHistoryEntries,
   ],
-  exports: [TicketCommandHandler, TicketQueries, TicketProjection, DeskProjection, TicketAccessKeys, StaffAnswerBlocks],
+  exports: [
+    TicketCommandHandler,
+    TicketQueries,
+    TicketProjection,
+    DeskProjection,
+    TicketAccessKeys,
+    StaffAnswerBlocks,
+    StaffHistoryEntries,
+  ],
 })
 export class TicketsModule {}

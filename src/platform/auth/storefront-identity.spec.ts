@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config/settings';
-import { HEADER_MODE_WARNING, storefrontUserProver } from './storefront-identity';
+import { HEADER_MODE_WARNING, oncePerRequest, storefrontUserProver } from './storefront-identity';
 
 const SECRET = 'a-session-secret-of-at-least-32-characters';
 const settingsOf = (env: Record<string, string>) => loadSettings({ LEAD_DATA_DIR: '/tmp/unused', ...env }).storefrontIdentity;
@@ -106,5 +106,26 @@ describe('storefront identity: jwt', () => {
     expect(() => prover({ LEAD_STOREFRONT_IDENTITY: 'jwt' })).toThrow(/exactly one/);
     expect(() => prover({ LEAD_STOREFRONT_IDENTITY: 'jwt', LEAD_USER_JWT_SECRET: 'short' })).toThrow(/32/);
     expect(() => loadSettings({ LEAD_STOREFRONT_IDENTITY: 'trust-me' })).toThrow(/LEAD_STOREFRONT_IDENTITY/);
+  });
+});
+
+describe('oncePerRequest', () => {
+  it('proves a request once (the rate limiter and the guard share the answer), and again for another request', async () => {
+    let calls = 0;
+    const prove = oncePerRequest(async (headers) => {
+      calls++;
+      if (headers['x-user-id'] === 'bad') throw new UnauthorizedException('no');
+      return headers['x-user-id'] as string;
+    });
+    const one = { 'x-user-id': 'alice' };
+    expect(await prove(one, '10.0.0.1')).toBe('alice');
+    expect(await prove(one, '10.0.0.1')).toBe('alice');
+    expect(calls).toBe(1);
+    expect(await prove({ 'x-user-id': 'alice' }, '10.0.0.1')).toBe('alice'); // another request's headers
+    expect(calls).toBe(2);
+    const bad = { 'x-user-id': 'bad' };
+    await expect(prove(bad, undefined)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(prove(bad, undefined)).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(calls).toBe(3);
   });
 });

@@ -141,13 +141,29 @@ function algorithmsOf(key: KeyObject): string[] {
   }
 }
 
-/** The configured prover, built once at start (so a bad setting stops the service, and header mode warns). */
+/**
+ * The configured prover, built once at start (so a bad setting stops the service, and header mode warns).
+ * Both the rate limiter (its per-visitor bucket) and the storefront guard ask who a request's user is; the
+ * answer is kept per request (its headers object), so a session token is verified once per request.
+ */
 @Injectable()
 export class StorefrontIdentity {
   readonly userOf: UserProver;
 
   constructor(@Inject(SETTINGS) settings: Settings) {
     const logger = new Logger('StorefrontIdentity');
-    this.userOf = storefrontUserProver(settings.storefrontIdentity, (message) => logger.warn(message));
+    this.userOf = oncePerRequest(storefrontUserProver(settings.storefrontIdentity, (message) => logger.warn(message)));
   }
+}
+
+/** The same headers object and peer get the same answer (a rejection included) without proving again. */
+export function oncePerRequest(prove: UserProver): UserProver {
+  const proven = new WeakMap<IncomingHttpHeaders, { peer: string | undefined; user: Promise<string | undefined> }>();
+  return (headers, peer) => {
+    const known = proven.get(headers);
+    if (known && known.peer === peer) return known.user;
+    const user = prove(headers, peer);
+    proven.set(headers, { peer, user });
+    return user;
+  };
 }

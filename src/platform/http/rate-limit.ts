@@ -1,9 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { userIdHeader } from '../auth/caller';
 import { ClientRegistry } from '../auth/client-registry';
 import { StaffTokens } from '../auth/staff-tokens';
+import { StorefrontIdentity, UserProver } from '../auth/storefront-identity';
 import { Settings } from '../config/settings';
 
 /**
@@ -26,9 +26,10 @@ export async function registerRateLimit(app: NestFastifyApplication, settings: S
   if (settings.rateLimitPerMinute === 0) return;
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(rateLimit, { global: false, timeWindow: 60_000 });
-  const keyOf = rateKeyOf(app.get(ClientRegistry), app.get(StaffTokens));
+  const keyOf = rateKeyOf(app.get(ClientRegistry), app.get(StaffTokens), app.get(StorefrontIdentity).userOf);
+  // The key is found once per request (proving the user may verify a token), before either limit reads it.
   const keys = new WeakMap<FastifyRequest, RateKey>();
-  const key = (request: FastifyRequest) => keys.get(request) ?? keys.set(request, keyOf(request)).get(request)!;
+  const key = (request: FastifyRequest) => keys.get(request)!;
   const visitorLimit =
     settings.rateLimitPerVisitorPerMinute > 0
       ? fastify.createRateLimit({ max: settings.rateLimitPerVisitorPerMinute, keyGenerator: (r) => key(r).visitor ?? '' })
@@ -36,6 +37,7 @@ export async function registerRateLimit(app: NestFastifyApplication, settings: S
   const callerLimit = fastify.createRateLimit({ max: settings.rateLimitPerMinute, keyGenerator: (r) => key(r).caller });
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (isProbe(request)) return;
+    keys.set(request, await keyOf(request));
     if (visitorLimit && key(request).visitor !== undefined) refuseOver(await visitorLimit(request), reply, ' per visitor');
     refuseOver(await callerLimit(request), reply, '');
   });
@@ -56,14 +58,15 @@ export function isProbe(request: FastifyRequest): boolean {
   return route === '/metrics' || route.startsWith('/health/');
 }
 
-export function rateKeyOf(clients: ClientRegistry, tokens: StaffTokens): (request: FastifyRequest) => RateKey {
-  return (request) => {
+export function rateKeyOf(clients: ClientRegistry, tokens: StaffTokens, userOf: UserProver): (request: FastifyRequest) => Promise<RateKey> {
+  return async (request) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (bearer) {
       const decoded = Buffer.from(bearer, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       const app = colon > 0 ? clients.verifyApplication(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
-      if (app) return { caller: `app:${app.application_id}`, visitor: `app:${app.application_id}:${storefrontVisitor(request)}` };
+      if (app)
+        return { caller: `app:${app.application_id}`, visitor: `app:${app.application_id}:${await storefrontVisitor(request, userOf)}` };
       const staff = tokens.verify(bearer);
       if (staff) return { caller: `staff:${staff.sub}` };
     }
@@ -72,11 +75,13 @@ export function rateKeyOf(clients: ClientRegistry, tokens: StaffTokens): (reques
 }
 
 /**
- * The storefront visitor a request comes from, inside its application: the user it carries, else its client
- * address (anonymous visitors). Today the user is the `x-user-id` header as the storefront guard reads it; when
- * the user is proven another way, only this function changes.
+ * The storefront visitor a request comes from, inside its application: the user the configured identity mode
+ * proves (the session token's subject in `jwt` mode, `x-user-id` from the gateway in `trusted-proxy` mode,
+ * `x-user-id` as sent in the development `header` mode), else its client address. A credential that proves
+ * nothing (a forged or mismatched `x-user-id`, a bad token) counts against the address too, so naming a new
+ * user on every request never opens a fresh bucket: the guard then refuses it (401) anyway.
  */
-export function storefrontVisitor(request: FastifyRequest): string {
-  const userId = userIdHeader(request.headers['x-user-id']);
-  return typeof userId === 'string' ? `user:${userId}` : `ip:${request.ip}`;
+export async function storefrontVisitor(request: FastifyRequest, userOf: UserProver): Promise<string> {
+  const userId = await userOf(request.headers, request.socket?.remoteAddress).catch(() => undefined);
+  return userId !== undefined ? `user:${userId}` : `ip:${request.ip}`;
 }

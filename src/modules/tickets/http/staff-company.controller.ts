@@ -23,6 +23,7 @@ import { SubmitFeedbackCommand } from '../commands/submit-feedback.command';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { StaffAnswerBlocks } from './staff-answer-blocks';
 import { AgentGroups } from '../../agent-groups';
+import { StaffHistoryEntries } from './staff-history-entries';
 
 /** One ticket's outcome in a bulk edit: `status` 200 with the ticket and its ETag, or the problem's status. */
 export interface BulkEditItem {
@@ -45,8 +46,15 @@ export interface BulkEditAnswer {
 @UseGuards(StaffAuthGuard)
 @Controller(COMPANY_PATH)
 export class StaffCompanyController extends StaffTicketRoutes {
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks, groups: AgentGroups) {
-    super(commands, tickets, desk, blocks, groups);
+  constructor(
+    commands: CommandBus,
+    tickets: TicketQueries,
+    desk: DeskQueries,
+    blocks: StaffAnswerBlocks,
+    groups: AgentGroups,
+    extraHistory: StaffHistoryEntries,
+  ) {
+    super(commands, tickets, desk, blocks, groups, extraHistory);
   }
 
   @Post('ticket')

@@ -22,6 +22,7 @@ import { jsonText } from '../../../platform/http/json-text';
 import { Idempotent } from '../../../platform/http/idempotency/idempotent.decorator';
 import { StaffAnswerBlocks } from './staff-answer-blocks';
 import { AgentGroups } from '../../agent-groups';
+import { StaffHistoryEntries } from './staff-history-entries';
 
 export const COMPANY_PATH = 'service/platform/lead/v1.0/company/:company_id';
 export const APPLICATION_PATH = `${COMPANY_PATH}/application/:application_id`;
@@ -40,6 +41,8 @@ export abstract class StaffTicketRoutes {
     protected readonly blocks: StaffAnswerBlocks,
     /** The company's agent groups, listed in the list's filters. */
     protected readonly groups: AgentGroups,
+    /** Entries other modules add to the history (the SLA's log entries). */
+    protected readonly extraHistory: StaffHistoryEntries,
   ) {}
 
   @Get('ticket')
@@ -142,10 +145,11 @@ export abstract class StaffTicketRoutes {
   @ApiOperation({ summary: 'getPlatformTicketHistory / getNewTicketHistory: oldest first, 100 a page by default' })
   @ApiOkResponse({ description: 'a page of history entries, oldest first', schema: schemaRef('TicketHistoryList') })
   history(@Param('id') id: string, @Query() query: PageQueryDto, @CurrentCaller() caller: StaffCaller): TicketHistoryList {
-    this.tickets.visibleTicket(id, staffScope(caller));
+    const { doc } = this.tickets.visibleTicket(id, staffScope(caller));
     const pageNo = query.page_no ?? 1;
     const pageSize = query.page_size ?? HISTORY_PAGE_SIZE;
-    const { items, total } = this.tickets.listHistory(id, pageSize, (pageNo - 1) * pageSize);
+    const own = { total: this.tickets.countHistory(id), first: (n: number) => this.tickets.listHistory(id, n, 0).items };
+    const { items, total } = this.extraHistory.page(doc, own, pageSize, (pageNo - 1) * pageSize);
     return { items, page: numberPage(pageNo, pageSize, total, items.length) };
   }
 }
@@ -156,8 +160,15 @@ export abstract class StaffTicketRoutes {
 @Controller(APPLICATION_PATH)
 export class StaffApplicationTicketsController extends StaffTicketRoutes {
   // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks, groups: AgentGroups) {
-    super(commands, tickets, desk, blocks, groups);
+  constructor(
+    commands: CommandBus,
+    tickets: TicketQueries,
+    desk: DeskQueries,
+    blocks: StaffAnswerBlocks,
+    groups: AgentGroups,
+    extraHistory: StaffHistoryEntries,
+  ) {
+    super(commands, tickets, desk, blocks, groups, extraHistory);
   }
 }
 

@@ -78,8 +78,12 @@ export class TicketQueries {
     return row && (JSON.parse(row.doc) as TicketHistoryDoc);
   }
 
+  countHistory(ticketId: string): number {
+    return this.sql.get<[string], { n: number }>('SELECT count(*) AS n FROM rm_ticket_history WHERE ticket_id = ?').get(ticketId)!.n;
+  }
+
   listHistory(ticketId: string, limit: number, offset: number): { items: TicketHistoryDoc[]; total: number } {
-    const total = this.sql.get<[string], { n: number }>('SELECT count(*) AS n FROM rm_ticket_history WHERE ticket_id = ?').get(ticketId)!.n;
+    const total = this.countHistory(ticketId);
     const items = this.sql
       .get<[string, number, number], { doc: string }>(
         'SELECT doc FROM rm_ticket_history WHERE ticket_id = ? ORDER BY position LIMIT ? OFFSET ?',
