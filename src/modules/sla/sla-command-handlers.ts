@@ -8,11 +8,55 @@ import { SlaConfigCommand, SlaConfigState, slaConfigDecider } from './sla-config
 import { SlaConfigEvent, SlaTicketEvent, slaConfigStream, slaStream } from './sla.events';
 import { TicketSlaCommand, TicketSlaState, ticketSlaDecider } from './ticket-sla.decider';
 
+/** How long "this company has no SLA configuration" is believed before its stream is read again. */
+const NO_SLA_RECHECK_MS = 5_000;
+
+/**
+ * Companies known to have SLA configuration (their `sla-config-<company>` stream exists): only their writes
+ * wait for the SLA processor (SlaProcessor.caughtUp). One that has is remembered for good (configuration is
+ * never removed, only emptied); one that has not is read again after NO_SLA_RECHECK_MS, so configuration
+ * written through another instance is waited for soon after; through this one, at once.
+ */
+@Injectable()
+export class SlaCompanies {
+  private readonly withSla = new Set<string>();
+  private readonly withoutSla = new Map<string, number>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  configured(companyId: string): void {
+    this.withSla.add(companyId);
+    this.withoutSla.delete(companyId);
+  }
+
+  async usesSla(companyId: string): Promise<boolean> {
+    if (this.withSla.has(companyId)) return true;
+    const checked = this.withoutSla.get(companyId);
+    if (checked !== undefined && Date.now() - checked < NO_SLA_RECHECK_MS) return false;
+    const [first] = await this.store.readStream(slaConfigStream(companyId), { maxCount: 1 });
+    if (first) this.configured(companyId);
+    else this.withoutSla.set(companyId, Date.now());
+    return first !== undefined;
+  }
+}
+
 /** A company's SLA configuration: `sla-config-<company_id>` decided by slaConfigDecider. */
 @Injectable()
 export class SlaConfigCommandHandler extends DeciderCommandHandler<SlaConfigCommand, SlaConfigState, SlaConfigEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, lock: KeyedLock, chain: ChainKey, readYourWrites: ReadYourWrites) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    lock: KeyedLock,
+    chain: ChainKey,
+    readYourWrites: ReadYourWrites,
+    private readonly companies: SlaCompanies,
+  ) {
     super({ store, lock, chain, readYourWrites }, { streamOf: slaConfigStream, decider: slaConfigDecider });
+  }
+
+  override async handle(...args: Parameters<DeciderCommandHandler<SlaConfigCommand, SlaConfigState, SlaConfigEvent>['handle']>) {
+    const outcome = await super.handle(...args);
+    if (outcome.events.length) this.companies.configured(args[0]);
+    return outcome;
   }
 }
 

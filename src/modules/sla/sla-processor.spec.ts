@@ -3,9 +3,9 @@ import { KeyedLock } from '../../platform/command/keyed-lock';
 import { Settings } from '../../platform/config/settings';
 import { EventMetadata, Position } from '../../platform/event-store/event-store.port';
 import { MemoryEventStore } from '../../platform/event-store/memory.event-store';
-import { LogFollower, ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { LogFollower, ReadYourWrites, WriteScope } from '../../platform/projections/read-your-writes';
 import { openSqlite } from '../../platform/sqlite/sqlite-database';
-import { SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
+import { SlaCompanies, SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
 import { SlaProcessor } from './sla-processor';
 import { SlaProjection } from './sla.projection';
 import { SlaQueries } from './sla.queries';
@@ -28,14 +28,15 @@ function instance(store: MemoryEventStore, clock: { now: () => number }, options
   // then wait for the followers, as the real one does (the processor, once registered).
   const followers: LogFollower[] = [];
   const readYourWrites = {
-    waitFor: async (position: Position) => {
+    waitFor: async (position: Position, scope?: WriteScope) => {
       (await store.readAll()).forEach((e) => projection.apply(e));
-      for (const follower of followers) await follower.caughtUp(position);
+      for (const follower of followers) await follower.caughtUp(position, scope);
     },
     register: (follower: LogFollower) => followers.push(follower),
   } as unknown as ReadYourWrites;
   const lock = new KeyedLock();
-  const configs = new SlaConfigCommandHandler(store, lock, testChainKey, readYourWrites);
+  const companies = new SlaCompanies(store);
+  const configs = new SlaConfigCommandHandler(store, lock, testChainKey, readYourWrites, companies);
   const settings = {
     slaSchedulerIntervalMs: 10_000,
     slaProcessorIntervalMs: 0,
@@ -51,6 +52,7 @@ function instance(store: MemoryEventStore, clock: { now: () => number }, options
     new SlaQueries(db),
     clock,
     readYourWrites,
+    companies,
   );
   return { processor, configs, readYourWrites, sync: () => readYourWrites.waitFor({ commit: 0n, prepare: 0n }) };
 }
@@ -171,6 +173,14 @@ describe('SlaProcessor', () => {
       const started = Date.now();
       await processor.caughtUp(stuck.position);
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      // A write of a company that never configured SLAs waits for no pass, even now.
+      const unconfigured = Date.now();
+      await processor.caughtUp(stuck.position, { companyId: 'a company without SLA configuration' });
+      expect(Date.now() - unconfigured).toBeLessThan(150);
+      // The configured company's writes still wait (its configuration is in the log).
+      const configured = Date.now();
+      await processor.caughtUp(stuck.position, { companyId: '1' });
+      expect(Date.now() - configured).toBeGreaterThanOrEqual(150);
     });
   });
 });

@@ -3,11 +3,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { SETTINGS, Settings } from '../../platform/config/settings';
 import { EVENT_STORE, EventStore, Position, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
 import { systemContext } from '../../platform/http/system-context';
-import { LogFollower, ReadYourWrites } from '../../platform/projections/read-your-writes';
+import { LogFollower, ReadYourWrites, WriteScope } from '../../platform/projections/read-your-writes';
 import { SQLITE_DB } from '../../platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
 import { ticketStream } from '../tickets';
-import { SlaClock, SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
+import { SlaClock, SlaCompanies, SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
 import { slaChangeOf, ticketFactsOf } from './ticket-facts';
 import { SlaQueries } from './sla.queries';
 
@@ -63,6 +63,7 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly queries: SlaQueries,
     private readonly clock: SlaClock,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly companies: SlaCompanies,
   ) {
     db.exec(
       'CREATE TABLE IF NOT EXISTS sla_processor_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), commit_pos TEXT NOT NULL, prepare_pos TEXT NOT NULL)',
@@ -100,8 +101,10 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
    * written and in `rm_sla`). At once for the processor's own appends, and after the read-your-writes timeout
    * at the latest (logged): a stuck processor delays answers, it never fails a stored write.
    */
-  caughtUp(position: Position): Promise<void> {
-    if (this.inPass.getStore() || this.hasFollowed(position)) return Promise.resolve();
+  async caughtUp(position: Position, scope?: WriteScope): Promise<void> {
+    if (this.inPass.getStore() || this.hasFollowed(position)) return;
+    // A company that never configured SLAs gets no SLA events from this write: nothing to wait for.
+    if (scope?.companyId !== undefined && !(await this.companies.usesSla(scope.companyId))) return;
     return new Promise((resolve) => {
       const timeout = setTimeout(() => {
         this.logger.warn(`a write at position ${position.commit} answers before the SLA processor followed it`);

@@ -3,7 +3,7 @@ import { AuthModule } from '../../platform/auth/auth.module';
 import { StaffAnswerBlocks, StaffHistoryEntries } from '../tickets';
 import { TicketsModule } from '../tickets/tickets.module';
 import { SlaConfigController } from './http/sla-config.controller';
-import { SlaClock, SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
+import { SlaClock, SlaCompanies, SlaConfigCommandHandler, TicketSlaCommandHandler } from './sla-command-handlers';
 import { SlaProcessor } from './sla-processor';
 import { SlaProjection } from './sla.projection';
 import { SlaHistoryProjection } from './sla-history.projection';
@@ -22,7 +22,16 @@ import { SlaView, slaView } from './sla.views';
 @Module({
   imports: [AuthModule, TicketsModule],
   controllers: [SlaConfigController],
-  providers: [SlaConfigCommandHandler, TicketSlaCommandHandler, SlaClock, SlaQueries, SlaProjection, SlaHistoryProjection, SlaProcessor],
+  providers: [
+    SlaCompanies,
+    SlaConfigCommandHandler,
+    TicketSlaCommandHandler,
+    SlaClock,
+    SlaQueries,
+    SlaProjection,
+    SlaHistoryProjection,
+    SlaProcessor,
+  ],
   exports: [SlaProjection, SlaHistoryProjection],
 })
 export class SlaModule implements OnModuleInit {

@@ -10,7 +10,12 @@ import { ProjectionRunner } from './projection-runner';
  * must not turn stored writes into errors: the answer then shows its result late, as before).
  */
 export interface LogFollower {
-  caughtUp(position: Position): Promise<void>;
+  caughtUp(position: Position, scope?: WriteScope): Promise<void>;
+}
+
+/** Whose write is waited for: a follower that has nothing to do for that company may answer at once. */
+export interface WriteScope {
+  readonly companyId?: string;
 }
 
 /** A write answers only once the read models show it, so a GET right after a 2xx sees the change. */
@@ -29,12 +34,12 @@ export class ReadYourWrites {
     return () => this.followers.delete(follower);
   }
 
-  async waitFor(position: Position): Promise<void> {
+  async waitFor(position: Position, scope?: WriteScope): Promise<void> {
     if (!(await this.runner.waitFor(position, this.settings.readYourWritesTimeoutMs))) {
       throw new StoreUnavailableError(
         `The change is stored (position ${position.commit}) but the read models did not show it within ${this.settings.readYourWritesTimeoutMs} ms; it will appear shortly.`,
       );
     }
-    for (const follower of this.followers) await follower.caughtUp(position);
+    for (const follower of this.followers) await follower.caughtUp(position, scope);
   }
 }
