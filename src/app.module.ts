@@ -15,6 +15,7 @@ import { ProjectionsModule } from './platform/projections/projections.module';
 import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
 import { SlaModule } from './modules/sla/sla.module';
+import { AttachmentsModule } from './modules/attachments/attachments.module';
 
 @Module({})
 export class AppModule {
@@ -29,7 +30,7 @@ export class AppModule {
         EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
         ProjectionsModule.register({
-          imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule],
+          imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule, AttachmentsModule],
           projections: [...PROJECTION_TYPES],
         }),
         TicketsModule,
@@ -40,6 +41,7 @@ export class AppModule {
         FormsModule,
         WebhooksModule,
         SlaModule,
+        AttachmentsModule,
       ],
     };
   }

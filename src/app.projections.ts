@@ -4,6 +4,7 @@ import { TicketProjection } from './modules/tickets/read-model/ticket.projection
 import { VideoRoomProjection } from './modules/video/video-room.projection';
 import { WebhookProjection } from './modules/webhooks/webhook.projection';
 import { SlaProjection } from './modules/sla/sla.projection';
+import { AttachmentProjection } from './modules/attachments/attachment.projection';
 
 /**
  * Every projection, in feeding order: the composition root's one list, used by the service (app.module.ts)
@@ -19,4 +20,5 @@ export const PROJECTION_TYPES = [
   FormProjection,
   WebhookProjection,
   SlaProjection,
+  AttachmentProjection,
 ] as const;
