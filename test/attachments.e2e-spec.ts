@@ -1,11 +1,12 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttachmentRetention } from '../src/modules/attachments';
 import { loadSettings, Settings } from '../src/platform/config/settings';
 import { PLATFORM, SHOP, company } from './support/world';
-import { TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
+import { TestApp, onStores, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
+import { startServer } from './support/server-process';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR-not-really-an-image')]);
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n');
@@ -182,6 +183,14 @@ describe('attachments (end to end)', () => {
     expectProblem(await upload(`${SHOP}/upload`, u1(), small, { filename: 'x.bin', type: 'image/png', content: EXE }), 415);
     const json = await t.app.inject({ method: 'POST', url: `${SHOP}/upload`, headers: u1(), payload: { file: 'x' } });
     expectProblem(json, 415);
+    const boundary = 'only-a-field';
+    const fieldOnly = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/upload`,
+      headers: { ...u1(), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${boundary}--\r\n`,
+    });
+    expectProblem(fieldOnly, 400);
     expect((await t.store.readAll({ maxCount: 100_000 })).length).toBe(before);
     expect(readdirSync(join(dir, 'attachments', '.tmp'))).toEqual([]);
   });
@@ -270,9 +279,12 @@ describe('attachments: virus-scan hook (end to end)', () => {
   const script = join(scanDir, 'scan.sh');
   writeFileSync(script, '#!/bin/sh\n# refuses any file that holds the word EICAR\nif grep -q EICAR "$1"; then exit 1; fi\nexit 0\n');
   chmodSync(script, 0o755);
-  const { dir, overrides } = setup({ scanCommand: script });
+  const { dir, overrides } = setup({ scanCommand: script, maxBytes: 3 * 1024 * 1024 });
   beforeAll(async () => (t = await startTestApp(overrides, dir)));
-  afterAll(async () => t.dispose());
+  afterAll(async () => {
+    await t.dispose();
+    rmSync(scanDir, { recursive: true, force: true });
+  });
 
   const send = (content: Buffer) => {
     const body = multipart({ filename: 'note.txt', type: 'text/plain', content });
@@ -296,4 +308,42 @@ describe('attachments: virus-scan hook (end to end)', () => {
     expect(passed.statusCode).toBe(201);
     expect(passed.json().items[0]).toMatchObject({ content_type: 'text/plain', type: 'file' });
   });
+
+  it('streams a file larger than the JSON body limit (LEAD_BODY_LIMIT_BYTES) up to its own limit', async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024 + 5, 'a');
+    expect(big.length).toBeGreaterThan(t.settings.bodyLimitBytes);
+    const res = await send(big);
+    expect(res.statusCode).toBe(201);
+    expect(res.json().items[0]).toMatchObject({ size: big.length, sha256: sha256(big) });
+  });
+});
+
+// SQLite only: the child-process server runs on the default store (the in-process restart above runs on
+// every store); what this adds is a SIGKILL right after the 201, with no shutdown hook.
+describe('attachments: a 201 upload survives kill -9 (end to end, child process)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lead-e2e-att-kill-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const auth = () => storefrontAuth('a', 'u1');
+
+  onStores('sqlite')(
+    'serves the file after the server was killed right after answering the upload',
+    async () => {
+      let server = await startServer(dir);
+      const form = new FormData();
+      form.append('file', new Blob([PDF], { type: 'application/pdf' }), 'crash.pdf');
+      const res = await fetch(`${server.url}${SHOP}/upload`, { method: 'POST', headers: auth(), body: form });
+      expect(res.status).toBe(201);
+      const [file] = ((await res.json()) as { items: { id: string }[] }).items;
+      await server.kill9();
+      server = await startServer(dir);
+      try {
+        const download = await fetch(`${server.url}${SHOP}/attachments/${file.id}`, { headers: auth() });
+        expect(download.status).toBe(200);
+        expect(Buffer.from(await download.arrayBuffer()).equals(PDF)).toBe(true);
+      } finally {
+        await server.kill9();
+      }
+    },
+    120_000,
+  );
 });
