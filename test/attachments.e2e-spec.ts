@@ -191,6 +191,13 @@ describe('attachments (end to end)', () => {
       payload: `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${boundary}--\r\n`,
     });
     expectProblem(fieldOnly, 400);
+    for (const [type, payload] of [
+      ['multipart/form-data', 'no boundary'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n\r\ncut off'],
+    ]) {
+      const malformed = await t.app.inject({ method: 'POST', url: `${SHOP}/upload`, headers: { ...u1(), 'content-type': type }, payload });
+      expectProblem(malformed, 400);
+    }
     expect((await t.store.readAll({ maxCount: 100_000 })).length).toBe(before);
     expect(readdirSync(join(dir, 'attachments', '.tmp'))).toEqual([]);
   });

@@ -118,7 +118,12 @@ export class AttachmentUploads {
       if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
         throw new DomainError('limit', `An upload may carry at most ${maxFiles} files and ${MAX_FIELDS} other fields`);
       }
-      throw error;
+      // Our own refusals, and file-system errors (they name a syscall: a full disk is the service's fault),
+      // pass; anything else came from parsing the body (no boundary, a malformed part, a cut-off stream).
+      if (error instanceof HttpException || error instanceof DomainError || (error as { syscall?: string }).syscall) throw error;
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) throw error;
+      throw new DomainError('invalid', `The multipart body cannot be read: ${(error as Error).message}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import { Logger, Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
 import { AuthModule } from '../../platform/auth/auth.module';
@@ -41,13 +41,14 @@ async function blobStoreOf(settings: Settings): Promise<BlobStore> {
 export class AttachmentsModule implements OnModuleInit {
   constructor(private readonly http: HttpAdapterHost) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     // Multipart bodies are parsed only where a route asks for them (request.parts()): the plugin's own
     // limits are given per request by AttachmentUploads, and no other route takes multipart/form-data.
     const fastify = this.http.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser('multipart/form-data')) {
-      await fastify.register(multipart, { throwFileSizeLimit: true });
-      new Logger('AttachmentsModule').debug('multipart/form-data enabled');
+      // Queued, not awaited: awaiting would load Fastify's plugin queue now, building the routes before Nest
+      // sets its error handler (after every onModuleInit), and errors of hooks would skip the problem filter.
+      void fastify.register(multipart, { throwFileSizeLimit: true });
     }
   }
 }
