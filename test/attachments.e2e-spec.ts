@@ -7,6 +7,8 @@ import { loadSettings, Settings } from '../src/platform/config/settings';
 import { PLATFORM, SHOP, company } from './support/world';
 import { TestApp, onStores, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
 import { startServer } from './support/server-process';
+import { fakeS3 } from './support/fake-s3';
+import { AddressInfo } from 'node:net';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR-not-really-an-image')]);
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n');
@@ -322,6 +324,54 @@ describe('attachments: virus-scan hook (end to end)', () => {
     const res = await send(big);
     expect(res.statusCode).toBe(201);
     expect(res.json().items[0]).toMatchObject({ size: big.length, sha256: sha256(big) });
+  });
+});
+
+describe('attachments: S3-compatible blob store (end to end, against an in-process fake S3)', () => {
+  let t: TestApp;
+  const s3 = fakeS3();
+  const keys = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+
+  beforeAll(async () => {
+    await new Promise<void>((done) => s3.server.listen(0, '127.0.0.1', done));
+    // The SDK's default credential chain, as in production.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDTEST';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
+    const { dir, overrides } = setup({
+      store: 's3',
+      s3: {
+        bucket: 'files',
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${(s3.server.address() as AddressInfo).port}`,
+        prefix: 'lead/',
+        forcePathStyle: true,
+      },
+    });
+    t = await startTestApp(overrides, dir);
+  });
+  afterAll(async () => {
+    await t.dispose();
+    await new Promise((done) => s3.server.close(done));
+    Object.assign(process.env, keys);
+    for (const [k, v] of Object.entries(keys)) if (v === undefined) delete process.env[k];
+  });
+
+  it('stores the upload as an object in the bucket and serves it back', async () => {
+    const body = multipart({ filename: 'doc.pdf', type: 'application/pdf', content: PDF });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${SHOP}/upload`,
+      headers: { ...storefrontAuth('a', 'u1'), ...body.headers },
+      payload: body.payload,
+    });
+    expect(res.statusCode).toBe(201);
+    const { id } = res.json().items[0];
+    expect(s3.objects.get(`/files/lead/${id}`)).toEqual({ body: PDF, contentType: 'application/pdf' });
+    expect(s3.requests.at(-1)!.authorization).toMatch(/Credential=AKIDTEST\//);
+    const download = await t.app.inject({ method: 'GET', url: `${SHOP}/attachments/${id}`, headers: storefrontAuth('a', 'u1') });
+    expect(download.statusCode).toBe(200);
+    expect(download.rawPayload.equals(PDF)).toBe(true);
+    expect(download.headers['content-disposition']).toMatch(/^attachment;/);
   });
 });
 
