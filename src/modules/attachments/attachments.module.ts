@@ -12,14 +12,16 @@ import { AttachmentUploads } from './attachment-uploads';
 import { AttachmentProjection } from './attachment.projection';
 import { AttachmentQueries } from './attachment.queries';
 import { BLOB_STORE, BlobStore, LocalBlobStore } from './blob-store';
-import { S3BlobStore } from './s3-blob-store';
 import { StaffAttachmentsController } from './http/staff-attachments.controller';
 import { StorefrontAttachmentsController } from './http/storefront-attachments.controller';
 
 async function blobStoreOf(settings: Settings): Promise<BlobStore> {
   const { store, dir, s3 } = settings.attachments;
+  // The AWS SDK is loaded only when it is used: requiring it costs most of a second at every start.
   const blobs =
-    store === 's3' ? new S3BlobStore({ ...s3, endpoint: s3.endpoint || undefined, tempDir: `${dir}/.tmp` }) : new LocalBlobStore(dir);
+    store === 's3'
+      ? new (await import('./s3-blob-store')).S3BlobStore({ ...s3, endpoint: s3.endpoint || undefined, tempDir: `${dir}/.tmp` })
+      : new LocalBlobStore(dir);
   await blobs.init();
   return blobs;
 }
