@@ -101,7 +101,12 @@ export class AttachmentProjection implements Projection {
     const companyId = data.company_id ?? event.metadata.tenant?.companyId;
     if (!ticket || !companyId) return;
     const internal = event.type === TicketEventType.HistoryAppended && (data.type === 'note' || data.value?.internal === true);
-    for (const id of referencedAttachmentIds(event.data)) {
+    // Where a TicketAsset can be: a ticket's content attachments, a history entry's value (`media` of a
+    // comment). Only those parts are searched: a description or custom JSON can be large and holds no asset.
+    const content = (event.data as { content?: { attachments?: unknown } }).content;
+    const scanned = event.type === TicketEventType.HistoryAppended ? data.value : content?.attachments;
+    if (scanned === undefined) return;
+    for (const id of referencedAttachmentIds(scanned)) {
       const row = this.stmts.find.get(id);
       if (!row || row.deleted_at || row.company_id !== companyId) continue;
       if (!mayLink(row, event.metadata.actor, event.metadata.tenant?.applicationId)) continue;
