@@ -16,6 +16,7 @@ import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
 import { SlaModule } from './modules/sla/sla.module';
 import { AgentGroupsModule } from './modules/agent-groups/agent-groups.module';
+import { AttachmentsModule } from './modules/attachments/attachments.module';
 
 @Module({})
 export class AppModule {
@@ -30,7 +31,7 @@ export class AppModule {
         EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
         ProjectionsModule.register({
-          imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule],
+          imports: [TicketsModule, VideoModule, FormsModule, WebhooksModule, SlaModule, AttachmentsModule],
           projections: [...PROJECTION_TYPES],
         }),
         TicketsModule,
@@ -42,6 +43,7 @@ export class AppModule {
         WebhooksModule,
         SlaModule,
         AgentGroupsModule,
+        AttachmentsModule,
       ],
     };
   }

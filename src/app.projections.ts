@@ -5,6 +5,7 @@ import { VideoRoomProjection } from './modules/video/video-room.projection';
 import { WebhookProjection } from './modules/webhooks/webhook.projection';
 import { SlaProjection } from './modules/sla/sla.projection';
 import { SlaHistoryProjection } from './modules/sla/sla-history.projection';
+import { AttachmentProjection } from './modules/attachments/attachment.projection';
 
 /**
  * Every projection, in feeding order: the composition root's one list, used by the service (app.module.ts)
@@ -21,4 +22,5 @@ export const PROJECTION_TYPES = [
   WebhookProjection,
   SlaProjection,
   SlaHistoryProjection,
+  AttachmentProjection,
 ] as const;

@@ -9,12 +9,16 @@ import { CONTACT_FORM, SHOP, World, application, company, seedWorld } from '../s
  * sends no key; each delivery carries its own id, which the video commands already deduplicate). And the
  * outbound webhook routes: a create or a rotation answers a signing secret (a stored answer would keep it at
  * rest, as for the token), pause and resume change nothing the second time, a ping or a redelivery sent twice
- * is one more delivery of the same webhook-id, which receivers dedupe.
+ * is one more delivery of the same webhook-id, which receivers dedupe. Uploads: a multipart stream is not
+ * kept to compare a retry with; a retried upload stores a second copy under a new id, which nothing references
+ * and the retention sweep deletes (docs/api.md "Attachments").
  */
 const WEBHOOKS = '/service/platform/lead/v1.0/company/{company_id}/webhooks';
 const EXEMPT = [
   '/service/panel/authentication/v1.0/company/{company_id}/oauth/token',
   '/service/webhooks/livekit',
+  '/service/application/lead/v1.0/upload',
+  '/service/platform/lead/v1.0/company/{company_id}/upload',
   WEBHOOKS,
   ...['pause', 'resume', 'rotate-secret', 'test', 'deliveries/{delivery_id}/redeliver'].map((action) => `${WEBHOOKS}/{id}/${action}`),
 ];

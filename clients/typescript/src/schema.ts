@@ -3,6 +3,23 @@
  * Do not edit: regenerate with `npm run client:generate` (a test fails while this file is stale).
  */
 export interface paths {
+    "/service/application/lead/v1.0/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** download an attachment: its uploader, or a caller who may read a ticket that references it; else 404 */
+        get: operations["StorefrontAttachmentsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/service/application/lead/v1.0/form/{slug}": {
         parameters: {
             query?: never;
@@ -82,6 +99,23 @@ export interface paths {
         put?: never;
         /** createHistory: comment, log, rating or thread entry on a ticket */
         post: operations["StorefrontTicketsController_addHistory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/application/lead/v1.0/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** upload: store files (multipart/form-data) and answer a TicketAsset for each */
+        post: operations["StorefrontAttachmentsController_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -306,6 +340,23 @@ export interface paths {
         };
         /** getTokenForVideoRoom: a LiveKit token for this room, identity staff:<id> */
         get: operations["StaffVideoController_token[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** download an attachment: staff of the company of a ticket that references it, or its uploader; else 404 */
+        get: operations["StaffAttachmentsController_download"];
         put?: never;
         post?: never;
         delete?: never;
@@ -541,6 +592,23 @@ export interface paths {
         put?: never;
         /** createPlatformTicketHistory / createNewHistory: comment, log, rating, thread or internal note entry */
         post: operations["StaffCompanyController_addHistory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/platform/lead/v1.0/company/{company_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** upload: store files (multipart/form-data) and answer a TicketAsset for each */
+        post: operations["StaffAttachmentsController_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1234,6 +1302,32 @@ export interface components {
             events?: string[];
             url?: string;
         };
+        UploadAnswerDto: {
+            /** @description anonymous storefront callers only: send it as x-ticket-access-key to download the file */
+            access_key?: string;
+            items: components["schemas"]["UploadedAttachmentDto"][];
+        };
+        UploadBodyDto: {
+            /**
+             * Format: binary
+             * @description a file; several file parts may be sent
+             */
+            file: string;
+        };
+        UploadedAttachmentDto: {
+            /** @description sniffed from the bytes */
+            content_type: string;
+            /** @description the file name sent, cleaned */
+            display: string;
+            id: string;
+            /** @description hex SHA-256 of the bytes */
+            sha256: string;
+            size: number;
+            /** @enum {string} */
+            type: "image" | "video" | "file";
+            /** @description the download URL (this service's) */
+            value: string;
+        };
         WeeklyScheduleDto: {
             friday?: components["schemas"]["OpenSlotDto"][];
             monday?: components["schemas"]["OpenSlotDto"][];
@@ -1252,6 +1346,38 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    StorefrontAttachmentsController_download: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description anonymous callers: the access_key of the upload (or of a ticket that references the file) */
+                "x-ticket-access-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the bytes, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     StorefrontFormsController_get: {
         parameters: {
             query?: never;
@@ -1414,6 +1540,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketHistory"];
+                };
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StorefrontAttachmentsController_upload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description anonymous callers: the access_key of the upload (or of a ticket that references the file) */
+                "x-ticket-access-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadBodyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadAnswerDto"];
                 };
             };
             /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
@@ -2047,6 +2208,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GetTokenForVideoRoomResponse"];
                 };
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StaffAttachmentsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the bytes, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
             default: {
@@ -2881,6 +3072,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketHistory"];
+                };
+            };
+            /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    StaffAttachmentsController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadBodyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadAnswerDto"];
                 };
             };
             /** @description A refusal (4xx) or failure (5xx): an RFC 9457 problem document */

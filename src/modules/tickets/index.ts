@@ -8,6 +8,6 @@ export { TicketQueries, TicketScope } from './read-model/ticket.queries';
 export { TicketDoc } from './read-model/ticket.views';
 export { Attachments, TicketAssetDto } from './http/ticket.dto';
 export { OpenedTicketDoc, createdByOf, storefrontScopeOf } from './http/storefront-tickets.controller';
-export { TicketAccessKeys } from './ticket-access';
+export { TicketAccessKeys, accessKeyMatches } from './ticket-access';
 export { StaffAnswerBlocks } from './http/staff-answer-blocks';
 export { ExtraHistoryEntry, HistoryEntrySource, StaffHistoryEntries } from './http/staff-history-entries';

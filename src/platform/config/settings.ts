@@ -76,6 +76,38 @@ export interface Settings {
   readonly slaWaitingOnCustomerStatus: string;
   /** Outbound webhooks (docs/webhooks.md). */
   readonly webhooks: WebhookSettings;
+  /** Uploaded files (docs/configuration.md "Attachments"). */
+  readonly attachments: AttachmentSettings;
+}
+
+export interface AttachmentSettings {
+  /** `local`: files under `dir`; `s3`: an S3-compatible bucket through the AWS SDK. */
+  readonly store: 'local' | 's3';
+  readonly dir: string;
+  readonly s3: {
+    readonly bucket: string;
+    readonly region: string;
+    /** Empty = AWS itself; else the endpoint of an S3-compatible store (MinIO, R2, Ceph...). */
+    readonly endpoint: string;
+    readonly prefix: string;
+    readonly forcePathStyle: boolean;
+  };
+  /** Bytes one file may have, and files one upload request may carry. */
+  readonly maxBytes: number;
+  readonly maxFiles: number;
+  /** Content types (as sniffed from the bytes) that may be uploaded. */
+  readonly allowedTypes: readonly string[];
+  /** A command given the file's path (nonzero exit = refused); empty = none. */
+  readonly scanCommand: string;
+  /** A URL the bytes are POSTed to for a verdict; empty = none. */
+  readonly scanUrl: string;
+  readonly scanTimeoutMs: number;
+  /** Uploads no ticket references are deleted this long after their upload. */
+  readonly unlinkedRetentionMs: number;
+  /** How often the retention sweep runs; 0 = never on a timer. */
+  readonly retentionIntervalMs: number;
+  /** The service's public base URL, for the download URLs in answers; empty = from the request's host. */
+  readonly publicUrl: string;
 }
 
 export interface WebhookSettings {
@@ -171,6 +203,39 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     slaSchedulerIntervalMs: positive(env, 'LEAD_SLA_SCHEDULER_INTERVAL_MS', 10_000),
     slaWaitingOnCustomerStatus: env.LEAD_SLA_WAITING_ON_CUSTOMER_STATUS || 'resolved',
     webhooks: webhookSettings(env, dataDir),
+    attachments: attachmentSettings(env, dataDir),
+  };
+}
+
+const DEFAULT_ATTACHMENT_TYPES = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,video/mp4,text/plain';
+
+function attachmentSettings(env: NodeJS.ProcessEnv, dataDir: string): AttachmentSettings {
+  const store = (env.LEAD_ATTACHMENT_STORE || 'local') as AttachmentSettings['store'];
+  if (store !== 'local' && store !== 's3') throw new Error(`LEAD_ATTACHMENT_STORE must be local or s3; got "${store}"`);
+  const bucket = env.LEAD_ATTACHMENT_S3_BUCKET ?? '';
+  if (store === 's3' && !bucket) throw new Error('LEAD_ATTACHMENT_STORE=s3 needs LEAD_ATTACHMENT_S3_BUCKET');
+  return {
+    store,
+    dir: env.LEAD_ATTACHMENT_DIR ? resolve(env.LEAD_ATTACHMENT_DIR) : resolve(dataDir, 'attachments'),
+    s3: {
+      bucket,
+      region: env.LEAD_ATTACHMENT_S3_REGION || env.AWS_REGION || 'us-east-1',
+      endpoint: env.LEAD_ATTACHMENT_S3_ENDPOINT ?? '',
+      prefix: env.LEAD_ATTACHMENT_S3_PREFIX ?? 'attachments/',
+      forcePathStyle: env.LEAD_ATTACHMENT_S3_FORCE_PATH_STYLE === 'true',
+    },
+    maxBytes: positive(env, 'LEAD_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
+    maxFiles: positive(env, 'LEAD_ATTACHMENT_MAX_FILES', 5),
+    allowedTypes: (env.LEAD_ATTACHMENT_TYPES || DEFAULT_ATTACHMENT_TYPES)
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== ''),
+    scanCommand: env.LEAD_ATTACHMENT_SCAN_COMMAND ?? '',
+    scanUrl: env.LEAD_ATTACHMENT_SCAN_URL ?? '',
+    scanTimeoutMs: positive(env, 'LEAD_ATTACHMENT_SCAN_TIMEOUT_MS', 60_000),
+    unlinkedRetentionMs: positive(env, 'LEAD_ATTACHMENT_UNLINKED_RETENTION_MS', 7 * 24 * 3_600_000),
+    retentionIntervalMs: integer(env, 'LEAD_ATTACHMENT_RETENTION_INTERVAL_MS', 3_600_000),
+    publicUrl: (env.LEAD_PUBLIC_URL ?? '').replace(/\/+$/, ''),
   };
 }
 

@@ -15,7 +15,9 @@ const DOCS_PAGE = /^\/docs(\/(?!json)|$|\?)/;
 
 function setHeaders(request: FastifyRequest, reply: FastifyReply): void {
   void reply.header('x-content-type-options', 'nosniff');
-  void reply.header('content-security-policy', DOCS_PAGE.test(request.url) ? DOCS_CSP : API_CSP);
+  // A route that serves something other than JSON (a file download) sets a CSP of its own: it stays.
+  if (!reply.hasHeader('content-security-policy'))
+    void reply.header('content-security-policy', DOCS_PAGE.test(request.url) ? DOCS_CSP : API_CSP);
 }
 
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
