@@ -31,11 +31,11 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
   const servers: ServerProcess[] = [];
   afterAll(async () => {
     for (const s of servers) await s.kill9();
-    await client?.dispose();
     await esdb?.stop();
+    await client?.dispose();
     await receiver.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   const env = () => ({
     LEAD_STORE: 'eventstoredb',
@@ -73,6 +73,7 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
     return (await res.json()) as { _id: string; id: string };
   };
   const ticketIds: string[] = [];
+  let written = 0;
   /** n tickets with `comments` comments each: n x (1 + comments) events, written through `server`. */
   const writeTickets = async (server: ServerProcess, n: number, comments: number) => {
     const ids: string[] = [];
@@ -83,6 +84,7 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
         await post(server, `${SHOP}/ticket/${id}/history`, { type: 'comment', value: { text: `c${c}` } }, storefrontAuth('a', 'u1'));
     }
     ticketIds.push(...ids);
+    written += n * (1 + comments);
   };
   type LeaseRecord = { type: string; owner: string | null; expires_at: number };
   const leaseEvents = async (id: string): Promise<LeaseRecord[]> => {
@@ -94,9 +96,11 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
     return out;
   };
   const ownerNow = async (id: string) => {
+    // Read to the end (no early return): a read left open keeps its gRPC call, and the client's dispose waits for it.
+    let owner: string | null = null;
     for await (const { event } of client.readStream(leaseStream(id), { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))
-      return (event!.data as { owner: string | null }).owner;
-    return null;
+      owner = (event!.data as { owner: string | null }).owner;
+    return owner;
   };
   const serverOf = (owner: string) => servers.find((s) => owner.split(':')[1] === String(s.pid))!;
   /** Holds the n-th request unanswered; resolves once it arrived. */
@@ -129,7 +133,7 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
       await staffHeaders(a),
     );
 
-    // 1. Fifteen events written through both instances; the seventh delivery is held unanswered.
+    // 1. Eleven events written through both instances; the seventh delivery is held unanswered.
     let held = holdAt(7);
     await writeTickets(a, 2, 2);
     await writeTickets(b, 1, 4);
@@ -142,7 +146,7 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
     const stoppedAt = Date.now();
     receiver.answer = () => ({ status: 200 });
     await writeTickets(other, 1, 2); // 3 more, written while the owner hangs
-    await deliveredOnce(18);
+    await deliveredOnce(written);
     const tookOver = (await leaseEvents(sub.id)).filter(
       (e) => e.type === 'WebhookLeaseClaimed' && e.owner !== hungOwner && e.owner !== null,
     );
@@ -175,7 +179,8 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
     await killed.kill9();
     receiver.answer = () => ({ status: 200 });
     await writeTickets(survivor, 1, 1); // 2 more, after the kill
-    const expected = 18 + 4 + 2;
+    const expected = written;
+    expect(expected).toBe(11 + 3 + 4 + 2);
     await deliveredOnce(expected);
 
     const counts = new Map<string, number>();
