@@ -102,6 +102,15 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
       owner = (event!.data as { owner: string | null }).owner;
     return owner;
   };
+  /** Every answer so far recorded in the lease stream: no delivered event is listed as pending by the cursor. */
+  const answersRecorded = (id: string) =>
+    waitFor('the answers recorded in the lease stream (at most once a second)', async () => {
+      let pending: [string, number][] = [];
+      for await (const { event } of client.readStream(leaseStream(id), { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))
+        pending = (event!.data as { cursor: { pending: [string, number][] } | null }).cursor?.pending ?? [];
+      const delivered = new Set(receiver.delivered().map((r) => `${r.json.data.stream}@${r.json.data.revision}`));
+      return pending.length > 0 && pending.every(([stream, revision]) => !delivered.has(`${stream}@${revision}`));
+    });
   const serverOf = (owner: string) => servers.find((s) => owner.split(':')[1] === String(s.pid))!;
   /** Holds the n-th request unanswered; resolves once it arrived. */
   const holdAt = (n: number) =>
@@ -138,6 +147,7 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
     await writeTickets(a, 2, 2);
     await writeTickets(b, 1, 4);
     const firstHeld = await held;
+    await answersRecorded(sub.id);
     const hungOwner = (await ownerNow(sub.id))!;
     const hung = serverOf(hungOwner);
     const other = hung === a ? b : a;
@@ -173,6 +183,7 @@ describe('webhook delivery lease on EventStoreDB: two instances, a hung owner, a
     held = holdAt(receiver.received.length + 1);
     await writeTickets(other, 1, 3);
     const secondHeld = await held;
+    await answersRecorded(sub.id);
     const killedOwner = (await ownerNow(sub.id))!;
     const killed = serverOf(killedOwner);
     const survivor = killed === a ? b : a;

@@ -145,6 +145,9 @@ export class DeliveryStore {
         { n: number }
       >(`SELECT COUNT(*) AS n FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending'
         AND position IS NOT NULL AND attempts > 0 AND first_attempt_at IS NULL`),
+      nextHeadDue: db.prepare<[string, string], { at: number | null }>(`SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d
+        WHERE d.subscription_id = ? AND d.status = 'pending' AND d.position IS NOT NULL AND d.seq = (
+          SELECT MIN(h.seq) FROM webhook_deliveries h WHERE h.subscription_id = ? AND h.order_key = d.order_key AND h.status = 'pending')`),
       byEvent: db.prepare<[string, string], { id: string }>(`SELECT id FROM webhook_deliveries WHERE subscription_id = ? AND event_id = ?`),
       insertAdopted:
         db.prepare(`INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, order_key, position, correlation_id, body, status, attempts,
@@ -257,6 +260,11 @@ export class DeliveryStore {
       const revision = (JSON.parse(d.body) as { data: { revision: number } }).data.revision;
       return [d.order_key, revision, d.id, d.attempts, d.first_attempt_at, d.next_attempt_at] as const;
     });
+  }
+
+  /** When the first pending head of a ticket's queue (log events only) can be sent; undefined with none pending. */
+  nextHeadDueAt(subscriptionId: string): number | undefined {
+    return this.s.nextHeadDue.get(subscriptionId, subscriptionId)?.at ?? undefined;
   }
 
   /** Redeliveries asked of this instance and not sent yet (this instance then claims the subscription to send them). */

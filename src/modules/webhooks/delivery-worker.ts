@@ -25,10 +25,19 @@ const PURGE_EVERY_MS = 3_600_000;
 /** Events read from the log per subscription and round. */
 const SCAN_BATCH = 500;
 /**
- * A subscription with this many deliveries waiting is not read further until they drain: bounds the table, and
- * the cursor every lease event carries (about 100 bytes per pending delivery, so at most about 200 KB).
+ * The log is read at most this many deliveries ahead of what is settled: the cursor every lease event carries
+ * lists the deliveries not settled (about 100 bytes each, so at most about 20 KB), and a backlog waits in the
+ * log rather than in the table. Deliveries of other tickets go on past a ticket whose head is retried, until
+ * this many wait.
  */
-const MAX_BACKLOG = 2_000;
+const MAX_BACKLOG = 200;
+/**
+ * A changed cursor is recorded at most this often (and with every renewal). Every lease event is an event of
+ * the log that every projection of every instance reads: one per answer cut throughput by a factor of 5 to 8
+ * (bench/README.md). The price: answers received in the last second before an owner dies, unrecorded, are
+ * sent again by the next owner (at least once, as for any crash; receivers dedupe on webhook-id).
+ */
+const CURSOR_EVERY_MS = 1_000;
 /** A send is started only with at least this much of the lease left (its timeout is cut to what is left). */
 const MIN_SEND_BUDGET_MS = 250;
 const LAG_LIMIT = 100_000;
@@ -63,6 +72,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private readonly held = new Map<string, Held>();
   /** Per subscription not held: how far the log was looked through for its events, after the recorded cursor. */
   private readonly peeked = new Map<string, { readonly from: string; readonly to: Position }>();
+  /** Subscriptions whose deliveries or cursor changed here since the lease stream's cursor was written. */
+  private readonly dirty = new Set<string>();
   /** Subscriptions whose last read reached the end of the log. */
   private readonly caughtUp = new Set<string>();
   private purgedAt = 0;
@@ -210,7 +221,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
           continue;
         }
         await this.scan(subscription);
-        // Recorded before anything new is sent: every answer settled so far is in the stream before the next send.
+        // The cursor is recorded (at most once a second) before sending: a lost lease is known before a new send.
         this.dispatch(subscription, (await this.record(subscription)) ? this.held.get(subscription.id) : undefined);
       } catch (error) {
         this.logger.error({ msg: 'webhook round failed', subscription_id: subscription.id, err: (error as Error).message });
@@ -273,6 +284,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       throw error;
     }
     this.peeked.delete(subscription.id);
+    this.dirty.delete(subscription.id);
     const held: Held = {
       companyId: subscription.companyId,
       start: subscription.start,
@@ -336,7 +348,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   /**
-   * Writes the lease stream after a round's reading: the cursor when it changed (which renews the lease too),
+   * Writes the lease stream after a round's reading: the cursor when it changed (at most every CURSOR_EVERY_MS; it renews the lease too),
    * else a renewal once a third of the lease has passed; a subscription with nothing left to send (read to
    * the end of the log, nothing pending or in flight) is released with its cursor, so an idle subscription
    * writes nothing. False when the lease is no longer this worker's (it was taken over while this one was cut
@@ -345,19 +357,24 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private async record(subscription: Subscription): Promise<boolean> {
     const held = this.held.get(subscription.id);
     if (!held) return false;
-    const cursor = this.cursorOf(subscription.id, subscription.start);
-    const text = JSON.stringify(cursor);
     const now = Date.now();
     // Nothing to read, nothing in flight, and no retry due within the lease: kept, it would only be renewed.
     const idle =
       this.caughtUp.has(subscription.id) &&
       !this.inFlightOf(subscription.id) &&
-      nextDueAt(cursor.pending) > now + this.settings.webhooks.leaseMs;
+      (this.deliveries.nextHeadDueAt(subscription.id) ?? Infinity) > now + this.settings.webhooks.leaseMs;
     if (idle) {
-      await this.release(subscription, cursor);
+      await this.release(subscription);
       return false;
     }
-    if (text === held.recorded && now - held.wroteAt < this.settings.webhooks.leaseMs / 3) return true;
+    const sinceWrite = now - held.wroteAt;
+    const renewalDue = sinceWrite >= this.settings.webhooks.leaseMs / 3;
+    const cursorDue = this.dirty.has(subscription.id) && sinceWrite >= Math.min(CURSOR_EVERY_MS, this.settings.webhooks.leaseMs / 3);
+    if (!renewalDue && !cursorDue) return true;
+    // Taken before the cursor is read: a change made while the append is on its way marks it again.
+    this.dirty.delete(subscription.id);
+    const cursor = this.cursorOf(subscription.id, subscription.start);
+    const text = JSON.stringify(cursor);
     try {
       const after = await this.leases.run(
         { kind: 'Renew', subscriptionId: subscription.id, owner: this.owner, now, leaseMs: this.settings.webhooks.leaseMs, cursor },
@@ -366,7 +383,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       this.held.set(subscription.id, { ...held, expiresAt: after.expiresAt, wroteAt: now, recorded: text });
       return true;
     } catch (error) {
-      if (!(error instanceof LeaseConflictError)) throw error;
+      if (!(error instanceof LeaseConflictError)) {
+        this.dirty.add(subscription.id);
+        throw error;
+      }
       this.held.delete(subscription.id);
       this.logger.warn({
         msg: 'webhook lease lost: another instance took the subscription over',
@@ -417,7 +437,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   /** Reads the log after the cursor into deliveries of this subscription's events, and moves the cursor. */
   private async scan(subscription: Subscription): Promise<void> {
     this.caughtUp.delete(subscription.id);
-    if (this.deliveries.pendingCount(subscription.id) >= MAX_BACKLOG) return;
+    // Refilled by halves: a round that settled one delivery does not read a batch of the log for one more.
+    const room = MAX_BACKLOG - this.deliveries.pendingCount(subscription.id);
+    if (room < MAX_BACKLOG / 2) return;
     const cursor = this.deliveries.cursor(subscription.id) ?? subscription.start;
     const batch = await this.store.readAll({ fromPosition: cursor, maxCount: SCAN_BATCH });
     if (batch.length === 0) {
@@ -425,12 +447,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       return;
     }
     const all = subscription.events.includes('*');
-    const wanted: NewDelivery[] = batch
-      .filter((e) => belongsTo(e, subscription.companyId) && (all || subscription.events.includes(e.type)))
-      .map((e) => this.deliveryOf(subscription, e));
-    this.deliveries.enqueue(subscription.id, wanted, batch[batch.length - 1].position);
-    if (batch.length === SCAN_BATCH) this.again = true;
-    else if (wanted.length === 0) this.caughtUp.add(subscription.id);
+    const wanted: NewDelivery[] = [];
+    let read = 0;
+    // Up to the room left: the cursor stops after the last event taken, the rest is read in a later round.
+    for (const e of batch) {
+      if (wanted.length === room) break;
+      read++;
+      if (belongsTo(e, subscription.companyId) && (all || subscription.events.includes(e.type)))
+        wanted.push(this.deliveryOf(subscription, e));
+    }
+    this.deliveries.enqueue(subscription.id, wanted, batch[read - 1].position);
+    this.dirty.add(subscription.id);
+    if (read === SCAN_BATCH) this.again = true;
+    else if (read === batch.length && wanted.length === 0) this.caughtUp.add(subscription.id);
   }
 
   /**
@@ -506,6 +535,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
         ? nextAttemptAt(this.settings.webhooks, attemptNo, delivery.first_attempt_at ?? startedAt, now, result.retryAfter)
         : undefined;
     const status = verdict === 'delivered' ? 'delivered' : verdict === 'retry' && next !== undefined ? 'pending' : 'failed';
+    if (delivery.position !== null) this.dirty.add(subscription.id);
     this.deliveries.settle(delivery, startedAt, {
       statusCode: result.statusCode,
       durationMs: result.durationMs,
