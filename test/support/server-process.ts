@@ -7,8 +7,11 @@ import { writeClientsFile } from './test-app';
 export interface ServerProcess {
   readonly url: string;
   readonly output: () => string;
+  readonly pid: number;
   /** SIGKILL: no shutdown hook runs, in-flight requests are cut off. */
   kill9(): Promise<void>;
+  /** Any other signal, e.g. SIGSTOP / SIGCONT to make a hung process and wake it again. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export const TEST_TOKEN_SECRET = 'server-process-token-secret';
@@ -38,6 +41,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const server: ServerProcess = {
     url: `http://127.0.0.1:${port}`,
     output: () => output,
+    pid: child.pid!,
+    signal: (signal) => void child.kill(signal),
     kill9: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import { loadSettings } from '../../platform/config/settings';
 import { openExistingStore } from '../../platform/event-store/event-store.module';
-import { countEventsAfter } from '../../platform/event-store/event-store.port';
-import { formatPosition } from '../audit';
+import { formatPosition, parsePosition } from '../audit';
+import { leaseStream } from './delivery-lease';
+import { leaseStateOf } from './delivery-lease-stream';
 import { DeliveryStore } from './delivery-store';
+import { subscriptionLag } from './delivery-worker';
 import { WebhookQueries } from './webhook.queries';
 
 const USAGE = `Usage: npm run -s webhooks -- status   (or: node dist/modules/webhooks/cli.js status)
-  status   one line per subscription: status, deliveries pending/delivered/failed, lag, cursor, lease owner, url
+  status   one line per subscription: status, this instance's deliveries pending/delivered/failed, lag, the recorded
+           cursor, the lease owner and its expiry (from the event store: the same on every instance), url
 Settings come from the environment as for the service: LEAD_DATA_DIR, LEAD_DATABASE_FILE, LEAD_STORE.`;
-
-const LAG_LIMIT = 100_000;
 
 /** The webhooks command line; returns the exit code (0 ok, 2 cannot run). */
 export async function runWebhooksCli(argv: readonly string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
@@ -32,15 +33,15 @@ export async function runWebhooksCli(argv: readonly string[], env: NodeJS.Proces
     const deliveries = new DeliveryStore(db);
     for (const s of subscriptions) {
       const counts = deliveries.counts(s.id);
-      const cursor = deliveries.cursor(s.id) ?? s.start;
-      const unread =
-        s.status === 'active' || s.status === 'paused' || s.status === 'disabled' ? await countEventsAfter(store, cursor, LAG_LIMIT) : 0;
-      const lease = deliveries.leaseOf(s.id);
-      const leaseText = lease ? `${lease.owner} (${Math.round((Date.now() - lease.heartbeat_at) / 1000)} s ago)` : 'none';
+      const [last] = await store.readStream(leaseStream(s.id), { direction: 'backwards', maxCount: 1 });
+      const lease = leaseStateOf(last);
+      const cursor = (lease.cursor && parsePosition(lease.cursor.scanned)) || (deliveries.cursor(s.id) ?? s.start);
+      const lag = await subscriptionLag(store, deliveries, s, lease);
+      const leaseText = lease.owner ? `${lease.owner} (until ${new Date(lease.expiresAt).toISOString()})` : 'none';
       const reason = s.disabledReason ? ` reason="${s.disabledReason}"` : '';
       print(
         `${s.id} company=${s.companyId} status=${s.status}${reason} pending=${counts.pending} delivered=${counts.delivered} failed=${counts.failed} ` +
-          `lag=${counts.pending + unread} cursor=${formatPosition(cursor)} lease=${leaseText} url=${s.url}`,
+          `lag=${lag} cursor=${formatPosition(cursor)} lease=${leaseText} url=${s.url}`,
       );
     }
     return 0;

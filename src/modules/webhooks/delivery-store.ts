@@ -1,9 +1,12 @@
 import { Position } from '../../platform/event-store/event-store.port';
 import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
+import { PendingEntry } from './delivery-lease';
 
 /**
- * The delivery worker's state, in the service's SQLite file: per subscription a cursor in the global log,
- * the deliveries it made from the events it read (with every attempt), and a lease. Reading events into
+ * The delivery worker's working state, in the service's SQLite file: per subscription a cursor in the global
+ * log, and the deliveries it made from the events it read (with every attempt). Which instance delivers a
+ * subscription, and the cursor the next owner resumes from, are in the event store (`delivery-lease.ts`); an
+ * instance that takes a subscription over first makes this state agree with that cursor (`adopt`). Reading events into
  * deliveries and moving the cursor happen in one transaction, and so do recording an attempt's answer and
  * the delivery's new status: after a crash (kill -9) nothing is lost and a delivery answered 2xx is not sent
  * again; one that was in flight has no recorded answer and is sent again (at least once; receivers dedupe on
@@ -74,7 +77,6 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS webhook_attempts (
     delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, attempted_at INTEGER NOT NULL, status_code INTEGER,
     duration_ms INTEGER NOT NULL, error TEXT, next_retry_at INTEGER, PRIMARY KEY (delivery_id, attempt));
-  CREATE TABLE IF NOT EXISTS webhook_leases (subscription_id TEXT PRIMARY KEY, owner TEXT NOT NULL, heartbeat_at INTEGER NOT NULL);
 `;
 
 export class DeliveryStore {
@@ -123,13 +125,34 @@ export class DeliveryStore {
       redeliver: db.prepare(
         `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, first_attempt_at = NULL WHERE subscription_id = ? AND id = ?`,
       ),
-      lease: db.prepare<[string], { owner: string; heartbeat_at: number }>(
-        'SELECT owner, heartbeat_at FROM webhook_leases WHERE subscription_id = ?',
+      // Deliveries of log events (pings have no position) not settled yet, in the order they were read.
+      pendingOfLog: db.prepare<
+        [string],
+        Pick<DeliveryRow, 'id' | 'order_key' | 'body' | 'attempts' | 'first_attempt_at' | 'next_attempt_at'>
+      >(
+        `SELECT id, order_key, body, attempts, first_attempt_at, next_attempt_at FROM webhook_deliveries
+        WHERE subscription_id = ? AND status = 'pending' AND position IS NOT NULL ORDER BY seq`,
       ),
-      takeLease: db.prepare(`INSERT INTO webhook_leases (subscription_id, owner, heartbeat_at) VALUES (@id, @owner, @now)
-        ON CONFLICT (subscription_id) DO UPDATE SET owner = @owner, heartbeat_at = @now
-        WHERE webhook_leases.owner = @owner OR webhook_leases.heartbeat_at < @expired OR webhook_leases.owner = @deadOwner`),
-      releaseLease: db.prepare('DELETE FROM webhook_leases WHERE subscription_id = ? AND owner = ?'),
+      // An explicit redelivery is pending again with its attempts kept and no first attempt (see `redeliver`):
+      // a staff request made on this instance, which a take-over keeps.
+      dropAttemptsOfPendingLog: db.prepare(`DELETE FROM webhook_attempts WHERE delivery_id IN (
+        SELECT id FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending' AND position IS NOT NULL
+        AND NOT (attempts > 0 AND first_attempt_at IS NULL))`),
+      dropPendingLog: db.prepare(`DELETE FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending' AND position IS NOT NULL
+        AND NOT (attempts > 0 AND first_attempt_at IS NULL)`),
+      redeliveries: db.prepare<
+        [string],
+        { n: number }
+      >(`SELECT COUNT(*) AS n FROM webhook_deliveries WHERE subscription_id = ? AND status = 'pending'
+        AND position IS NOT NULL AND attempts > 0 AND first_attempt_at IS NULL`),
+      nextHeadDue: db.prepare<[string, string], { at: number | null }>(`SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d
+        WHERE d.subscription_id = ? AND d.status = 'pending' AND d.position IS NOT NULL AND d.seq = (
+          SELECT MIN(h.seq) FROM webhook_deliveries h WHERE h.subscription_id = ? AND h.order_key = d.order_key AND h.status = 'pending')`),
+      byEvent: db.prepare<[string, string], { id: string }>(`SELECT id FROM webhook_deliveries WHERE subscription_id = ? AND event_id = ?`),
+      insertAdopted:
+        db.prepare(`INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, order_key, position, correlation_id, body, status, attempts,
+        created_at, first_attempt_at, next_attempt_at) VALUES (@id, @subscriptionId, @eventId, @eventType, @orderKey, @position, @correlationId, @body,
+        'pending', @attempts, @now, @firstAt, @nextAt)`),
       purgeAttempts: db.prepare(`DELETE FROM webhook_attempts WHERE delivery_id IN (
         SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?)`),
       purgeDeliveries: db.prepare(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?`),
@@ -229,15 +252,41 @@ export class DeliveryStore {
   }
 
   /**
-   * Takes or renews the subscription's lease; false while another owner holds an unexpired one. `deadOwner`:
-   * an owner known to be gone (a process of this host that no longer runs), whose lease is taken at once.
+   * What the next owner needs of the deliveries not settled yet (the lease stream's cursor): the log events'
+   * deliveries still pending, in log order, with their retry state. Pings are not in it (any instance sends them).
    */
-  takeLease(subscriptionId: string, owner: string, leaseMs: number, now = Date.now(), deadOwner: string | null = null): boolean {
-    return this.s.takeLease.run({ id: subscriptionId, owner, now, expired: now - leaseMs, deadOwner }).changes === 1;
+  pendingEntries(subscriptionId: string): PendingEntry[] {
+    return this.s.pendingOfLog.all(subscriptionId).map((d) => {
+      const revision = (JSON.parse(d.body) as { data: { revision: number } }).data.revision;
+      return [d.order_key, revision, d.id, d.attempts, d.first_attempt_at, d.next_attempt_at] as const;
+    });
   }
 
-  leaseOf(subscriptionId: string): { owner: string; heartbeat_at: number } | undefined {
-    return this.s.lease.get(subscriptionId);
+  /** When the first pending head of a ticket's queue (log events only) can be sent; undefined with none pending. */
+  nextHeadDueAt(subscriptionId: string): number | undefined {
+    return this.s.nextHeadDue.get(subscriptionId, subscriptionId)?.at ?? undefined;
+  }
+
+  /** Redeliveries asked of this instance and not sent yet (this instance then claims the subscription to send them). */
+  redeliveriesWaiting(subscriptionId: string): number {
+    return this.s.redeliveries.get(subscriptionId)!.n;
+  }
+
+  /**
+   * Makes this file agree with the cursor recorded in the lease stream, on taking a subscription over: the
+   * deliveries pending here that the stream does not list as pending were settled by another owner (or are
+   * read again after `cursor`) and go; the stream's pending ones are put back with their retry state, in log
+   * order (so each ticket's order holds), under their delivery ids; the cursor moves to the stream's. Deliveries
+   * settled here stay (a 2xx this instance got and could not record is not sent again). One transaction.
+   */
+  adopt(subscriptionId: string, cursor: Position, pending: readonly AdoptedDelivery[], now = Date.now()): void {
+    this.db.transaction(() => {
+      this.s.dropAttemptsOfPendingLog.run(subscriptionId);
+      this.s.dropPendingLog.run(subscriptionId);
+      // Left after the drop: deliveries settled here (or redelivered here): kept as they are.
+      for (const d of pending) if (!this.s.byEvent.get(subscriptionId, d.eventId)) this.s.insertAdopted.run({ ...d, now });
+      this.s.saveCursor.run(subscriptionId, cursor.commit, cursor.prepare, now);
+    })();
   }
 
   /** Forgets settled deliveries (delivered or failed) made before `before`, with their attempts. Pending ones stay. */
@@ -247,8 +296,10 @@ export class DeliveryStore {
       return this.s.purgeDeliveries.run(before).changes;
     })();
   }
+}
 
-  releaseLease(subscriptionId: string, owner: string): void {
-    this.s.releaseLease.run(subscriptionId, owner);
-  }
+export interface AdoptedDelivery extends NewDelivery {
+  readonly attempts: number;
+  readonly firstAt: number | null;
+  readonly nextAt: number;
 }

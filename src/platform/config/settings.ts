@@ -129,6 +129,10 @@ export interface WebhookSettings {
   readonly pollMs: number;
   /** Delivered and failed deliveries (and their attempts) are kept this long, then purged. */
   readonly retentionMs: number;
+  /** How long a worker owns a subscription after claiming or renewing its lease in the event store. */
+  readonly leaseMs: number;
+  /** What another instance adds to the owner's recorded expiry before taking over (the clock skew tolerated). */
+  readonly leaseMarginMs: number;
 }
 
 /**
@@ -257,6 +261,8 @@ function webhookSettings(env: NodeJS.ProcessEnv, dataDir: string): WebhookSettin
     retryWindowMs: positive(env, 'LEAD_WEBHOOK_RETRY_WINDOW_MS', 3 * 24 * 3_600_000),
     pollMs: positive(env, 'LEAD_WEBHOOK_POLL_MS', 1_000),
     retentionMs: positive(env, 'LEAD_WEBHOOK_RETENTION_MS', 30 * 24 * 3_600_000),
+    leaseMs: positive(env, 'LEAD_WEBHOOK_LEASE_MS', 30_000),
+    leaseMarginMs: positive(env, 'LEAD_WEBHOOK_LEASE_MARGIN_MS', 5_000),
   };
 }
 
