@@ -50,8 +50,9 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLog(fastify, rootLoggerOf(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
   installHttpMetrics(fastify, metrics);
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   registerSecurityHeaders(fastify);
   registerSlowClientLimits(fastify, settings);

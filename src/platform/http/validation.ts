@@ -1,5 +1,6 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidationOptions, registerDecorator } from 'class-validator';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 export interface FieldError {
   readonly field: string;
@@ -118,6 +119,7 @@ export class LeadValidationPipe extends ValidationPipe {
 
 /** Unknown fields are refused, not silently dropped: a typo in a field name should not lose data. */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new LeadValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
