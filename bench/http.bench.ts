@@ -219,9 +219,10 @@ async function main() {
       bare: name.startsWith('list') || name.startsWith('get') ? bareGet : barePost,
       nest: name.startsWith('list') || name.startsWith('get') ? nestGet : nestPost,
     }));
-    const only = process.env.BENCH_ONLY; // e.g. BENCH_ONLY=get to run the scenarios whose name contains it
+    // e.g. BENCH_ONLY=get to run the scenarios whose name contains it, BENCH_ONLY=get,list for either
+    const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
     const rows: (string | number)[][] = [];
-    for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
+    for (const scenario of scenarios.filter((s) => !only?.length || only.some((word) => s.name.includes(word)))) {
       const rounds: Rounds & { before: Result[] } = { bare: [], nest: [], ours: [], before: [] };
       for (let round = 0; round < ROUNDS; round++) {
         rounds.bare.push(await run('bare', scenario.bare));

@@ -8,20 +8,15 @@ import PinoPretty from 'pino-pretty';
 import { Settings } from '../config/settings';
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const ids = new WeakMap<IncomingMessage, string>();
 
 /**
  * One request id per request, for Fastify (`request.id`, the `x-request-id` answer header, events' fallback
- * correlation id) and for the logs: the caller's `x-request-id` when it is a sane id, else a new uuid.
+ * correlation id, the request log): the caller's `x-request-id` when it is a sane id, else a new uuid. Fastify
+ * asks once per request (`genReqId`); everything else reads `request.id`.
  */
 export function requestIdOf(raw: IncomingMessage): string {
-  let id = ids.get(raw);
-  if (!id) {
-    const given = raw.headers['x-request-id'];
-    id = typeof given === 'string' && ID.test(given) ? given : randomUUID();
-    ids.set(raw, id);
-  }
-  return id;
+  const given = raw.headers['x-request-id'];
+  return typeof given === 'string' && ID.test(given) ? given : randomUUID();
 }
 
 /**
