@@ -4,11 +4,12 @@
  * NestJS on Fastify with one empty controller (what the framework alone costs), and the service (from `dist/`,
  * in its own process, on the embedded store). Medians are reported, and each share is the median of the
  * per-round ratios, so a burst of load from elsewhere on a shared 2-core box moves one round, not the result.
- * Run: npm run bench:http   (BENCH_SECONDS per run, default 10; BENCH_ROUNDS, default 3)
+ * Run: npm run bench:http   (BENCH_SECONDS per run, default 10; BENCH_ROUNDS, default 3; BENCH_BASELINE=<older dist/>
+ * to run that build alongside, in the same rounds)
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { sha256 } from '../src/platform/auth/client-registry';
 import { envInt, printTable, tempDir } from './lib';
 
@@ -89,6 +90,79 @@ async function json(url: string, init: RequestInit): Promise<any> {
   return res.json();
 }
 
+interface Service {
+  process: ChildProcess;
+  base: string;
+  ids: string[];
+  staffHeaders: Record<string, string>;
+}
+
+// A signed-in storefront user (header mode, the default): an anonymous caller reads a ticket only with its
+// access key, so without a user every GET would be a 404 and the scenario would measure refusals.
+const HEADERS = { authorization: AUTH, 'content-type': 'application/json', 'x-user-id': 'bench-user' };
+
+/**
+ * The service from `main` (dist/main.js, or a baseline build) on `port`, with its own store in `dir`, 200
+ * tickets and a staff token. BENCH_CPU_PROF=<dir>: it runs under `node --cpu-prof` and writes its profile there
+ * at the end (summarise it with `node bench/profile-summary.js <dir>/<file>.cpuprofile`).
+ */
+async function startService(main: string, port: number, dir: string, profileDir: string | undefined): Promise<Service> {
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
+  const child = spawn(process.execPath, [...profiling, main], {
+    env: { ...process.env, PORT: String(port), LEAD_DATA_DIR: dir, LOG_LEVEL: 'warn', LEAD_RATE_LIMIT_PER_MINUTE: '0' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForPort(`${base}/docs/json`);
+  const storefront = `${base}/service/application/lead/v1.0`;
+  const ids: string[] = [];
+  for (let i = 0; i < 200; i++) ids.push((await json(`${storefront}/ticket/`, { method: 'POST', headers: HEADERS, body: BODY }))._id);
+  if ((await fetch(`${storefront}/ticket/${ids[0]}`, { headers: HEADERS })).status !== 200)
+    throw new Error('GET ticket does not answer 200');
+  const token = await json(`${base}/service/panel/authentication/v1.0/company/1/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${STAFF.client_id}:${STAFF.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const staffHeaders = { authorization: `Bearer ${token.access_token}` };
+  if ((await fetch(`${base}${LIST_PATH}`, { headers: staffHeaders })).status !== 200) throw new Error('the staff list does not answer 200');
+  return { process: child, base, ids, staffHeaders };
+}
+
+const LIST_PATH = '/service/platform/lead/v1.0/company/1/ticket?page_size=12';
+
+/** The service's requests for each scenario. */
+function serviceRequests(service: Service): Record<string, Record<string, unknown>> {
+  const storefront = `${service.base}/service/application/lead/v1.0`;
+  const pick = () => service.ids[Math.floor(Math.random() * service.ids.length)];
+  return {
+    'create ticket': { url: `${storefront}/ticket/`, method: 'POST', headers: HEADERS, body: BODY },
+    'add history': {
+      url: storefront,
+      headers: HEADERS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req: any) => ({
+            ...req,
+            path: `/service/application/lead/v1.0/ticket/${pick()}/history`,
+            body: JSON.stringify({ type: 'comment', value: { text: 'Any news?', media: [] } }),
+          }),
+        },
+      ],
+    },
+    'get ticket': {
+      url: storefront,
+      headers: HEADERS,
+      requests: [{ method: 'GET', setupRequest: (req: any) => ({ ...req, path: `/service/application/lead/v1.0/ticket/${pick()}` }) }],
+    },
+    'list tickets (staff, 12 a page)': { url: `${service.base}${LIST_PATH}`, headers: service.staffHeaders },
+  };
+}
+
 async function main() {
   const tmp = tempDir('bench-http-');
   writeFileSync(
@@ -102,42 +176,25 @@ async function main() {
   const stop = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', stop);
   try {
-    const port = 3900;
-    // BENCH_CPU_PROF=<dir>: the service runs under `node --cpu-prof` and writes its profile there at the end
-    // (summarise it with `node bench/profile-summary.js <dir>/<file>.cpuprofile`).
     const profileDir = process.env.BENCH_CPU_PROF;
-    const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
-    const service = spawn(process.execPath, [...profiling, join(__dirname, '..', 'dist', 'main.js')], {
-      env: { ...process.env, PORT: String(port), LEAD_DATA_DIR: tmp.dir, LOG_LEVEL: 'warn', LEAD_RATE_LIMIT_PER_MINUTE: '0' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(service);
+    const service = await startService(join(__dirname, '..', 'dist', 'main.js'), 3900, tmp.dir, profileDir);
+    children.push(service.process);
+    // BENCH_BASELINE=<a copy of an older dist/>: that build runs too, in the same rounds, on a store of its own,
+    // so a change is measured side by side with what it replaces under the same load.
+    let baseline: Service | undefined;
+    if (process.env.BENCH_BASELINE) {
+      const dir = tmp.file('baseline');
+      mkdirSync(dir);
+      copyFileSync(tmp.file('clients.json'), join(dir, 'clients.json'));
+      baseline = await startService(join(resolve(process.env.BENCH_BASELINE), 'main.js'), 3903, dir, undefined);
+      children.push(baseline.process);
+    }
     const barePort = 3901;
     children.push(fork(join(__dirname, 'bare-fastify.js'), [], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' }));
     const nestPort = 3902;
     children.push(fork(join(__dirname, 'nest-empty.js'), [], { env: { ...process.env, PORT: String(nestPort) }, stdio: 'ignore' }));
-    const base = `http://127.0.0.1:${port}`;
-    await waitForPort(`${base}/docs/json`);
     await waitForPort(`http://127.0.0.1:${barePort}/bare/x`);
     await waitForPort(`http://127.0.0.1:${nestPort}/nest/x`);
-
-    const headers = { authorization: AUTH, 'content-type': 'application/json' };
-    const storefront = `${base}/service/application/lead/v1.0`;
-    const ids: string[] = [];
-    for (let i = 0; i < 200; i++) ids.push((await json(`${storefront}/ticket/`, { method: 'POST', headers, body: BODY }))._id);
-    const pick = () => ids[Math.floor(Math.random() * ids.length)];
-
-    const token = await json(`${base}/service/panel/authentication/v1.0/company/1/oauth/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${STAFF.client_id}:${STAFF.secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    const staffHeaders = { authorization: `Bearer ${token.access_token}` };
-    const listUrl = `${base}/service/platform/lead/v1.0/company/1/ticket?page_size=12`;
-    if ((await fetch(listUrl, { headers: staffHeaders })).status !== 200) throw new Error('the staff list does not answer 200');
 
     const barePost = {
       url: `http://127.0.0.1:${barePort}/bare`,
@@ -153,76 +210,44 @@ async function main() {
     };
     const bareGet = { url: `http://127.0.0.1:${barePort}/bare/6b06e63ad5ee9451d0dc74d1` };
     const nestGet = { url: `http://127.0.0.1:${nestPort}/nest/6b06e63ad5ee9451d0dc74d1` };
-    const scenarios: { name: string; ours: Record<string, unknown>; bare: Record<string, unknown>; nest: Record<string, unknown> }[] = [
-      {
-        name: 'create ticket',
-        ours: { url: `${storefront}/ticket/`, method: 'POST', headers, body: BODY },
-        bare: barePost,
-        nest: nestPost,
-      },
-      {
-        name: 'add history',
-        ours: {
-          url: storefront,
-          headers,
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (req: any) => ({
-                ...req,
-                path: `/service/application/lead/v1.0/ticket/${pick()}/history`,
-                body: JSON.stringify({ type: 'comment', value: { text: 'Any news?', media: [] } }),
-              }),
-            },
-          ],
-        },
-        bare: barePost,
-        nest: nestPost,
-      },
-      {
-        name: 'get ticket',
-        ours: {
-          url: storefront,
-          headers,
-          requests: [{ method: 'GET', setupRequest: (req: any) => ({ ...req, path: `/service/application/lead/v1.0/ticket/${pick()}` }) }],
-        },
-        bare: bareGet,
-        nest: nestGet,
-      },
-      { name: 'list tickets (staff, 12 a page)', ours: { url: listUrl, headers: staffHeaders }, bare: bareGet, nest: nestGet },
-    ];
-    const only = process.env.BENCH_ONLY; // e.g. BENCH_ONLY=get to run the scenarios whose name contains it
+    const ours = serviceRequests(service);
+    const before = baseline && serviceRequests(baseline);
+    const scenarios = Object.keys(ours).map((name) => ({
+      name,
+      ours: ours[name],
+      before: before?.[name],
+      bare: name.startsWith('list') || name.startsWith('get') ? bareGet : barePost,
+      nest: name.startsWith('list') || name.startsWith('get') ? nestGet : nestPost,
+    }));
+    // e.g. BENCH_ONLY=get to run the scenarios whose name contains it, BENCH_ONLY=get,list for either
+    const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
     const rows: (string | number)[][] = [];
-    for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
-      const rounds: Rounds = { bare: [], nest: [], ours: [] };
+    for (const scenario of scenarios.filter((s) => !only?.length || only.some((word) => s.name.includes(word)))) {
+      const rounds: Rounds & { before: Result[] } = { bare: [], nest: [], ours: [], before: [] };
       for (let round = 0; round < ROUNDS; round++) {
         rounds.bare.push(await run('bare', scenario.bare));
         rounds.nest.push(await run('nest', scenario.nest));
+        // With a baseline, the two builds take turns going first, so neither always runs right after the ceiling.
+        if (scenario.before && round % 2 === 1) rounds.before.push(await run('baseline', scenario.before));
         rounds.ours.push(await run(scenario.name, scenario.ours));
+        if (scenario.before && round % 2 === 0) rounds.before.push(await run('baseline', scenario.before));
         console.error(
-          `${scenario.name}, round ${round + 1}/${ROUNDS}: ${rounds.ours[round].rps.toFixed(0)} req/s (bare ${rounds.bare[round].rps.toFixed(0)}, NestJS ${rounds.nest[round].rps.toFixed(0)})`,
+          `${scenario.name}, round ${round + 1}/${ROUNDS}: ${rounds.ours[round].rps.toFixed(0)} req/s (bare ${rounds.bare[round].rps.toFixed(0)}, NestJS ${rounds.nest[round].rps.toFixed(0)}${scenario.before ? `, baseline ${rounds.before[round].rps.toFixed(0)}` : ''})`,
         );
       }
       const method = scenario.bare === barePost ? 'POST' : 'GET';
-      const bare = summary(`  bare Fastify ${method} (ceiling)`, rounds.bare);
-      const nest = summary(`  NestJS on Fastify, empty ${method} route`, rounds.nest);
-      const ours = summary(scenario.name, rounds.ours);
-      rows.push([
-        ours.name,
-        ours.rps,
-        ours.p50,
-        ours.p99,
-        String(ours.errors),
-        String(ours.non2xx),
-        share(rounds.ours, rounds.bare),
-        share(rounds.ours, rounds.nest),
-      ]);
-      rows.push([nest.name, nest.rps, nest.p50, nest.p99, String(nest.errors), String(nest.non2xx), share(rounds.nest, rounds.bare), '-']);
-      rows.push([bare.name, bare.rps, bare.p50, bare.p99, String(bare.errors), String(bare.non2xx), '-', '-']);
+      const row = (result: Result) => [result.name, result.rps, result.p50, result.p99, String(result.errors), String(result.non2xx)];
+      rows.push([...row(summary(scenario.name, rounds.ours)), share(rounds.ours, rounds.bare), share(rounds.ours, rounds.nest)]);
+      if (scenario.before) {
+        const name = `  ${scenario.name}, baseline (${process.env.BENCH_BASELINE})`;
+        rows.push([...row(summary(name, rounds.before)), share(rounds.before, rounds.bare), share(rounds.before, rounds.nest)]);
+      }
+      rows.push([...row(summary(`  NestJS on Fastify, empty ${method} route`, rounds.nest)), share(rounds.nest, rounds.bare), '-']);
+      rows.push([...row(summary(`  bare Fastify ${method} (ceiling)`, rounds.bare)), '-', '-']);
     }
     if (profileDir) {
-      const exited = new Promise((resolve) => service.once('exit', resolve));
-      service.kill('SIGUSR2');
+      const exited = new Promise((resolve) => service.process.once('exit', resolve));
+      service.process.kill('SIGUSR2');
       await exited;
     }
     printTable(

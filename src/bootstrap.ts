@@ -16,8 +16,8 @@ import { registerRateLimit } from './platform/http/rate-limit';
 import { registerSecurityHeaders } from './platform/http/security-headers';
 import { registerSlowClientLimits, slowClientServerOptions } from './platform/http/slow-clients';
 import { createValidationPipe } from './platform/http/validation';
-import { Logger } from 'nestjs-pino';
-import { requestIdOf } from './platform/ops/logging';
+import { Logger, PARAMS_PROVIDER_TOKEN, Params } from 'nestjs-pino';
+import { installRequestLog, requestIdOf, rootLoggerOf } from './platform/ops/logging';
 import { Metrics, installHttpMetrics } from './platform/ops/metrics';
 
 /** Builds the application exactly as `main.ts` serves it; the end-to-end tests use this too. */
@@ -48,9 +48,11 @@ export async function createApp(settings: Settings = loadSettings(), options: { 
     new ProblemDetailsFilter((problem) => problem.type === 'urn:lead:problem:stream-integrity' && metrics.brokenChainRefusals.inc()),
   );
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLog(fastify, rootLoggerOf(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
   installHttpMetrics(fastify, metrics);
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   registerSecurityHeaders(fastify);
   registerSlowClientLimits(fastify, settings);

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Stats, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LruMap } from 'toad-cache';
 import { SETTINGS, Settings } from '../config/settings';
 import { newObjectId } from '../command/object-id';
 
@@ -44,6 +45,12 @@ export class ClientRegistry {
   private staffClients = new Map<string, StaffClient>();
   private fileVersion = '';
   private checkedAt = 0;
+  /**
+   * Application tokens that verified, with the hash they matched: a storefront sends the same token on every
+   * call, so it is hashed once. Still checked against the file as it is now on every call (a removed application
+   * or a changed token stops working at once). Bounded; failures are not remembered.
+   */
+  private readonly verifiedTokens = new LruMap<string>(VERIFIED_TOKENS);
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
     this.use(this.load());
@@ -52,7 +59,12 @@ export class ClientRegistry {
   /** The application whose id and token these are, or undefined. */
   verifyApplication(applicationId: string, token: string): ApplicationClient | undefined {
     const app = this.application(applicationId);
-    return app && sameHash(token, app.token_sha256) ? app : undefined;
+    if (!app) return undefined;
+    const key = `${applicationId}\n${token}`;
+    if (this.verifiedTokens.get(key) === app.token_sha256) return app;
+    if (!sameHash(token, app.token_sha256)) return undefined;
+    this.verifiedTokens.set(key, app.token_sha256);
+    return app;
   }
 
   /** The staff client whose key and secret these are, or undefined. */
@@ -149,6 +161,8 @@ export class ClientRegistry {
     return file;
   }
 }
+
+const VERIFIED_TOKENS = 1024;
 
 const versionOf = (stats: Stats) => `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
 

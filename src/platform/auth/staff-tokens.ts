@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LruMap } from 'toad-cache';
 import { SETTINGS, Settings } from '../config/settings';
 
 export interface StaffTokenClaims {
@@ -11,6 +12,8 @@ export interface StaffTokenClaims {
 }
 
 const AUDIENCE = 'lead-platform';
+/** Distinct valid tokens remembered (a few hundred bytes each); a staff client reuses its token until it expires. */
+const VERIFIED_TOKENS = 4096;
 const ISSUER = 'lead-service';
 
 /**
@@ -22,6 +25,8 @@ const ISSUER = 'lead-service';
 export class StaffTokens {
   private readonly jwt: JwtService;
   private readonly secret: string;
+  /** Valid tokens already verified, with their claims and expiry: a panel sends the same token on every call. */
+  private readonly verified = new LruMap<{ claims: StaffTokenClaims; expiresAtMs: number }>(VERIFIED_TOKENS);
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
     this.secret = settings.tokenSecret || this.localSecret();
@@ -46,14 +51,29 @@ export class StaffTokens {
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
   }
 
-  /** The claims of a valid, unexpired token of ours; undefined otherwise. */
+  /**
+   * The claims of a valid, unexpired token of ours; undefined otherwise. A token that verified is remembered
+   * until its expiry (bounded, least recently used out), so its signature is checked once, not per request:
+   * the same string can only ever verify to the same claims, and the expiry is checked on every call. Invalid
+   * tokens are not remembered (a caller sending garbage cannot evict the valid ones).
+   */
   verify(token: string): StaffTokenClaims | undefined {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() < known.expiresAtMs) return known.claims;
+      this.verified.delete(token);
+      return undefined;
+    }
+    let claims: StaffTokenClaims & { exp?: number };
     try {
-      const claims = this.jwt.verify<StaffTokenClaims>(token, { audience: AUDIENCE, issuer: ISSUER, algorithms: ['HS256'] });
-      return typeof claims.sub === 'string' && typeof claims.company_id === 'string' ? claims : undefined;
+      claims = this.jwt.verify<StaffTokenClaims & { exp?: number }>(token, { audience: AUDIENCE, issuer: ISSUER, algorithms: ['HS256'] });
     } catch {
       return undefined;
     }
+    if (typeof claims.sub !== 'string' || typeof claims.company_id !== 'string') return undefined;
+    // Tokens without an expiry are not ours (issue() always sets one): verified each time, never remembered.
+    if (typeof claims.exp === 'number') this.verified.set(token, { claims, expiresAtMs: claims.exp * 1000 });
+    return claims;
   }
 
   private localSecret(): string {

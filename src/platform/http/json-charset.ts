@@ -28,12 +28,13 @@ export function foreignJsonCharset(contentType: string | undefined): string | un
 
 /** Refuses, before the body is read, a JSON body in another charset than UTF-8: 415, nothing parsed or stored. */
 export function registerJsonCharsetCheck(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const charset = foreignJsonCharset(request.headers['content-type']);
-    if (charset !== undefined) {
-      throw Object.assign(new Error(`JSON bodies must be UTF-8 (RFC 8259); charset=${charset.slice(0, 40)} is not accepted`), {
+    if (charset === undefined) return done();
+    done(
+      Object.assign(new Error(`JSON bodies must be UTF-8 (RFC 8259); charset=${charset.slice(0, 40)} is not accepted`), {
         statusCode: 415,
-      });
-    }
+      }),
+    );
   });
 }

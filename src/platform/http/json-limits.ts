@@ -48,11 +48,11 @@ export function jsonLimitBreach(body: unknown, limits: JsonLimits): string | und
  * A breach is a 400 problem (`urn:lead:problem:invalid`) and nothing runs further.
  */
 export function registerJsonLimits(fastify: FastifyInstance, limits: JsonLimits): void {
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     const body: unknown = request.body;
     // Raw bodies (the LiveKit webhook keeps its text for the signature check) are not parsed structures.
-    if (body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return;
+    if (body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return done();
     const breach = jsonLimitBreach(body, limits);
-    if (breach) throw new DomainError('invalid', breach, { limits: { ...limits } });
+    done(breach ? new DomainError('invalid', breach, { limits: { ...limits } }) : undefined);
   });
 }

@@ -21,7 +21,10 @@ function setHeaders(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 export function registerSecurityHeaders(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (request, reply) => setHeaders(request, reply));
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
+    setHeaders(request, reply);
+    done();
+  });
 }
 
 /** The headers of a response written without Fastify (see writeClientErrorProblem). */

@@ -36,18 +36,22 @@ export function slowClientServerOptions(
  */
 export function registerSlowClientLimits(fastify: FastifyInstance, settings: SlowClientSettings): void {
   if (settings.maxConnections > 0) fastify.server.maxConnections = settings.maxConnections;
-  fastify.addHook('onRequest', async (request) => {
+  // Callback-style hooks (here and in the other per-request hooks): an async one costs a promise per request.
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
     // Only real connections have a clock to run out (injected test requests have no socket).
-    if (!(raw.socket instanceof Socket) || raw.complete || !hasBody(raw.headers)) return;
-    raw.setTimeout(settings.bodyTimeoutMs, () => {
-      const error = Object.assign(new Error('request body stalled'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
-      writeClientErrorProblem(error, raw.socket, API_HEADERS);
-    });
+    if (raw.socket instanceof Socket && !raw.complete && hasBody(raw.headers)) {
+      raw.setTimeout(settings.bodyTimeoutMs, () => {
+        const error = Object.assign(new Error('request body stalled'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+        writeClientErrorProblem(error, raw.socket, API_HEADERS);
+      });
+    }
+    done();
   });
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     const socket = request.raw.socket;
     if (socket instanceof Socket) socket.setTimeout(fastify.server.timeout);
+    done();
   });
 }
 

@@ -1,38 +1,85 @@
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { Writable } from 'node:stream';
-import { pinoHttp, Options } from 'pino-http';
+import { storage } from 'nestjs-pino/storage';
 import pino from 'pino';
-import { logStream, loggingOptions, requestIdOf, wantsPrettyLogs } from './logging';
+import { installRequestLog, logStream, loggingOptions, requestIdOf, rootLoggerOf, wantsPrettyLogs } from './logging';
 
 describe('JSON request logs', () => {
+  /** A Fastify app wired as bootstrap wires the service: our request ids, the request log hooks, a root logger. */
+  async function serve(level: string, lines: Record<string, any>[]) {
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString())), done()) });
+    const root = rootLoggerOf(loggingOptions({ logLevel: level }, stream));
+    const fastify = Fastify({ genReqId: requestIdOf });
+    installRequestLog(fastify, root);
+    fastify.get('/ticket/:id', async (request) => {
+      // What a Nest Logger call inside a request does (nestjs-pino's PinoLogger reads this store).
+      if ((request.query as { warn?: string }).warn) storage.getStore()!.logger.warn('something to look at');
+      return { id: (request.params as { id: string }).id, requestId: request.id };
+    });
+    fastify.get('/boom', async (_request, reply) => reply.code(503).send({ no: true }));
+    fastify.get('/health/ready', async () => ({ ok: true }));
+    const url = await fastify.listen({ port: 0, host: '127.0.0.1' });
+    return { url, root, close: () => fastify.close() };
+  }
+
   it('one line per request with the request id Fastify uses, the correlation id, and no credentials; probes are not logged', async () => {
     const lines: Record<string, any>[] = [];
-    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString())), done()) });
-    const [options] = loggingOptions({ logLevel: 'info' }, stream).pinoHttp as [Options, Writable];
-    const log = pinoHttp(options, stream);
-    const ids: string[] = [];
-    const server = createServer((req, res) => {
-      ids.push(requestIdOf(req)); // what Fastify's genReqId answers for this request
-      log(req, res);
-      res.end('ok');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await fetch(`${url}/ticket/1`, { headers: { 'x-request-id': 'req-7', 'x-correlation-id': 'chat-7', authorization: 'Bearer secret' } });
-    await fetch(`${url}/ticket/2`, { headers: { 'x-request-id': 'not a sane id!' } });
+    const { url, close } = await serve('info', lines);
+    const headers = { 'x-request-id': 'req-7', 'x-correlation-id': 'chat-7', authorization: 'Bearer secret', cookie: 'session=secret' };
+    const first = (await (await fetch(`${url}/ticket/1`, { headers })).json()) as { requestId: string };
+    const second = (await (await fetch(`${url}/ticket/2`, { headers: { 'x-request-id': 'not a sane id!' } })).json()) as {
+      requestId: string;
+    };
     await fetch(`${url}/health/ready`);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await fetch(`${url}/boom`, { headers: { 'x-request-id': 'req-9' } });
+    await close();
 
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({
+      level: 30,
       msg: 'request completed',
       correlationId: 'chat-7',
-      req: { id: 'req-7', url: '/ticket/1', headers: { authorization: '[Redacted]' } },
+      req: { id: 'req-7', method: 'GET', url: '/ticket/1', headers: { authorization: '[Redacted]', cookie: '[Redacted]' } },
       res: { statusCode: 200 },
     });
+    expect(typeof lines[0].responseTime).toBe('number');
+    expect(JSON.stringify(lines)).not.toContain('secret');
     expect(lines[1].req.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(lines.map((l) => l.req.id)).toEqual(ids.slice(0, 2));
+    expect(lines.slice(0, 2).map((l) => l.req.id)).toEqual([first.requestId, second.requestId]);
+    expect(lines[2]).toMatchObject({ msg: 'request errored', req: { id: 'req-9' }, res: { statusCode: 503 } });
+  });
+
+  it('a line written while a request is served carries its request id and correlation id, with credentials redacted', async () => {
+    const lines: Record<string, any>[] = [];
+    const { url, close } = await serve('warn', lines);
+    const headers = { 'x-request-id': 'req-8', 'x-correlation-id': 'chat-8', authorization: 'Bearer secret' };
+    await fetch(`${url}/ticket/1?warn=1`, { headers });
+    await close();
+
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'something to look at',
+        correlationId: 'chat-8',
+        req: expect.objectContaining({
+          id: 'req-8',
+          url: '/ticket/1?warn=1',
+          headers: expect.objectContaining({ authorization: '[Redacted]' }),
+        }),
+      }),
+    ]);
+  });
+
+  it('at a level that writes no request lines, a request that logs nothing makes no child logger and writes nothing', async () => {
+    const lines: Record<string, any>[] = [];
+    const { url, root, close } = await serve('warn', lines);
+    const child = jest.spyOn(root, 'child');
+    for (let i = 0; i < 5; i++)
+      expect((await fetch(`${url}/ticket/${i}`, { headers: { authorization: 'Bearer secret' } })).status).toBe(200);
+    await close();
+
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { LruMap } from 'toad-cache';
 import { Inject, Injectable } from '@nestjs/common';
 import { SQLITE_DB } from '../../../platform/sqlite/sqlite.module';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
@@ -51,6 +52,7 @@ export interface TicketListQuery {
 @Injectable()
 export class DeskQueries {
   private readonly statements: StatementCache;
+  private readonly categoryDisplays = new LruMap<string>(CATEGORY_DISPLAYS);
 
   constructor(@Inject(SQLITE_DB) db: SqliteDatabase) {
     this.statements = new StatementCache(db);
@@ -141,12 +143,11 @@ export class DeskQueries {
     const assignees = this.stmt(
       `SELECT DISTINCT assigned_to FROM rm_ticket_counts WHERE company_id = @company${app} AND assigned_to <> '' AND n > 0 ORDER BY assigned_to`,
     ).all(params) as { assigned_to: string }[];
-    // Forms name their categories (display = form title): show the display a ticket of that category carries.
-    const categories = this.stmt(
-      `SELECT c.category AS key, (SELECT json_extract(t.doc, '$.category.display') FROM rm_tickets t
-         WHERE t.company_id = @company AND t.category = c.category LIMIT 1) AS display
-       FROM (SELECT DISTINCT category FROM rm_ticket_counts WHERE company_id = @company${app} AND n > 0) c ORDER BY c.category`,
-    ).all(params) as { key: string; display: string }[];
+    const categories = (
+      this.stmt(`SELECT DISTINCT category FROM rm_ticket_counts WHERE company_id = @company${app} AND n > 0 ORDER BY category`).all(
+        params,
+      ) as { category: string }[]
+    ).map(({ category }) => ({ key: category, display: this.categoryDisplay(scope.companyId, category) }));
     return {
       statuses: Object.values(STATUSES),
       priorities: Object.values(PRIORITIES),
@@ -154,6 +155,25 @@ export class DeskQueries {
       categories,
       groups,
     };
+  }
+
+  /**
+   * Forms name their categories (display = form title): a category shows the display its first ticket (in the
+   * table's order) carries. Looked up once per company and category (a JSON read of a ticket document) instead
+   * of on every list, then remembered (bounded, least recently used out). The first ticket of a category stays
+   * its first unless it is re-categorised; only then, and only if later tickets carry another form title, does
+   * the remembered display differ from a fresh look-up, until the next start.
+   */
+  private categoryDisplay(companyId: string, category: string): string {
+    const key = `${companyId}\n${category}`;
+    const known = this.categoryDisplays.get(key);
+    if (known !== undefined) return known;
+    const row = this.stmt(
+      `SELECT json_extract(doc, '$.category.display') AS display FROM rm_tickets WHERE company_id = @company AND category = @category LIMIT 1`,
+    ).get({ company: companyId, category }) as { display: string | null } | undefined;
+    const display = row?.display;
+    if (typeof display === 'string') this.categoryDisplays.set(key, display);
+    return display as string;
   }
 
   listFeedback(ticketId: string): TicketFeedbackDoc[] {
@@ -175,6 +195,9 @@ export class DeskQueries {
     return this.statements.get<unknown[], unknown>(sql);
   }
 }
+
+/** Category display names remembered (companies × categories in use). */
+const CATEGORY_DISPLAYS = 10_000;
 
 const SLA_DUE = '(SELECT next_due_at FROM rm_sla WHERE ticket_id = rm_tickets.id)';
 
