@@ -20,7 +20,7 @@ describe('DeskQueries filters', () => {
     ticket('t2', 2, 'returns', 'Returns (renamed)');
     ticket('t3', 3, 'order-issue', 'Order issue');
     const queries = new DeskQueries(db);
-    const categories = () => queries.filters({ companyId: '1' }).categories;
+    const categories = () => queries.filters({ companyId: '1' }, []).categories;
     expect(categories()).toEqual([
       { key: 'order-issue', display: 'Order issue' },
       { key: 'returns', display: 'Returns form' },
@@ -35,6 +35,6 @@ describe('DeskQueries filters', () => {
     ]);
     ticket('t4', 4, 'shipping', 'Shipping');
     expect(categories()).toContainEqual({ key: 'shipping', display: 'Shipping' });
-    expect(queries.filters({ companyId: '2' }).categories).toEqual([]);
+    expect(queries.filters({ companyId: '2' }, []).categories).toEqual([]);
   });
 });
