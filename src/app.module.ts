@@ -15,6 +15,9 @@ import { ProjectionsModule } from './platform/projections/projections.module';
 import { PROJECTION_TYPES } from './app.projections';
 import { SqliteModule } from './platform/sqlite/sqlite.module';
 import { SlaModule } from './modules/sla/sla.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
+import { PersonalDataModule } from './platform/privacy/personal-data.module';
+import { PERSONAL_DATA_DECLARATIONS } from './app.personal-data';
 
 @Module({})
 export class AppModule {
@@ -26,6 +29,8 @@ export class AppModule {
         OpsModule,
         CqrsModule.forRoot(),
         SqliteModule,
+        // Before the event store: its personal-data layer seals with every module's declaration.
+        PersonalDataModule.forRoot(PERSONAL_DATA_DECLARATIONS),
         EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
         ProjectionsModule.register({
@@ -40,6 +45,7 @@ export class AppModule {
         FormsModule,
         WebhooksModule,
         SlaModule,
+        PrivacyModule,
       ],
     };
   }

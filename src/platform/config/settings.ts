@@ -76,6 +76,10 @@ export interface Settings {
   readonly slaWaitingOnCustomerStatus: string;
   /** Outbound webhooks (docs/webhooks.md). */
   readonly webhooks: WebhookSettings;
+  /** Personal data (docs/privacy.md): the per-subject key store's SQLite file, never the event log's. */
+  readonly keyStoreFile: string;
+  /** Seal personal fields on write (default); off only to measure what encryption costs (benchmarks). */
+  readonly personalDataEncryption: boolean;
 }
 
 export interface WebhookSettings {
@@ -171,6 +175,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     slaSchedulerIntervalMs: positive(env, 'LEAD_SLA_SCHEDULER_INTERVAL_MS', 10_000),
     slaWaitingOnCustomerStatus: env.LEAD_SLA_WAITING_ON_CUSTOMER_STATUS || 'resolved',
     webhooks: webhookSettings(env, dataDir),
+    keyStoreFile: env.LEAD_KEY_STORE_PATH ? resolve(env.LEAD_KEY_STORE_PATH) : resolve(dataDir, 'keys.db'),
+    personalDataEncryption: onOff(env, 'LEAD_PERSONAL_DATA_ENCRYPTION', true),
   };
 }
 
@@ -270,4 +276,12 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`${name} must be on or off; got "${value}"`);
 }

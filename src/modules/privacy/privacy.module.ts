@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../../platform/auth/auth.module';
+import { PrivacyController } from './http/privacy.controller';
+import { PrivacyCommandHandler } from './privacy-command-handler';
+import { PrivacyService } from './privacy.service';
+
+/** Data-subject requests: erasure by crypto-shredding, and export (docs/privacy.md). */
+@Module({
+  imports: [AuthModule],
+  controllers: [PrivacyController],
+  providers: [PrivacyCommandHandler, PrivacyService],
+})
+export class PrivacyModule {}
