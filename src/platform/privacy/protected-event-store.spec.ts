@@ -44,7 +44,12 @@ describe('the personal-data layer of the event store', () => {
   beforeEach(async () => {
     raw = new MemoryEventStore();
     keys = new SqliteKeyStore(':memory:');
-    await write('note-1', { type: 'Opened', data: { id: 'n1', title: 'Zanzibar parcel', owner: { id: 'alice', email: 'a@x.io' }, tags: ['t'] } }, 'alice', 'c1');
+    await write(
+      'note-1',
+      { type: 'Opened', data: { id: 'n1', title: 'Zanzibar parcel', owner: { id: 'alice', email: 'a@x.io' }, tags: ['t'] } },
+      'alice',
+      'c1',
+    );
     await write('note-1', { type: 'Commented', data: { text: 'Agent Smith here', by: 'agent' } }, 'agent', 'c2');
   });
 
@@ -88,7 +93,9 @@ describe('the personal-data layer of the event store', () => {
 
   it('leaves events written before sealing (no mark) as they are, look-alike envelopes included', async () => {
     const lookalike = sealField({ keyId: 'nope', key: Buffer.alloc(32) }, fieldAad('legacy-1', 0n, 'data.title'), 'x');
-    await raw.append('legacy-1', [{ type: 'Opened', data: { title: 'old plaintext', x: lookalike }, metadata: {} }], { expectedRevision: 'no_stream' });
+    await raw.append('legacy-1', [{ type: 'Opened', data: { title: 'old plaintext', x: lookalike }, metadata: {} }], {
+      expectedRevision: 'no_stream',
+    });
     const [legacy] = await store().readStream('legacy-1');
     expect(legacy.data).toEqual({ title: 'old plaintext', x: lookalike });
   });
@@ -97,7 +104,12 @@ describe('the personal-data layer of the event store', () => {
     const [stored] = await raw.readStream('note-1');
     const title = (stored.data as { title: unknown }).title;
     // Copy alice's sealed title into another event's free-text field: its AAD names another place.
-    await write('note-2', { type: 'Opened', data: { id: 'n2', title: 't', owner: { id: 'mallory', email: title as string }, tags: [] } }, 'mallory', 'c9');
+    await write(
+      'note-2',
+      { type: 'Opened', data: { id: 'n2', title: 't', owner: { id: 'mallory', email: title as string }, tags: [] } },
+      'mallory',
+      'c9',
+    );
     const [copied] = await store().readStream('note-2');
     // The copy is the caller's own value (sealed again under their key): it reads back as the blob they sent.
     expect((copied.data as { owner: { email: unknown } }).owner.email).toEqual(title);
@@ -106,17 +118,28 @@ describe('the personal-data layer of the event store', () => {
 
   it('off (LEAD_PERSONAL_DATA_ENCRYPTION=off) writes plaintext, unmarked', async () => {
     const plain = protectPersonalData(raw, { keys, declarations: [declaration], encrypt: false });
-    await handleCommand(plain, new KeyedLock(), testChainKey, 'note-3', notes, { type: 'Commented', data: { text: 'visible', by: 'x' } }, {
-      commandId: 'c5',
-      metadata: meta('x'),
-    });
+    await handleCommand(
+      plain,
+      new KeyedLock(),
+      testChainKey,
+      'note-3',
+      notes,
+      { type: 'Commented', data: { text: 'visible', by: 'x' } },
+      {
+        commandId: 'c5',
+        metadata: meta('x'),
+      },
+    );
     const [stored] = await raw.readStream('note-3');
     expect(stored.data).toEqual({ text: 'visible', by: 'x' });
     expect(isSealedEvent(stored)).toBe(false);
   });
 
   it('names the string fields a declaration leaves out, and seals them anyway', async () => {
-    expect(undeclaredPaths([declaration], 'Commented', { text: 'a', by: 'b', extra: 'new field', list: [{ deep: 'x' }] })).toEqual(['extra', 'list[].deep']);
+    expect(undeclaredPaths([declaration], 'Commented', { text: 'a', by: 'b', extra: 'new field', list: [{ deep: 'x' }] })).toEqual([
+      'extra',
+      'list[].deep',
+    ]);
     expect(undeclaredPaths([declaration], 'Unknown', { a: 'b' })).toEqual(['(event type Unknown is not declared)']);
     const loose = { ...{ type: 'Commented' as const, data: { text: 'a', by: 'b', extra: 'Quartz secret' } } };
     await write('note-4', loose as unknown as NoteEvent, 'alice', 'c6');
