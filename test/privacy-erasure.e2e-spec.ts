@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PROJECTION_TYPES } from '../src/app.projections';
 import { PERSONAL_DATA_DECLARATIONS } from '../src/app.personal-data';
 import { runAuditCli } from '../src/modules/audit/cli';
+import { runPrivacyCli } from '../src/modules/privacy/cli';
 import { RecordedEvent } from '../src/platform/event-store/event-store.port';
 import { undeclaredPaths } from '../src/platform/privacy/personal-data';
 import { Rebuilder } from '../src/platform/projections/rebuilder';
@@ -240,5 +241,35 @@ describe('privacy: erasure by crypto-shredding (end to end)', () => {
     const id = (await post(`${SHOP}/ticket/`, alice, { category: 'order-issue', content: { title: 'New question Oleander' } }))._id;
     expect((await inject('GET', `${SHOP}/ticket/${id}`, alice)).json().content.title).toBe('New question Oleander');
     expect(PLATFORM).toBeTruthy();
+  });
+
+  it('events written before sealing stay readable, exported as plaintext; `npm run privacy` counts them and will not migrate', async () => {
+    // As an older version wrote it: personal data in the clear, no sealing mark.
+    await t.store.append(
+      'legacy-1',
+      [
+        {
+          type: 'LegacyNote',
+          data: { text: 'old note by carol' },
+          metadata: { actor: { type: 'storefront_user', id: 'carol' }, tenant: { companyId: '1' } },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    expect((await t.store.readStream('legacy-1'))[0].data).toEqual({ text: 'old note by carol' });
+    const exported = (await inject('GET', `${company('1')}/privacy/export?user_id=carol`, staff)).json();
+    expect(exported.events).toEqual([
+      expect.objectContaining({ stream: 'legacy-1', storage: 'plaintext', data: { text: 'old note by carol' } }),
+    ]);
+
+    const env = { LEAD_DATA_DIR: t.dir, LEAD_STORE: TEST_STORE, LEAD_EVENTSTOREDB_URL: t.settings.eventStoreDbUrl };
+    const lines: string[] = [];
+    expect(await runPrivacyCli(['status'], env, (l) => lines.push(l))).toBe(0);
+    expect(lines.find((l) => l.startsWith('legacy '))).toMatch(/sealed +0 +plaintext +1$/);
+    expect(lines.find((l) => l.startsWith('ticket '))).toMatch(/plaintext +0$/);
+    expect(lines.at(-1)).toBe('RESULT: 1 event(s) written before sealing hold personal data in plaintext');
+    const why: string[] = [];
+    expect(await runPrivacyCli(['migrate'], env, (l) => why.push(l))).toBe(1);
+    expect(why.join(' ')).toMatch(/hash-chain link and its anchor/);
   });
 });
