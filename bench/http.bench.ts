@@ -1,10 +1,11 @@
 /**
  * HTTP throughput and latency with autocannon (64 connections), side by side in one run with bare Fastify
  * (the ceiling on this machine). The service runs from `dist/` in its own process on the embedded store.
+ * Also: ticket creates on the same build with personal-data encryption off (a second service), alternated with on.
  * Run: npm run bench:http   (BENCH_SECONDS per scenario, default 10)
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../src/platform/auth/client-registry';
 import { envInt, printTable, tempDir } from './lib';
@@ -137,6 +138,38 @@ async function main() {
         await run('list tickets (staff, 12/page)', { url: listUrl, headers: { authorization: `Bearer ${token.access_token}` } }),
       );
     }
+
+    // The same build with personal-data encryption off (LEAD_PERSONAL_DATA_ENCRYPTION=off), its own data
+    // directory; creates on the two alternated (off, on, off, on) so that a change in load hits both alike.
+    const plainDir = tempDir('bench-http-plain-');
+    writeFileSync(plainDir.file('clients.json'), readFileSync(tmp.file('clients.json')));
+    const plainPort = 3902;
+    children.push(
+      spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+        env: {
+          ...process.env,
+          PORT: String(plainPort),
+          LEAD_DATA_DIR: plainDir.dir,
+          LOG_LEVEL: 'warn',
+          LEAD_RATE_LIMIT_PER_MINUTE: '0',
+          LEAD_PERSONAL_DATA_ENCRYPTION: 'off',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    await waitForPort(`http://127.0.0.1:${plainPort}/docs/json`);
+    const plainCreate = `http://127.0.0.1:${plainPort}/service/application/lead/v1.0/ticket/`;
+    const pairs: Result[] = [];
+    for (let round = 1; round <= 2; round++) {
+      pairs.push(await run(`create ticket, encryption off (${round})`, { url: plainCreate, method: 'POST', headers, body: BODY }));
+      pairs.push(
+        await run(`create ticket, encryption on (${round})`, { url: `${storefront}/ticket/`, method: 'POST', headers, body: BODY }),
+      );
+    }
+    results.push(...pairs);
+    const best = (on: boolean) => Math.max(...pairs.filter((r) => r.name.includes(on ? 'on (' : 'off (')).map((r) => r.rps));
+    console.log(`create with encryption / without: ${(best(true) / best(false)).toFixed(2)}x (best of 2 runs each)`);
+    plainDir.remove();
 
     const ceiling = (r: Result) => (r.name.startsWith('get') || r.name.startsWith('list') ? bareGet : bare);
     printTable(
