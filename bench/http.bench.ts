@@ -14,6 +14,8 @@ import { envInt, printTable, tempDir } from './lib';
 const autocannon = require('autocannon');
 
 const SECONDS = envInt('BENCH_SECONDS', 10);
+// Three ports from here: the service, bare Fastify, the service with encryption off (another run may hold 3900).
+const BASE_PORT = envInt('BENCH_PORT', 3900);
 const CONNECTIONS = 64;
 const APP = { application_id: '000000000000000000000a01', company_id: '1', token: 'bench-token-0123456789' };
 const STAFF = { client_id: 'bench-staff', company_id: '1', secret: 'bench-staff-secret-0123' };
@@ -73,14 +75,14 @@ async function main() {
   const stop = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', stop);
   try {
-    const port = 3900;
+    const port = BASE_PORT;
     children.push(
       spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
         env: { ...process.env, PORT: String(port), LEAD_DATA_DIR: tmp.dir, LOG_LEVEL: 'warn', LEAD_RATE_LIMIT_PER_MINUTE: '0' },
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
     );
-    const barePort = 3901;
+    const barePort = BASE_PORT + 1;
     children.push(fork(join(__dirname, 'bare-fastify.js'), [], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' }));
     const base = `http://127.0.0.1:${port}`;
     await waitForPort(`${base}/docs/json`);
@@ -143,7 +145,7 @@ async function main() {
     // directory; creates on the two alternated (off, on, off, on) so that a change in load hits both alike.
     const plainDir = tempDir('bench-http-plain-');
     writeFileSync(plainDir.file('clients.json'), readFileSync(tmp.file('clients.json')));
-    const plainPort = 3902;
+    const plainPort = BASE_PORT + 2;
     children.push(
       spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
         env: {
