@@ -17,6 +17,9 @@ import { SqliteModule } from './platform/sqlite/sqlite.module';
 import { SlaModule } from './modules/sla/sla.module';
 import { AgentGroupsModule } from './modules/agent-groups/agent-groups.module';
 import { AttachmentsModule } from './modules/attachments/attachments.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
+import { PersonalDataModule } from './platform/privacy/personal-data.module';
+import { PERSONAL_DATA_DECLARATIONS } from './app.personal-data';
 
 @Module({})
 export class AppModule {
@@ -28,6 +31,8 @@ export class AppModule {
         OpsModule,
         CqrsModule.forRoot(),
         SqliteModule,
+        // Before the event store: its personal-data layer seals with every module's declaration.
+        PersonalDataModule.forRoot(PERSONAL_DATA_DECLARATIONS),
         EventStoreModule,
         // The modules that provide the projections, in app.projections.ts order.
         ProjectionsModule.register({
@@ -44,6 +49,7 @@ export class AppModule {
         SlaModule,
         AgentGroupsModule,
         AttachmentsModule,
+        PrivacyModule,
       ],
     };
   }

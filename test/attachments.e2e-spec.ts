@@ -220,8 +220,16 @@ describe('attachments (end to end)', () => {
     await retention.runOnce();
     expect((await get(storefrontUrl(loose.id), storefrontAuth('a', 'u7'))).statusCode).toBe(200);
 
-    const ids = await retention.deleteBlobsOfSubject({ userId: 'u7' });
-    expect(ids.sort()).toEqual([linked.id, loose.id].sort());
+    // The erasure route (issue 14) deletes the subject's files along with their key.
+    const erasure = await t.app.inject({
+      method: 'POST',
+      url: '/service/platform/lead/v1.0/company/1/privacy/erasure',
+      headers: await staffAuth(t, 'one'),
+      payload: { user_id: 'u7' },
+    });
+    expect(erasure.statusCode).toBe(200);
+    expect(erasure.json().files_deleted).toBe(2);
+    const ids = [linked.id, loose.id];
     for (const id of ids) {
       expectProblem(await get(storefrontUrl(id), storefrontAuth('a', 'u7')), 404);
       expect(existsSync(join(dir, 'attachments', id.slice(0, 2), id))).toBe(false);

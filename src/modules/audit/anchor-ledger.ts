@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { Position, RecordedEvent, comparePositions } from '../../platform/event-store/event-store.port';
+import { Position, RecordedEvent, comparePositions, storedForm } from '../../platform/event-store/event-store.port';
 import { SqliteDatabase } from '../../platform/sqlite/sqlite-database';
 import { GENESIS_HASH, canonicalJson } from '../../platform/event-store/hash-chain';
 
@@ -34,13 +34,15 @@ interface Row {
 }
 
 export function eventDigest(event: RecordedEvent): string {
+  // The stored form (personal fields sealed): an erasure must not change what an anchor froze.
+  const stored = storedForm(event);
   const body = canonicalJson({
     stream: event.streamName,
     revision: event.revision.toString(),
     id: event.id,
     type: event.type,
-    data: event.data,
-    metadata: event.metadata,
+    data: stored.data,
+    metadata: stored.metadata,
   });
   return createHash('sha256').update(body).digest('hex');
 }

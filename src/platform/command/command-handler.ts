@@ -156,14 +156,23 @@ export async function handleCommand<Command, State, Event extends { type: string
         const expectedRevision = history.length ? history[history.length - 1].revision : 'no_stream';
         const link = (decided: readonly Event[]): NewEvent[] => {
           let previousHash = lastHash(history);
-          return decided.map((e, i) => {
+          const plain = decided.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata }));
+          // Personal fields sealed first (src/platform/privacy), so the links below hash what is stored.
+          const stored = store.sealPersonalData ? store.sealPersonalData(stream, BigInt(history.length), plain, history) : plain;
+          return stored.map((e, i) => {
             const id = deterministicEventId(`${context.commandId}@${String(expectedRevision)}`, i);
             const revision = BigInt(history.length + i);
-            const data = e.data as Record<string, unknown>;
             // Keyed at write time (scheme 2): one HMAC per event, so a row added without the key never verifies.
-            const linked = keyedLink(chain, previousHash, { streamName: stream, revision, id, type: e.type, data, metadata });
+            const linked = keyedLink(chain, previousHash, {
+              streamName: stream,
+              revision,
+              id,
+              type: e.type,
+              data: e.data,
+              metadata: e.metadata,
+            });
             previousHash = linked.hash as string;
-            return { id, type: e.type, data, metadata: linked };
+            return { id, type: e.type, data: e.data, metadata: linked };
           });
         };
         try {

@@ -78,6 +78,10 @@ export interface Settings {
   readonly webhooks: WebhookSettings;
   /** Uploaded files (docs/configuration.md "Attachments"). */
   readonly attachments: AttachmentSettings;
+  /** Personal data (docs/privacy.md): the per-subject key store's SQLite file, never the event log's. */
+  readonly keyStoreFile: string;
+  /** Seal personal fields on write (default); off only to measure what encryption costs (benchmarks). */
+  readonly personalDataEncryption: boolean;
 }
 
 export interface AttachmentSettings {
@@ -208,6 +212,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     slaWaitingOnCustomerStatus: env.LEAD_SLA_WAITING_ON_CUSTOMER_STATUS || 'resolved',
     webhooks: webhookSettings(env, dataDir),
     attachments: attachmentSettings(env, dataDir),
+    keyStoreFile: env.LEAD_KEY_STORE_PATH ? resolve(env.LEAD_KEY_STORE_PATH) : resolve(dataDir, 'keys.db'),
+    personalDataEncryption: onOff(env, 'LEAD_PERSONAL_DATA_ENCRYPTION', true),
   };
 }
 
@@ -341,4 +347,12 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`${name} must be on or off; got "${value}"`);
 }

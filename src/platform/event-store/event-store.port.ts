@@ -51,6 +51,26 @@ export interface RecordedEvent<Type extends string = string, Data = Record<strin
   readonly created: Date;
 }
 
+export interface SealInput {
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: EventMetadata;
+}
+
+/**
+ * A reader that changes what it hands out (the personal-data layer decrypts) keeps the event as stored under
+ * this key; the hash chain covers the stored form (`storedForm`).
+ */
+export const STORED_FORM = Symbol.for('lead.event-store.stored-form');
+
+/** The data and metadata as the store holds them (what the hash chain covers). */
+export function storedForm(event: { readonly data: unknown; readonly metadata: EventMetadata }): {
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+} {
+  return (event as unknown as Record<symbol, { data: unknown; metadata: EventMetadata } | undefined>)[STORED_FORM] ?? event;
+}
+
 export interface AppendResult {
   readonly nextExpectedRevision: bigint;
   /** Position of the last event written (or found, on an idempotent re-append). */
@@ -113,6 +133,13 @@ export interface EventStore {
    * use `appendNumbered` (sequences.ts), which reserves through the sequence's stream when this is absent.
    */
   appendNumbered?(stream: string, claim: NumberedEvents, options: { expectedRevision: ExpectedRevision }): Promise<NumberedAppendResult>;
+  /**
+   * Optional (the personal-data layer, src/platform/privacy): the events about to be appended at `firstRevision`
+   * with their personal fields sealed under their data subjects' keys. The command path calls it BEFORE it
+   * computes the hash-chain links, so the chain and the anchors cover the stored form and an erasure (a key
+   * destroyed) changes nothing they hash.
+   */
+  sealPersonalData?(stream: string, firstRevision: bigint, events: readonly SealInput[], history: readonly RecordedEvent[]): SealInput[];
   /** Throws when the store cannot be reached; used at start and by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;

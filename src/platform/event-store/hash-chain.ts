@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
-import { EventMetadata, Position, RecordedEvent, comparePositions } from './event-store.port';
+import { EventMetadata, Position, RecordedEvent, comparePositions, storedForm } from './event-store.port';
 
 /**
  * Tamper evidence: every event's metadata carries `hash`, a link over the previous event's hash and the
@@ -49,13 +49,15 @@ export interface Chainable {
 }
 
 function linkBody(event: Chainable): string {
-  const { hash: _ignored, ...metadata } = event.metadata;
+  // The stored form: a reader that decrypted personal fields hands out another form than the one chained.
+  const stored = storedForm(event);
+  const { hash: _ignored, ...metadata } = stored.metadata;
   return canonical({
     stream: event.streamName,
     revision: event.revision.toString(),
     id: event.id,
     type: event.type,
-    data: event.data,
+    data: stored.data,
     metadata,
   })!;
 }

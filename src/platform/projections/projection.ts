@@ -38,3 +38,6 @@ export interface Projection {
 }
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
+
+/** The projection classes (no constructor arguments), in feeding order: what a rebuild instantiates afresh. */
+export const PROJECTION_CLASSES = Symbol('PROJECTION_CLASSES');

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module, OnApplicationBootstrap, Type } from '@nestjs/common';
-import { PROJECTIONS, Projection } from './projection';
+import { PROJECTIONS, PROJECTION_CLASSES, Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { ReadYourWrites } from './read-your-writes';
 
@@ -18,10 +18,12 @@ export class ProjectionsModule implements OnApplicationBootstrap {
       imports: [...options.imports],
       providers: [
         { provide: PROJECTIONS, inject: [...options.projections], useFactory: (...projections: Projection[]) => projections },
+        // The classes, for in-process rebuilds (erasure): a rebuild needs fresh instances beside the live ones.
+        { provide: PROJECTION_CLASSES, useValue: options.projections },
         ProjectionRunner,
         ReadYourWrites,
       ],
-      exports: [ProjectionRunner, ReadYourWrites],
+      exports: [ProjectionRunner, ReadYourWrites, PROJECTION_CLASSES],
     };
   }
 

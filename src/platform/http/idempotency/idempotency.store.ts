@@ -64,6 +64,7 @@ export class IdempotencyStore {
       release: db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
       purge: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
       releaseInFlight: db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`),
+      forgetAnswers: db.prepare(`DELETE FROM idempotency_keys WHERE state <> 'in_progress'`),
     };
   }
 
@@ -98,6 +99,15 @@ export class IdempotencyStore {
    */
   releaseInFlight(): number {
     return this.stmts.releaseInFlight.run().changes;
+  }
+
+  /**
+   * Forgets every stored answer (an erasure: answers hold the plaintext of whoever was written about, and a
+   * stored answer does not say whose). Safe for the same reason as `releaseInFlight`: a retried keyed request
+   * runs again and its command finds its own events. Answers how many.
+   */
+  forgetAnswers(): number {
+    return this.stmts.forgetAnswers.run().changes;
   }
 
   /** Forgets keys older than the retention window; answers how many. */

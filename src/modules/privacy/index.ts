@@ -1,0 +1,2 @@
+export { PrivacyEventType, privacyPersonalData, privacyStream } from './privacy.events';
+export type { DataSubjectErased, PrivacyEvent } from './privacy.events';

@@ -1,0 +1,194 @@
+import { Logger } from '@nestjs/common';
+import { EventMetadata, EventStore, RecordedEvent, STORED_FORM, SealInput, Subscription } from '../event-store/event-store.port';
+import { ERASED, fieldAad, isSealed, openField, sealField } from './field-cipher';
+import { KeyStore, SubjectKey } from './key-store';
+import { FieldRules, METADATA_FIELDS, PersonalDataDeclaration, SubjectRole, actorSubject, subjectRef } from './personal-data';
+
+/** The metadata member that marks an event written with its personal fields sealed; events without it are plaintext (written before). */
+export const PERSONAL_DATA_MARK = 'personalData';
+export const SEALED_V1 = 'sealed-v1';
+
+export const isSealedEvent = (event: { readonly metadata: EventMetadata }): boolean => event.metadata[PERSONAL_DATA_MARK] === SEALED_V1;
+
+export interface PersonalDataOptions {
+  readonly keys: KeyStore;
+  /** Every module's declaration; without them the store only reads (the CLIs). */
+  readonly declarations?: readonly PersonalDataDeclaration[];
+  /** LEAD_PERSONAL_DATA_ENCRYPTION: off writes plaintext (benchmarks); reads always decrypt what is sealed. */
+  readonly encrypt: boolean;
+}
+
+const logger = new Logger('PersonalData');
+
+/**
+ * The personal-data layer of the event store, the one place every reader goes through: folds, projections,
+ * rebuilds, the change feed, webhooks and the audit routes all get the store from the event-store module with
+ * this layer inside, so none of them sees a ciphertext or a field whose subject was erased (it reads
+ * `"[erased]"`). Each decrypted event keeps its stored form (`STORED_FORM`), which the hash chain covers.
+ *
+ * Writing: `sealPersonalData` is called by the command path before it computes the chain links.
+ */
+export function protectPersonalData(store: EventStore, options: PersonalDataOptions): EventStore {
+  const layer = new PersonalDataLayer(options);
+  const wrapped: Record<string, unknown> = {
+    readStream: async (...args: Parameters<EventStore['readStream']>) => layer.openAll(await store.readStream(...args)),
+    readAll: async (...args: Parameters<EventStore['readAll']>) => layer.openAll(await store.readAll(...args)),
+    subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>) => layer.openSubscription(store.subscribeToAll(...args)),
+    ...(options.declarations && options.encrypt
+      ? {
+          sealPersonalData: (stream: string, firstRevision: bigint, events: readonly SealInput[], history: readonly RecordedEvent[]) =>
+            layer.seal(stream, firstRevision, events, history),
+        }
+      : {}),
+  };
+  // Every other member passes through (as decorateAppend does), so the layer never drops one the port gains.
+  for (let proto: object | null = store; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === 'constructor' || key in wrapped) continue;
+      const value: unknown = (store as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'function') wrapped[key] = (value as (...args: unknown[]) => unknown).bind(store);
+      else Object.defineProperty(wrapped, key, { get: () => (store as unknown as Record<string, unknown>)[key], enumerable: true });
+    }
+  }
+  return wrapped as unknown as EventStore;
+}
+
+export class PersonalDataLayer {
+  private readonly byType = new Map<string, { rules: FieldRules; declaration: PersonalDataDeclaration }>();
+  private readonly metadataRules = new FieldRules(METADATA_FIELDS);
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly options: PersonalDataOptions) {
+    for (const declaration of options.declarations ?? []) {
+      for (const [type, fields] of Object.entries(declaration.events)) {
+        if (this.byType.has(type)) throw new Error(`personal data of ${type} is declared twice (${declaration.name})`);
+        this.byType.set(type, { rules: new FieldRules(fields), declaration });
+      }
+    }
+  }
+
+  /** Seals the personal fields of events about to be appended at `firstRevision`, `firstRevision + 1`... */
+  seal(stream: string, firstRevision: bigint, events: readonly SealInput[], history: readonly RecordedEvent[]): SealInput[] {
+    const keys = new Map<string, SubjectKey>();
+    const keyOf = (subject: string) => {
+      let key = keys.get(subject);
+      if (!key) keys.set(subject, (key = this.options.keys.keyFor(subject)));
+      return key;
+    };
+    const seen: { type: string; data: Record<string, unknown>; metadata: EventMetadata }[] = [...history];
+    return events.map((event, i) => {
+      const revision = firstRevision + BigInt(i);
+      const known = this.byType.get(event.type);
+      if (!known) this.warnOnce(event.type, `${event.type} declares no personal data: every string in it is sealed as its author's`);
+      const subjects = known?.declaration.subjects(event, seen) ?? {};
+      const company = event.metadata.tenant?.companyId ?? '_';
+      const subjectOf = (role: SubjectRole) =>
+        subjectRef(company, subjects[role] ?? actorSubject(event.metadata) ?? subjects.requester ?? '_unattributed');
+      const sealTree = <T extends Record<string, unknown>>(root: 'data' | 'metadata', value: T, rules: FieldRules): T => {
+        // In data an undeclared string is sealed (the safe side); in metadata only what METADATA_FIELDS names.
+        const leaves = rules
+          .classify(value, event.data)
+          .filter((leaf) => leaf.cls !== 'none' && (root === 'data' || leaf.cls !== undefined));
+        if (!leaves.length) return value;
+        const copy = structuredClone(value);
+        for (const leaf of leaves) {
+          if (leaf.cls === undefined && root === 'data')
+            this.warnOnce(`${event.type} ${leaf.path}`, `${event.type}: ${leaf.path} is not declared; sealed as personal`);
+          const role = (leaf.cls ?? 'author') as SubjectRole;
+          setAt(copy, leaf.segments, (plain) =>
+            sealField(keyOf(subjectOf(role)), fieldAad(stream, revision, `${root}.${leaf.path}`), plain),
+          );
+        }
+        return copy;
+      };
+      const data = sealTree('data', event.data, known?.rules ?? new FieldRules({}));
+      const metadata = sealTree('metadata', { ...event.metadata, [PERSONAL_DATA_MARK]: SEALED_V1 }, this.metadataRules);
+      seen.push(event);
+      return { type: event.type, data, metadata };
+    });
+  }
+
+  openAll(events: RecordedEvent[]): RecordedEvent[] {
+    if (!events.some(isSealedEvent)) return events;
+    const keys = new Map<string, Buffer | undefined>();
+    return events.map((e) => this.open(e, keys));
+  }
+
+  /** The event as readers see it: sealed fields decrypted, or `"[erased]"` when their key is gone. */
+  open(event: RecordedEvent, keys = new Map<string, Buffer | undefined>()): RecordedEvent {
+    if (!isSealedEvent(event)) return event;
+    const keyById = (id: string) => {
+      if (!keys.has(id)) keys.set(id, this.options.keys.keyById(id));
+      return keys.get(id);
+    };
+    const openTree = (root: string, value: unknown, path: string): unknown => {
+      if (isSealed(value)) {
+        const key = keyById(value.k);
+        if (!key) return ERASED;
+        try {
+          return openField(key, fieldAad(event.streamName, event.revision, path), value);
+        } catch {
+          // Not a field this service sealed here (a look-alike a caller sent, or one moved from elsewhere): the
+          // hash chain reports an altered event; readers get no text out of it.
+          return ERASED;
+        }
+      }
+      if (Array.isArray(value)) return value.map((v, i) => openTree(root, v, `${path}.${i}`));
+      if (value !== null && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, openTree(root, v, `${path}.${k}`)]));
+      return value;
+    };
+    const opened = {
+      ...event,
+      data: openTree('data', event.data, 'data') as Record<string, unknown>,
+      metadata: openTree('metadata', event.metadata, 'metadata') as EventMetadata,
+    };
+    Object.defineProperty(opened, STORED_FORM, { value: { data: event.data, metadata: event.metadata }, enumerable: false });
+    return opened;
+  }
+
+  /** Key ids the event's sealed fields name (the export finds a subject's events by its key). */
+  static keyIdsOf(event: RecordedEvent): Set<string> {
+    const found = new Set<string>();
+    const walk = (value: unknown) => {
+      if (isSealed(value)) found.add(value.k);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+    };
+    const stored = (event as unknown as Record<symbol, { data: unknown; metadata: unknown } | undefined>)[STORED_FORM] ?? event;
+    walk(stored.data);
+    walk(stored.metadata);
+    return found;
+  }
+
+  openSubscription(subscription: Subscription): Subscription {
+    const batches = subscription.batches?.bind(subscription);
+    const layer = this;
+    return {
+      close: () => subscription.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const event of subscription) yield layer.open(event);
+      },
+      ...(batches
+        ? {
+            async *batches() {
+              for await (const batch of batches()) yield layer.openAll([...batch]);
+            },
+          }
+        : {}),
+    };
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    logger.warn(message);
+  }
+}
+
+function setAt(root: Record<string, unknown>, segments: readonly string[], replace: (value: unknown) => unknown): void {
+  let node = root as Record<string, unknown>;
+  for (const segment of segments.slice(0, -1)) node = node[segment] as Record<string, unknown>;
+  const last = segments[segments.length - 1];
+  node[last] = replace(node[last]);
+}
