@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/platform/event-store/sqlite.event-store';
+import { SqliteKeyStore } from '../../src/platform/privacy/key-store';
+import { protectPersonalData } from '../../src/platform/privacy/protected-event-store';
 import { RecordedEvent } from '../../src/platform/event-store/event-store.port';
 import { openSqlite } from '../../src/platform/sqlite/sqlite-database';
 import { ServerProcess, startServer } from '../support/server-process';
@@ -144,7 +146,10 @@ describe(`kill -9 during a write storm (LEAD_CRASH_SEED=${seed})`, () => {
 
     const db = openSqlite(join(dir, 'lead.db'));
     try {
-      const events = await new SqliteEventStore(db).readAll();
+      // Read as the service does: through the personal-data layer, which opens the sealed titles and texts.
+      const keys = new SqliteKeyStore(join(dir, 'keys.db'));
+      const events = await protectPersonalData(new SqliteEventStore(db), { keys, encrypt: false }).readAll();
+      keys.close();
       const created = events.filter((e) => e.type === 'TicketCreated');
       const appended = events.filter((e) => e.type === 'HistoryAppended');
       for (const op of ops) {

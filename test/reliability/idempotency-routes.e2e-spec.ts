@@ -19,6 +19,8 @@ const EXEMPT = [
   '/service/webhooks/livekit',
   '/service/application/lead/v1.0/upload',
   '/service/platform/lead/v1.0/company/{company_id}/upload',
+  // Idempotent by itself: a repeated erasure writes nothing and answers the first receipt's record.
+  '/service/platform/lead/v1.0/company/{company_id}/privacy/erasure',
   WEBHOOKS,
   ...['pause', 'resume', 'rotate-secret', 'test', 'deliveries/{delivery_id}/redeliver'].map((action) => `${WEBHOOKS}/{id}/${action}`),
 ];
