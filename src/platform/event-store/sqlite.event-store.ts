@@ -9,6 +9,8 @@ import {
   CorruptEventError,
   EventStore,
   ExpectedRevision,
+  InlineLogReader,
+  InlineProjector,
   NewEvent,
   NumberedAppendResult,
   NumberedEvents,
@@ -83,6 +85,9 @@ export class SqliteEventStore implements EventStore {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly stmts;
   private queue: PendingAppend[] = [];
+  private inline: InlineProjector | undefined;
+  /** The inline models' catch-up read: the same parse as `readAll`, synchronous, inside the append's transaction. */
+  private readonly readLog: InlineLogReader = (after, maxCount) => parseLogRows(this.stmts.all.all((after ?? START).commit, maxCount));
 
   /** `maxAppendSize`: the same per-append limit as EventStoreDB's (see the port), so SQLite refuses what it would. */
   constructor(
@@ -154,23 +159,39 @@ export class SqliteEventStore implements EventStore {
     if (replay) return { result: replay, written: false };
     assertExpectedRevision(stream, expected, current);
     if (events.length === 0) return { result: { nextExpectedRevision: current ?? -1n, position: START }, written: false };
-    const created = new Date().toISOString();
+    const now = new Date();
+    const created = now.toISOString();
+    const inline = this.inline;
+    const recorded: RecordedEvent[] = [];
     let revision = current ?? -1n;
     let global = 0n;
     for (const event of events) {
       revision += 1n;
-      const info = this.stmts.insert.run(
-        stream,
-        revision,
-        event.id ?? randomEventId(),
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata ?? {}),
-        created,
-      );
+      const id = event.id ?? randomEventId();
+      const metadata = event.metadata ?? {};
+      const info = this.stmts.insert.run(stream, revision, id, event.type, JSON.stringify(event.data), JSON.stringify(metadata), created);
       global = BigInt(info.lastInsertRowid);
+      // The inline models are given the events as written (the objects just serialised, no parse back).
+      if (inline)
+        recorded.push({
+          id,
+          streamName: stream,
+          type: event.type,
+          data: event.data,
+          metadata,
+          revision,
+          position: pos(global),
+          created: now,
+        });
     }
     this.stmts.upsertStream.run(stream, revision);
+    // Last, inside this append's savepoint: the inline read models commit or roll back with the events. The
+    // position before them is derived, not queried: positions are consecutive unless a row was removed, and a
+    // model that finds itself elsewhere reads what it misses through `readLog` (a gap simply reads nothing).
+    if (inline) {
+      const before = recorded[0].position.commit - 1n;
+      inline.apply(recorded, before <= 0n ? undefined : pos(before), this.readLog);
+    }
     return { result: { nextExpectedRevision: revision, position: { commit: global, prepare: global } }, written: true };
   }
 
@@ -214,19 +235,26 @@ export class SqliteEventStore implements EventStore {
               outcomes.push({ error });
             }
           }
+          this.inline?.beforeCommit();
         })
         .immediate();
     } catch (error) {
       // The commit itself failed, or SQLite ended the transaction (disk full, read-only): nothing is stored.
+      this.inline?.rolledBack();
       for (const item of batch) item.reject(error);
       return;
     }
+    this.inline?.committed();
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
       if ('ok' in outcome) item.resolve(outcome.ok as NumberedAppendResult);
       else item.reject(outcome.error);
     });
     this.emitter.emit('appended');
+  }
+
+  setInlineProjector(projector: InlineProjector | undefined): void {
+    this.inline = projector;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -239,17 +267,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    for (const row of this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1)) {
-      try {
-        events.push(fromLogRow(row));
-      } catch (error) {
-        // Hand out what comes before a corrupt event (readers get as far as they can); fail on the event itself.
-        if (events.length) break;
-        throw error;
-      }
-    }
-    return events;
+    return parseLogRows(this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1));
   }
 
   async lastPosition(): Promise<Position | undefined> {
@@ -285,6 +303,25 @@ function parseColumn(text: string, column: string, at: CorruptEventError['at']):
   } catch (error) {
     throw new CorruptEventError(at, `its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+const pos = (global: bigint): Position => ({ commit: global, prepare: global });
+
+/**
+ * Log rows parsed eagerly: a corrupt row is found by whoever reads it, whatever its type. What comes before a
+ * corrupt event is handed out (readers get as far as they can); the event itself fails the read.
+ */
+function parseLogRows(rows: LogRow[]): RecordedEvent[] {
+  const events: RecordedEvent[] = [];
+  for (const row of rows) {
+    try {
+      events.push(fromLogRow(row));
+    } catch (error) {
+      if (events.length) break;
+      throw error;
+    }
+  }
+  return events;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -13,6 +13,7 @@ import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
 import { TicketFeedbackPayloadDto } from './desk.dto';
 import { DeskQueries } from '../read-model/desk.queries';
+import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
 import { TicketFeedbackDoc, TicketFeedbackList } from '../read-model/desk.views';
 import { staffAuthor, staffScope } from './desk-http';
 import { COMPANY_PATH, StaffTicketRoutes } from './staff-tickets.controller';
@@ -26,8 +27,8 @@ import { StaffAnswerBlocks } from './staff-answer-blocks';
 @UseGuards(StaffAuthGuard)
 @Controller(COMPANY_PATH)
 export class StaffCompanyController extends StaffTicketRoutes {
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
-    super(commands, tickets, desk, blocks);
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks, readYourWrites: ReadYourWrites) {
+    super(commands, tickets, desk, blocks, readYourWrites);
   }
 
   @Post('ticket')
@@ -66,8 +67,9 @@ export class StaffCompanyController extends StaffTicketRoutes {
 
   @Get('ticket/:id/feedback')
   @ApiOperation({ summary: 'getFeedbacks: feedback given on the ticket, oldest first' })
-  feedbacks(@Param('id') id: string, @CurrentCaller() caller: StaffCaller): TicketFeedbackList {
+  async feedbacks(@Param('id') id: string, @CurrentCaller() caller: StaffCaller): Promise<TicketFeedbackList> {
     this.tickets.visibleTicket(id, staffScope(caller));
+    await this.readYourWrites.beforeRead('desk'); // feedback rows are the desk model's, which writes do not wait for
     return { items: this.desk.listFeedback(id) };
   }
 

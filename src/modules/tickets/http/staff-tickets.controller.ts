@@ -14,6 +14,7 @@ import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc, TicketHistoryDoc } from '../read-model/ticket.views';
 import { DEFAULT_PAGE_SIZE, EditTicketPayloadDto, PageQueryDto, TicketListQueryDto } from './desk.dto';
 import { DeskQueries } from '../read-model/desk.queries';
+import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
 import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
@@ -36,15 +37,22 @@ export abstract class StaffTicketRoutes {
     protected readonly desk: DeskQueries,
     /** Blocks other modules add to staff answers (the SLA block). */
     protected readonly blocks: StaffAnswerBlocks,
+    protected readonly readYourWrites: ReadYourWrites,
   ) {}
 
   @Get('ticket')
   @ApiOperation({ summary: 'getPlatformTickets / getNewTickets: list, filter and search tickets, newest first' })
   // Answers with JSON text assembled around the stored documents' text (see jsonText): the same fields in the
   // same order as a TicketList object (items, page, filters), without parsing and re-serialising each ticket.
-  list(@Query() query: TicketListQueryDto, @CurrentCaller() caller: StaffCaller, @Res({ passthrough: true }) reply: FastifyReply): string {
+  async list(
+    @Query() query: TicketListQueryDto,
+    @CurrentCaller() caller: StaffCaller,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const scope = staffScope(caller);
     const parts = listParts(query.items, query.filters);
+    // A search reads the desk's index, which writes do not wait for: wait here for this instance's writes.
+    if (parts.items && query.q !== undefined) await this.readYourWrites.beforeRead('desk');
     const fields: string[] = [];
     if (parts.items) {
       const { status, priority, category, q, before, sla_state: slaState, sort } = query;
@@ -144,8 +152,8 @@ export abstract class StaffTicketRoutes {
 @Controller(APPLICATION_PATH)
 export class StaffApplicationTicketsController extends StaffTicketRoutes {
   // Declared so that Nest sees the constructor's parameter types (an undecorated base class has none).
-  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks) {
-    super(commands, tickets, desk, blocks);
+  constructor(commands: CommandBus, tickets: TicketQueries, desk: DeskQueries, blocks: StaffAnswerBlocks, readYourWrites: ReadYourWrites) {
+    super(commands, tickets, desk, blocks, readYourWrites);
   }
 }
 
