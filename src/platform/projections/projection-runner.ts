@@ -186,6 +186,15 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     this.stopShared();
     await Promise.all(this.slots.map((s) => s.subscription?.close()));
     await Promise.all(this.slots.map((s) => s.done));
+    for (const s of this.slots) {
+      try {
+        if (this.db.open) s.target?.saveUnsaved();
+      } catch (error) {
+        this.logger.warn(
+          `${s.projection.name}: checkpoint not saved at shutdown (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
+    }
     for (const s of this.slots)
       if (s.target?.kind === 'rebuild' && this.db.open) this.ledger.checkpoints.releaseRebuild(s.projection.name, this.owner);
     this.logger.log(`stopped at ${this.slots.map((s) => `${s.projection.name} ${s.served.position?.commit ?? '-'}`).join(', ')}`);
@@ -401,20 +410,32 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   private readonly inlineProjector: InlineProjector = {
     apply: (events, previous, log) => {
       const before = new Map(this.pending);
-      try {
-        for (const slot of this.slots) {
-          const target = slot.target;
-          if (!slot.inline || slot.mode !== 'live' || !target || target.kind !== 'live' || target.halted) continue;
-          const stand = this.stand(slot, target);
-          if (stand === 'skip') continue;
-          const at = this.pending.get(slot) ?? stand.at;
-          if (!this.catchUp(slot, target, at, previous, log)) continue;
-          this.applyInline(slot, target, events);
+      // One span per append for its inline models, continuing the trace of the command that wrote the events.
+      const attributes = {
+        'lead.projection.lifecycle': 'inline',
+        'lead.projection.events': events.length,
+        'lead.projection.first_commit': String(events[0].position.commit),
+        'lead.projection.last_commit': String(events[events.length - 1].position.commit),
+      };
+      inSpanSync('projection inline', { attributes, parent: contextOfMetadata(events[0].metadata) }, (span) => {
+        const applied: string[] = [];
+        try {
+          for (const slot of this.slots) {
+            const target = slot.target;
+            if (!slot.inline || slot.mode !== 'live' || !target || target.kind !== 'live' || target.halted) continue;
+            const stand = this.stand(slot, target);
+            if (stand === 'skip') continue;
+            const at = this.pending.get(slot) ?? stand.at;
+            if (!this.catchUp(slot, target, at, previous, log)) continue;
+            if (this.applyInline(slot, target, events)) applied.push(slot.projection.name);
+          }
+        } catch (error) {
+          this.pending = before; // this append is rolled back: so is what it applied
+          throw error;
+        } finally {
+          span.setAttribute('lead.projection.models', applied);
         }
-      } catch (error) {
-        this.pending = before; // this append is rolled back: so is what it applied
-        throw error;
-      }
+      });
     },
     // One checkpoint save per model per group commit, not per append: the write lock is held throughout.
     beforeCommit: () => {
@@ -447,7 +468,10 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     if (stand === undefined) {
       const stored = target.storedPosition();
       if (stored === false) this.logger.log(`${slot.projection.name}: switched by another process; following it`);
-      stand = stored === false ? 'skip' : { at: stored };
+      // This process may be ahead of the stored checkpoint by events the model does not handle (not saved, see
+      // ProjectionTarget.applyBatch); another process, ahead of this one's memory. The later of the two.
+      const mine = target.position;
+      stand = stored === false ? 'skip' : { at: stored && (!mine || comparePositions(stored, mine) > 0) ? stored : mine };
       this.stands.set(slot, stand);
     }
     return stand;
@@ -484,10 +508,12 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     }
   }
 
-  private applyInline(slot: Slot, target: ProjectionTarget, events: readonly RecordedEvent[]): void {
+  /** Whether the model handled any of the events (it moves past them either way, unless left to the shared read). Throws to refuse the append. */
+  private applyInline(slot: Slot, target: ProjectionTarget, events: readonly RecordedEvent[]): boolean {
     const policy = slot.projection.onError ?? 'halt';
+    let handled: boolean;
     try {
-      target.applyInline(events, policy === 'skip-and-park');
+      handled = target.applyInline(events, policy === 'skip-and-park');
     } catch (error) {
       if (!this.db.inTransaction) throw error; // SQLite ended the transaction (disk full, I/O): the group commit fails whole
       const message = `${slot.projection.name} could not apply ${events.map(describeEvent).join(', ')} inline: ${error instanceof Error ? error.message : String(error)}`;
@@ -503,9 +529,10 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       // commit, and the shared read reaches the event and parks it.
       this.logger.warn(`${message}; left to the shared read`);
       this.stands.set(slot, 'skip'); // applied up to `previous` (catchUp recorded it), not past this event
-      return;
+      return false;
     }
     this.pending.set(slot, events[events.length - 1].position);
+    return handled;
   }
 
   /** A wait that shutdown cuts short. */

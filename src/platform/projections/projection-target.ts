@@ -36,6 +36,7 @@ function relaxedSync<T>(db: SqliteDatabase, work: () => T): T {
   }
 }
 
+const UNSAVED_MAX = 1000;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at position ${e.position.commit} (${e.streamName}@${e.revision})`;
 
@@ -47,6 +48,8 @@ export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at positio
  */
 export class ProjectionTarget {
   halted: string | undefined;
+  /** Events passed in memory since the stored checkpoint, none handled (see `applyBatch`). */
+  private unsaved = 0;
   /** The projection's `handles` as a set; undefined = every type. */
   private readonly handles: ReadonlySet<string> | undefined;
 
@@ -73,16 +76,17 @@ export class ProjectionTarget {
    * sure it had applied everything before them). `isolated`: in a savepoint of its own, so that a failure takes
    * back only this model's rows and the append can go on without them (`skip-and-park`); otherwise a failure
    * takes the append back with it (`halt`). Rethrows what `apply` throws. The checkpoint is saved once per
-   * group commit (`saveInline`).
+   * group commit (`saveInline`). Returns whether it handled any of them.
    */
-  applyInline(events: readonly RecordedEvent[], isolated: boolean): void {
+  applyInline(events: readonly RecordedEvent[], isolated: boolean): boolean {
     const handled = this.handles === undefined ? events : events.filter((e) => this.handles!.has(e.type));
-    if (handled.length === 0) return;
+    if (handled.length === 0) return false;
     const work = () => {
       for (const event of handled) this.projection.apply(event);
     };
     if (isolated) this.ledger.db.transaction(work)();
     else work();
+    return true;
   }
 
   /**
@@ -93,6 +97,17 @@ export class ProjectionTarget {
     const live = this.ledger.checkpoints.get(this.projection.name);
     if (live?.generation !== this.generation || live.version !== this.version) return false;
     return live.position;
+  }
+
+  /** Saves a position moved in memory only (events the model does not handle), e.g. at shutdown. */
+  saveUnsaved(): void {
+    if (this.unsaved === 0 || this.kind !== 'live' || !this.position) return;
+    const position = this.position;
+    this.ledger.db.transaction(() => {
+      const stored = this.ledger.checkpoints.get(this.projection.name)?.position;
+      if (!stored || comparePositions(position, stored) > 0) this.save(position);
+    })();
+    this.unsaved = 0;
   }
 
   /** Inline: the checkpoint, in the group commit's transaction. */
@@ -110,6 +125,21 @@ export class ProjectionTarget {
   applyBatch(events: readonly RecordedEvent[]): void {
     const fresh = this.position === undefined ? events : events.filter((e) => comparePositions(e.position, this.position!) > 0);
     if (fresh.length === 0) return;
+    // A live model that handles none of these: no transaction, the position moves in memory only. The stored
+    // checkpoint follows with the next batch that writes, or after UNSAVED_MAX such events, so a restart reads
+    // again at most that many events, which it skips anyway.
+    if (
+      this.kind === 'live' &&
+      this.handles &&
+      !fresh.some((e) => this.handles!.has(e.type)) &&
+      this.unsaved + fresh.length < UNSAVED_MAX
+    ) {
+      this.unsaved += fresh.length;
+      this.position = fresh[fresh.length - 1].position;
+      this.halted = undefined;
+      return;
+    }
+    this.unsaved = 0;
     let failedAt = -1;
     let failure: unknown;
     let reached: Position | undefined;
@@ -159,6 +189,8 @@ export class ProjectionTarget {
       this.position = event.position;
       return;
     }
+    // Halted: the stored checkpoint must name the event before this one (an operator's `skip` parks the next one).
+    if (this.kind === 'live') this.saveUnsaved();
     this.halted = message;
     if (this.kind === 'live') checkpoints.recordError(name, message);
     else checkpoints.recordRebuildError(name, this.owner!, message);

@@ -16,6 +16,7 @@ class Model implements Projection {
   constructor(
     readonly name: string,
     readonly awaitedBy: 'write' | 'read',
+    readonly handles?: readonly string[],
   ) {
     this.tables = [`${name}_n`];
   }
@@ -61,5 +62,21 @@ describe('ReadYourWrites', () => {
     tickets.stuck = true;
     const next = await store.append('s-1', [{ type: 'E', data: {} }], { expectedRevision: 0n });
     await expect(ryw.waitFor(next.position)).rejects.toBeInstanceOf(StoreUnavailableError); // writes wait for tickets
+  });
+
+  it('a write waits only for the models that handle an event type it appended', async () => {
+    db = openSqlite(':memory:');
+    const store = new MemoryEventStore();
+    const tickets = new Model('tickets', 'write', ['E']);
+    const hooks = new Model('hooks', 'write', ['Hook']);
+    runner = new ProjectionRunner(store, db, [tickets, hooks], { projectionRetryMs: 20 });
+    runner.start();
+    const ryw = new ReadYourWrites(runner, { readYourWritesTimeoutMs: 300 } as Settings);
+    hooks.stuck = true; // it cannot move past anything (the runner gives it only its own types, so make it halt on one)
+    await store.append('h-1', [{ type: 'Hook', data: {} }], { expectedRevision: 'no_stream' });
+    const { position } = await store.append('s-1', [{ type: 'E', data: {} }], { expectedRevision: 'no_stream' });
+    await ryw.waitFor(position, ['E']); // hooks does not handle E: not waited for
+    await expect(ryw.waitFor(position, ['Hook'])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(ryw.waitFor(position)).rejects.toBeInstanceOf(StoreUnavailableError); // no types given: every model
   });
 });
