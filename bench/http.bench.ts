@@ -121,11 +121,14 @@ async function main() {
     await waitForPort(`http://127.0.0.1:${barePort}/bare/x`);
     await waitForPort(`http://127.0.0.1:${nestPort}/nest/x`);
 
-    const headers = { authorization: AUTH, 'content-type': 'application/json' };
+    // A signed-in storefront user (the default `header` identity mode): storefront reads need proof of who
+    // opened the ticket, so without it every GET and comment of the bench would be a 404.
+    const headers = { authorization: AUTH, 'content-type': 'application/json', 'x-user-id': 'bench-user' };
     const storefront = `${base}/service/application/lead/v1.0`;
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) ids.push((await json(`${storefront}/ticket/`, { method: 'POST', headers, body: BODY }))._id);
     const pick = () => ids[Math.floor(Math.random() * ids.length)];
+    if ((await fetch(`${storefront}/ticket/${ids[0]}`, { headers })).status !== 200) throw new Error('GET ticket does not answer 200');
 
     const token = await json(`${base}/service/panel/authentication/v1.0/company/1/oauth/token`, {
       method: 'POST',
