@@ -186,15 +186,6 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     this.stopShared();
     await Promise.all(this.slots.map((s) => s.subscription?.close()));
     await Promise.all(this.slots.map((s) => s.done));
-    for (const s of this.slots) {
-      try {
-        if (this.db.open) s.target?.saveUnsaved();
-      } catch (error) {
-        this.logger.warn(
-          `${s.projection.name}: checkpoint not saved at shutdown (${error instanceof Error ? error.message : String(error)})`,
-        );
-      }
-    }
     for (const s of this.slots)
       if (s.target?.kind === 'rebuild' && this.db.open) this.ledger.checkpoints.releaseRebuild(s.projection.name, this.owner);
     this.logger.log(`stopped at ${this.slots.map((s) => `${s.projection.name} ${s.served.position?.commit ?? '-'}`).join(', ')}`);
@@ -390,7 +381,10 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       try {
         // Only what this model has not applied (an inline model usually has all of it already: no span, no transaction).
         const fresh = target.position ? events.filter((e) => comparePositions(e.position, target.position!) > 0) : events;
-        if (fresh.length) traceBatch(slot.projection.name, target, fresh, () => target.applyBatch(fresh));
+        // The span names the events the model acts on (not, say, a number reservation it skips), or there is none.
+        const handled = fresh.filter((e) => target.handled(e));
+        if (handled.length) traceBatch(slot.projection.name, target, handled, () => target.applyBatch(fresh));
+        else if (fresh.length) target.applyBatch(fresh);
         slot.failures = 0;
         slot.unreadable = undefined;
       } catch (error) {
@@ -468,8 +462,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     if (stand === undefined) {
       const stored = target.storedPosition();
       if (stored === false) this.logger.log(`${slot.projection.name}: switched by another process; following it`);
-      // This process may be ahead of the stored checkpoint by events the model does not handle (not saved, see
-      // ProjectionTarget.applyBatch); another process, ahead of this one's memory. The later of the two.
+      // Another process may have moved it since this one last did (it applied inline): the later of the two.
       const mine = target.position;
       stand = stored === false ? 'skip' : { at: stored && (!mine || comparePositions(stored, mine) > 0) ? stored : mine };
       this.stands.set(slot, stand);

@@ -36,7 +36,6 @@ function relaxedSync<T>(db: SqliteDatabase, work: () => T): T {
   }
 }
 
-const UNSAVED_MAX = 1000;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at position ${e.position.commit} (${e.streamName}@${e.revision})`;
 
@@ -48,8 +47,6 @@ export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at positio
  */
 export class ProjectionTarget {
   halted: string | undefined;
-  /** Events passed in memory since the stored checkpoint, none handled (see `applyBatch`). */
-  private unsaved = 0;
   /** The projection's `handles` as a set; undefined = every type. */
   private readonly handles: ReadonlySet<string> | undefined;
 
@@ -99,17 +96,6 @@ export class ProjectionTarget {
     return live.position;
   }
 
-  /** Saves a position moved in memory only (events the model does not handle), e.g. at shutdown. */
-  saveUnsaved(): void {
-    if (this.unsaved === 0 || this.kind !== 'live' || !this.position) return;
-    const position = this.position;
-    this.ledger.db.transaction(() => {
-      const stored = this.ledger.checkpoints.get(this.projection.name)?.position;
-      if (!stored || comparePositions(position, stored) > 0) this.save(position);
-    })();
-    this.unsaved = 0;
-  }
-
   /** Inline: the checkpoint, in the group commit's transaction. */
   saveInline(position: Position): void {
     this.save(position);
@@ -125,21 +111,6 @@ export class ProjectionTarget {
   applyBatch(events: readonly RecordedEvent[]): void {
     const fresh = this.position === undefined ? events : events.filter((e) => comparePositions(e.position, this.position!) > 0);
     if (fresh.length === 0) return;
-    // A live model that handles none of these: no transaction, the position moves in memory only. The stored
-    // checkpoint follows with the next batch that writes, or after UNSAVED_MAX such events, so a restart reads
-    // again at most that many events, which it skips anyway.
-    if (
-      this.kind === 'live' &&
-      this.handles &&
-      !fresh.some((e) => this.handles!.has(e.type)) &&
-      this.unsaved + fresh.length < UNSAVED_MAX
-    ) {
-      this.unsaved += fresh.length;
-      this.position = fresh[fresh.length - 1].position;
-      this.halted = undefined;
-      return;
-    }
-    this.unsaved = 0;
     let failedAt = -1;
     let failure: unknown;
     let reached: Position | undefined;
@@ -189,8 +160,6 @@ export class ProjectionTarget {
       this.position = event.position;
       return;
     }
-    // Halted: the stored checkpoint must name the event before this one (an operator's `skip` parks the next one).
-    if (this.kind === 'live') this.saveUnsaved();
     this.halted = message;
     if (this.kind === 'live') checkpoints.recordError(name, message);
     else checkpoints.recordRebuildError(name, this.owner!, message);
