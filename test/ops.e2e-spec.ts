@@ -1,8 +1,12 @@
 import { PROJECTION_TYPES } from '../src/app.projections';
 import { CommandBus } from '@nestjs/cqrs';
 import { systemContext } from '../src/platform/http/system-context';
-import { RecordedEvent } from '../src/platform/event-store/event-store.port';
+import { RecordedEvent, StoreUnavailableError } from '../src/platform/event-store/event-store.port';
+import { SQLITE_DB } from '../src/platform/sqlite/sqlite.module';
+import { SqliteDatabase } from '../src/platform/sqlite/sqlite-database';
+import { randomUUID } from 'node:crypto';
 import { AppendHistoryCommand } from '../src/modules/tickets/commands/append-history.command';
+import { TicketProjection } from '../src/modules/tickets/read-model/ticket.projection';
 import { runProjectionsCli } from '../src/platform/projections/cli';
 import { ProjectionReport } from '../src/platform/projections/projection-report';
 import { ProjectionRunner } from '../src/platform/projections/projection-runner';
@@ -48,6 +52,11 @@ describe('operating the service: health, metrics, poison events, correlation (en
         projections: { status: 'up', tickets: { mode: 'live', lag: 0 }, 'video-rooms': { mode: 'live', lag: 0 } },
       },
     });
+    // On the embedded store the models the API answers from are applied in the append's transaction.
+    const lifecycles = Object.fromEntries(
+      ['tickets', 'video-rooms', 'forms', 'desk'].map((n) => [n, ready.json().info.projections[n].lifecycle]),
+    );
+    expect(lifecycles).toEqual({ tickets: 'inline', 'video-rooms': 'inline', forms: 'inline', desk: 'async' });
   });
 
   it('metrics: requests by route pattern and status, appends and conflicts, projection gauges, process metrics', async () => {
@@ -111,9 +120,66 @@ describe('operating the service: health, metrics, poison events, correlation (en
     expect(cause.metadata.causationId).not.toBe(cause.id); // the ticket's own cause is the command that wrote it
   });
 
+  it('inline: an append the tickets model cannot apply is refused whole (503 class), nothing stored, nothing halted', async () => {
+    // A TicketCreated the projection cannot apply (a writer bug), appended behind the command path's back.
+    const refused = t.store.append('ticket-refused', [{ type: 'TicketCreated', data: { content: null } }], {
+      expectedRevision: 'no_stream',
+    });
+    await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await eventsOf('refused')).toEqual([]);
+    expect(
+      t.app
+        .get(ProjectionRunner)
+        .status()
+        .every((s) => s.halted === undefined),
+    ).toBe(true);
+    expect((await createTicket()).statusCode).toBe(201);
+  });
+
+  it('inline, over HTTP: a comment the tickets model cannot apply answers a 503 problem document; neither the event nor a row is stored', async () => {
+    const id = (await createTicket()).json()._id as string;
+    const history = () => t.app.inject({ method: 'GET', url: `${BASE}/ticket/${id}/history`, headers: storefrontAuth('a', 'alice') });
+    const before = (await history()).json();
+    const apply = jest.spyOn(t.app.get(TicketProjection), 'apply').mockImplementationOnce(() => {
+      throw new Error('a bug in the model');
+    });
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: `${BASE}/ticket/${id}/history`,
+      headers: storefrontAuth('a', 'alice'),
+      payload: { type: 'comment', value: { text: 'refused' } },
+    });
+    apply.mockRestore();
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({ status: 503, detail: expect.stringContaining('nothing was stored') });
+    expect(await eventsOf(id)).toHaveLength(1); // the TicketCreated only
+    expect((await history()).json()).toEqual(before);
+    expect(
+      t.app
+        .get(ProjectionRunner)
+        .status()
+        .every((s) => s.halted === undefined),
+    ).toBe(true);
+    // The same request again, the model fixed: stored and shown.
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `${BASE}/ticket/${id}/history`,
+      headers: storefrontAuth('a', 'alice'),
+      payload: { type: 'comment', value: { text: 'refused' } },
+    });
+    expect(again.statusCode).toBe(201);
+    expect(await eventsOf(id)).toHaveLength(2);
+  });
+
   it('a poison event halts the tickets projection (status, readiness, metrics) until an operator parks it', async () => {
-    // A TicketCreated the projection cannot apply (a writer bug): appended behind the command path's back.
-    await t.store.append('ticket-broken', [{ type: 'TicketCreated', data: { content: null } }], { expectedRevision: 'no_stream' });
+    // A TicketCreated the projection cannot apply, written into the log behind the service's back (another
+    // process, a restored file): inline models never see it, the asynchronous feed does and halts on it.
+    const db = t.app.get<SqliteDatabase>(SQLITE_DB);
+    db.prepare(
+      "INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata, created) VALUES ('ticket-broken', 0, ?, 'TicketCreated', '{\"content\":null}', '{}', ?)",
+    ).run(randomUUID(), new Date().toISOString());
+    db.prepare("INSERT INTO es_streams (stream_id, revision) VALUES ('ticket-broken', 0)").run();
     const runner = t.app.get(ProjectionRunner);
     await waitUntil(() => runner.status()[0].halted !== undefined);
     const ready = await get('/health/ready');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { systemContext } from '../src/platform/http/system-context';
 import { AppendHistoryCommand } from '../src/modules/tickets/commands/append-history.command';
 import { stopTracing } from '../src/platform/ops/tracing';
+import { ProjectionRunner } from '../src/platform/projections/projection-runner';
 import { ServerProcess, startServer } from './support/server-process';
 import { APPS, TestApp, staffAuth, startTestApp, storefrontAuth } from './support/test-app';
 
@@ -43,8 +44,12 @@ const one = (all: SpanView[], name: string) => {
 };
 const batchesOf = (all: SpanView[]) => all.filter((s) => /^projection .+ batch$/.test(s.name));
 
-/** The part of one create's span tree the service makes itself: command, append, projection batches. */
-function expectCreateTree(all: SpanView[], ticketId: string, traceparent: unknown): SpanView {
+/**
+ * The part of one create's span tree the service makes itself: command, append, the models applied in the
+ * append's transaction (one `projection inline` span, on the embedded store) and the batches of the models fed
+ * after the commit (every model, on EventStoreDB). Both continue the command's trace.
+ */
+function expectCreateTree(all: SpanView[], ticketId: string, traceparent: unknown, inline: boolean): SpanView {
   const command = one(all, 'command CreateTicket');
   expect(command.attributes).toMatchObject({
     'lead.command.kind': 'CreateTicket',
@@ -53,7 +58,10 @@ function expectCreateTree(all: SpanView[], ticketId: string, traceparent: unknow
     'lead.command.attempts': 1,
     'lead.command.events': 1,
   });
-  const append = one(all, 'event_store.append');
+  // The ticket's own append (on EventStoreDB a create first reserves its number in the company's sequence stream).
+  const appends = all.filter((s) => s.name === 'event_store.append' && s.attributes['lead.stream'] === `ticket-${ticketId}`);
+  expect(appends).toHaveLength(1);
+  const [append] = appends;
   expect(append.parentSpanId).toBe(command.spanId);
   expect(append.kind).toBe(SpanKind.CLIENT);
   expect(append.attributes).toMatchObject({
@@ -66,7 +74,18 @@ function expectCreateTree(all: SpanView[], ticketId: string, traceparent: unknow
   // The event records the command's span; the projections that apply it continue that trace.
   expect(traceparent).toBe(`00-${command.traceId}-${command.spanId}-01`);
   const batches = batchesOf(all);
-  expect(batches.map((b) => b.attributes['lead.projection'])).toContain('tickets');
+  const inlineSpans = all.filter((s) => s.name === 'projection inline');
+  if (inline) {
+    expect(inlineSpans).toHaveLength(1);
+    expect(inlineSpans[0].parentSpanId).toBe(command.spanId);
+    expect(inlineSpans[0].attributes).toMatchObject({ 'lead.projection.lifecycle': 'inline', 'lead.projection.events': 1 });
+    expect(inlineSpans[0].attributes['lead.projection.models']).toEqual(expect.arrayContaining(['tickets', 'forms']));
+    expect(batches.map((b) => b.attributes['lead.projection'])).not.toContain('tickets');
+    expect(batches.map((b) => b.attributes['lead.projection'])).toContain('desk');
+  } else {
+    expect(inlineSpans).toEqual([]);
+    expect(batches.map((b) => b.attributes['lead.projection'])).toContain('tickets');
+  }
   for (const b of batches) {
     expect(b.parentSpanId).toBe(command.spanId);
     expect(b.attributes).toMatchObject({ 'lead.projection.kind': 'live', 'lead.projection.events': 1 });
@@ -95,12 +114,17 @@ describe('tracing in the process (in-memory exporter)', () => {
     expect(created.statusCode).toBe(201);
     const ticketId = created.json()._id as string;
     const [event] = await t.store.readStream(`ticket-${ticketId}`);
+    // The answer waited for the models it needed (none, inline): the models fed after the commit have their batches now.
+    const runner = t.app.get(ProjectionRunner);
+    expect(await runner.waitFor(event.position, 5000)).toBe(true);
+    const inline = runner.status().some((s) => s.lifecycle === 'inline');
     const all = spans.getFinishedSpans().map(view);
-    const command = expectCreateTree(all, ticketId, event.metadata.traceparent);
+    const command = expectCreateTree(all, ticketId, event.metadata.traceparent, inline);
     expect(new Set(all.map((s) => s.traceId))).toEqual(new Set([command.traceId]));
-    expect(batchesOf(all).find((b) => b.attributes['lead.projection'] === 'tickets')!.attributes['lead.projection.last_commit']).toBe(
-      String(event.position.commit),
-    );
+    const tickets = inline
+      ? all.find((s) => s.name === 'projection inline')!
+      : batchesOf(all).find((b) => b.attributes['lead.projection'] === 'tickets')!;
+    expect(tickets.attributes['lead.projection.last_commit']).toBe(String(event.position.commit));
 
     // A reaction to the event (what a process manager does): its command is a child of the one that wrote the event.
     spans.reset();
@@ -220,7 +244,7 @@ describe('tracing of the real service, enabled by OTEL_* variables (child proces
     await fetch(`${service.url}/health/ready`); // not traced: nothing of it may arrive
     const deadline = Date.now() + 15_000;
     const complete = () =>
-      receiver.spans.some((s) => s.kind === SpanKind.SERVER) && receiver.spans.some((s) => s.name === 'projection tickets batch');
+      receiver.spans.some((s) => s.kind === SpanKind.SERVER) && receiver.spans.some((s) => s.name === 'projection desk batch');
     while (!complete() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
     await new Promise((done) => setTimeout(done, 300)); // what the probe would have sent, had it been traced
     const all = receiver.spans.filter((s) => s.traceId === CALLER_TRACE);
@@ -242,6 +266,6 @@ describe('tracing of the real service, enabled by OTEL_* variables (child proces
     expect(ancestors(all, command)).toContainEqual(server); // under the request, through Fastify's handler spans
     const audit = await fetch(`${service.url}${BASE}/ticket/${ticketId}`, { headers: storefrontAuth('a', 'alice') });
     expect(audit.status).toBe(200);
-    expectCreateTree(all, ticketId, `00-${CALLER_TRACE}-${command.spanId}-01`);
+    expectCreateTree(all, ticketId, `00-${CALLER_TRACE}-${command.spanId}-01`, true); // the child runs on the embedded store
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { Caller } from '../../platform/auth/caller';
 import { DomainError } from '../../platform/command/domain-error';
+import { ReadYourWrites } from '../../platform/projections/read-your-writes';
 import { TicketQueries } from '../tickets';
 import { mayDownload } from './attachment-access';
 import { AttachmentQueries } from './attachment.queries';
@@ -21,10 +22,14 @@ export class AttachmentDownloads {
     private readonly attachments: AttachmentQueries,
     private readonly tickets: TicketQueries,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly readYourWrites: ReadYourWrites,
   ) {}
 
   /** Sends the file, or a 404 for a file the caller may not read, whatever the reason (see mayDownload). */
   async send(id: string, caller: Caller, reply: FastifyReply): Promise<FastifyReply> {
+    // The attachments model is awaited by its reads, not by writes: a download right after an upload or after the
+    // ticket write that links the file waits until the model shows this instance's writes.
+    await this.readYourWrites.beforeRead('attachments');
     const file = this.attachments.find(id);
     if (!file || !mayDownload(file, this.attachments.links(id), caller, this.tickets)) throw notFound(id);
     const blob = await this.blobs.open(id);

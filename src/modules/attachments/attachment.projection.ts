@@ -39,6 +39,16 @@ interface AttachmentRow {
 export class AttachmentProjection implements Projection {
   readonly name = 'attachments';
   readonly version = 1;
+  readonly lifecycle = 'async' as const;
+  /** Downloads wait for it (AttachmentDownloads); writes do not, since no write answers from it. */
+  readonly awaitedBy = 'read' as const;
+  readonly handles = [
+    AttachmentEventType.AttachmentUploaded,
+    AttachmentEventType.AttachmentDeleted,
+    TicketEventType.TicketCreated,
+    TicketEventType.HistoryAppended,
+    TicketEventType.TicketContentChanged,
+  ];
   readonly tables = ['rm_attachments', 'rm_attachment_links'];
   private stmts!: ReturnType<typeof prepare>;
 

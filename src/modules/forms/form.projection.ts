@@ -19,6 +19,8 @@ export class FormProjection implements Projection {
   readonly name = 'forms';
   readonly version = 1;
   readonly tables = ['rm_forms', 'rm_form_responses'];
+  readonly lifecycle = 'inline' as const;
+  readonly handles = [...FORM_EVENTS, TicketEventType.TicketCreated];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

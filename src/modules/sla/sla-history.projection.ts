@@ -1,3 +1,4 @@
+import { SLA_TICKET_EVENT_TYPES } from './sla.events';
 import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '../../platform/event-store/event-store.port';
 import { Projection } from '../../platform/projections/projection';
@@ -14,6 +15,8 @@ import { slaHistoryEntry } from './sla-history';
 @Injectable()
 export class SlaHistoryProjection implements Projection {
   readonly name = 'sla-history';
+  /** Only the SLA timeline's events (sla-history.ts reads no other): ticket writes do not wait for it. */
+  readonly handles = SLA_TICKET_EVENT_TYPES;
   readonly version = 1;
   readonly tables = ['rm_sla_history'];
   readonly onError = 'skip-and-park' as const;

@@ -17,6 +17,8 @@ export class SlaProjection implements Projection {
   readonly name = 'sla';
   readonly version = 1;
   readonly tables = ['rm_sla'];
+  /** The event types it acts on: the projection runner gives it no other (and its writes wait only for these). */
+  readonly handles = SLA_TICKET_EVENT_TYPES;
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

@@ -20,6 +20,8 @@ export class VideoRoomProjection implements Projection {
   readonly name = 'video-rooms';
   readonly version = 1;
   readonly tables = ['rm_video_rooms', 'rm_video_participants'];
+  readonly lifecycle = 'inline' as const;
+  readonly handles = Object.values(VideoRoomEventType);
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

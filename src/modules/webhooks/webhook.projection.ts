@@ -15,6 +15,8 @@ export class WebhookProjection implements Projection {
   readonly name = 'webhooks';
   readonly version = 1;
   readonly tables = ['rm_webhooks'];
+  /** The event types it acts on: the projection runner gives it no other (and its writes wait only for these). */
+  readonly handles: readonly string[] = Object.values(WebhookEventType);
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

@@ -43,7 +43,12 @@ export class DeciderCommandHandler<Command, State, Event extends { type: string;
       numbering: this.aggregate.numbering,
     });
     // A command that decided nothing appended nothing: there is no new position to wait for.
-    if (outcome.events.length) await readYourWrites.waitFor(outcome.result.position, { companyId: context.metadata.tenant?.companyId });
+    if (outcome.events.length)
+      await readYourWrites.waitFor(
+        outcome.result.position,
+        outcome.events.map((e) => e.type),
+        { companyId: context.metadata.tenant?.companyId },
+      );
     return outcome;
   }
 

@@ -64,6 +64,11 @@ export interface Settings {
   readonly maxHistoryPerTicket: number;
   /** First wait before a failed projection batch is tried again; doubles up to 30 s. */
   readonly projectionRetryMs: number;
+  /**
+   * On the embedded SQLite store, apply the `inline` read models (tickets, forms, video rooms) inside the
+   * append's transaction (default); `false` feeds them after the commit like the others (docs/architecture.md).
+   */
+  readonly inlineProjections: boolean;
   /** /health/ready answers 503 while a projection is more events than this behind the log, or halted. */
   readonly readyMaxLagEvents: number;
   /** How a storefront caller's user is proven (docs/security.md, "The storefront trust model"). */
@@ -205,6 +210,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxConnections: integer(env, 'LEAD_MAX_CONNECTIONS', 1024),
     maxHistoryPerTicket: integer(env, 'LEAD_MAX_HISTORY_PER_TICKET', 10_000),
     projectionRetryMs: integer(env, 'LEAD_PROJECTION_RETRY_MS', 1000),
+    inlineProjections: trueOrFalse(env, 'LEAD_INLINE_PROJECTIONS', true),
     readyMaxLagEvents: integer(env, 'LEAD_READY_MAX_LAG_EVENTS', 1000),
     storefrontIdentity: storefrontIdentity(env),
     slaProcessorIntervalMs: integer(env, 'LEAD_SLA_PROCESSOR_INTERVAL_MS', 500),
@@ -330,6 +336,13 @@ function timeouts(env: NodeJS.ProcessEnv) {
 
 export const LIVEKIT_DEV_KEY = 'devkey';
 export const LIVEKIT_DEV_SECRET = 'secret';
+
+function trueOrFalse(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name] ?? '';
+  if (raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false; got "${raw}"`);
+  return raw === 'true';
+}
 
 function devWebhooks(env: NodeJS.ProcessEnv): boolean {
   const raw = env.LEAD_LIVEKIT_DEV_WEBHOOKS ?? '';

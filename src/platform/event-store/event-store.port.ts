@@ -140,6 +140,12 @@ export interface EventStore {
    * destroyed) changes nothing they hash.
    */
   sealPersonalData?(stream: string, firstRevision: bigint, events: readonly SealInput[], history: readonly RecordedEvent[]): SealInput[];
+  /**
+   * Optional, embedded SQLite only: read models applied inside the append's own transaction ("inline", as in
+   * Marten). Only one projector per store; `undefined` removes it. Adapters without it feed every projection
+   * asynchronously (docs/architecture.md, read-your-writes).
+   */
+  setInlineProjector?(projector: InlineProjector | undefined): void;
   /** Throws when the store cannot be reached; used at start and by the readiness probe. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -167,6 +173,30 @@ export interface NumberedAppendResult extends AppendResult {
    */
   readonly number: number | undefined;
 }
+
+/**
+ * What an adapter that supports inline read models calls during an append. All calls of one group commit run
+ * inside its one transaction; each append's `apply` runs inside that append's savepoint, after its events are
+ * written, so what it writes commits or rolls back with them.
+ */
+export interface InlineProjector {
+  /**
+   * `previous` is the last position in the log before these events (undefined: the log was empty). Throwing
+   * refuses the append: its savepoint is rolled back, events and read-model rows alike. `log` reads the log
+   * synchronously inside the same transaction (under the write lock), so a model behind `previous` (another
+   * process appended to the same file since) is caught up there, before these events.
+   */
+  apply(events: readonly RecordedEvent[], previous: Position | undefined, log: InlineLogReader): void;
+  /** Inside the shared transaction, after its last append: what is written once per group commit (checkpoints). */
+  beforeCommit(): void;
+  /** The shared transaction committed: what `apply` did is durable now. */
+  committed(): void;
+  /** The shared transaction rolled back: forget what `apply` did. */
+  rolledBack(): void;
+}
+
+/** Reads at most `maxCount` events after `after` (exclusive), parsed as `readAll` parses them, synchronously. */
+export type InlineLogReader = (after: Position | undefined, maxCount: number) => RecordedEvent[];
 
 /** Injection token for the configured adapter. */
 export const EVENT_STORE = Symbol('EVENT_STORE');

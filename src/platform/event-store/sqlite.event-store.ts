@@ -9,6 +9,8 @@ import {
   CorruptEventError,
   EventStore,
   ExpectedRevision,
+  InlineLogReader,
+  InlineProjector,
   NewEvent,
   NumberedAppendResult,
   NumberedEvents,
@@ -75,14 +77,19 @@ interface PendingAppend {
  * so no other append can interleave with one inside this process.
  *
  * Group commit: appends that arrive in the same turn of the event loop are written in ONE transaction (one
- * fsync), each inside its own savepoint, so a conflict in one rolls back only that one. Every caller is
- * answered only after the shared commit, so a resolved append is on disk exactly as before; what changes is
+ * fsync); a conflict in one refuses only that one (see `commit`). Every caller is answered only after the
+ * shared commit, so a resolved append is on disk exactly as before; what changes is
  * that 64 concurrent requests cost one fsync instead of 64.
  */
 export class SqliteEventStore implements EventStore {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly stmts;
   private queue: PendingAppend[] = [];
+  private inline: InlineProjector | undefined;
+  /** Set once the append being written has started writing rows (see `commit`). */
+  private writing = false;
+  /** The inline models' catch-up read: the same parse as `readAll`, synchronous, inside the append's transaction. */
+  private readonly readLog: InlineLogReader = (after, maxCount) => parseLogRows(this.stmts.all.all((after ?? START).commit, maxCount));
 
   /** `maxAppendSize`: the same per-append limit as EventStoreDB's (see the port), so SQLite refuses what it would. */
   constructor(
@@ -125,26 +132,22 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  private readonly appendTx = (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult =>
-    this.db.transaction(() => this.appendRows(stream, events, expected).result)();
-
   /**
-   * The number is decided here, inside the append's savepoint: the counter moves only if the events are
-   * written, so a refused or rolled-back append burns no number (gapless), and appends sharing one group
+   * The number is decided here, inside the group commit's transaction: the counter moves only if the events
+   * are written, so a refused or rolled-back append burns no number (gapless), and appends sharing one group
    * commit take consecutive numbers in queue order.
    */
-  private readonly numberedTx = (stream: string, claim: NumberedEvents, expected: ExpectedRevision): NumberedAppendResult =>
-    this.db.transaction((): NumberedAppendResult => {
-      const [lastOfStream] = this.stmts.backwards.all(claim.sequence, BigInt(Number.MAX_SAFE_INTEGER), 1).map(toRecorded);
-      const number = nextNumber(this.stmts.sequence.get(claim.sequence)?.last, lastOfStream);
-      const events = claim.build(number);
-      const size = appendSize(events);
-      if (size > this.maxAppendSize) throw new AppendTooLargeError(stream, size, this.maxAppendSize);
-      const { result, written } = this.appendRows(stream, events, expected);
-      if (!written) return { ...result, number: undefined };
-      this.stmts.setSequence.run(claim.sequence, number);
-      return { ...result, number };
-    })();
+  private numberedRows(stream: string, claim: NumberedEvents, expected: ExpectedRevision): NumberedAppendResult {
+    const [lastOfStream] = this.stmts.backwards.all(claim.sequence, BigInt(Number.MAX_SAFE_INTEGER), 1).map(toRecorded);
+    const number = nextNumber(this.stmts.sequence.get(claim.sequence)?.last, lastOfStream);
+    const events = claim.build(number);
+    const size = appendSize(events);
+    if (size > this.maxAppendSize) throw new AppendTooLargeError(stream, size, this.maxAppendSize);
+    const { result, written } = this.appendRows(stream, events, expected);
+    if (!written) return { ...result, number: undefined };
+    this.stmts.setSequence.run(claim.sequence, number);
+    return { ...result, number };
+  }
 
   /** Inside a transaction. `written` is false for an idempotent replay of events already stored. */
   private appendRows(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): { result: AppendResult; written: boolean } {
@@ -154,23 +157,40 @@ export class SqliteEventStore implements EventStore {
     if (replay) return { result: replay, written: false };
     assertExpectedRevision(stream, expected, current);
     if (events.length === 0) return { result: { nextExpectedRevision: current ?? -1n, position: START }, written: false };
-    const created = new Date().toISOString();
+    this.writing = true; // from here on, a failure may leave part of this append written (see commit)
+    const now = new Date();
+    const created = now.toISOString();
+    const inline = this.inline;
+    const recorded: RecordedEvent[] = [];
     let revision = current ?? -1n;
     let global = 0n;
     for (const event of events) {
       revision += 1n;
-      const info = this.stmts.insert.run(
-        stream,
-        revision,
-        event.id ?? randomEventId(),
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata ?? {}),
-        created,
-      );
+      const id = event.id ?? randomEventId();
+      const metadata = event.metadata ?? {};
+      const info = this.stmts.insert.run(stream, revision, id, event.type, JSON.stringify(event.data), JSON.stringify(metadata), created);
       global = BigInt(info.lastInsertRowid);
+      // The inline models are given the events as written (the objects just serialised, no parse back).
+      if (inline)
+        recorded.push({
+          id,
+          streamName: stream,
+          type: event.type,
+          data: event.data,
+          metadata,
+          revision,
+          position: pos(global),
+          created: now,
+        });
     }
     this.stmts.upsertStream.run(stream, revision);
+    // Last, inside the group commit's transaction: the inline read models commit or roll back with the events. The
+    // position before them is derived, not queried: positions are consecutive unless a row was removed, and a
+    // model that finds itself elsewhere reads what it misses through `readLog` (a gap simply reads nothing).
+    if (inline) {
+      const before = recorded[0].position.commit - 1n;
+      inline.apply(recorded, before <= 0n ? undefined : pos(before), this.readLog);
+    }
     return { result: { nextExpectedRevision: revision, position: { commit: global, prepare: global } }, written: true };
   }
 
@@ -194,39 +214,73 @@ export class SqliteEventStore implements EventStore {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
+    if (this.commit(batch)) this.emitter.emit('appended');
+  }
+
+  /**
+   * The batch in ONE transaction, without a savepoint per append: a savepoint makes SQLite copy every page an
+   * append first touches into a statement journal, and with the inline read models' rows (several indexed
+   * tables) that was the largest extra cost of the write path (bench/README.md). An append refused before it
+   * writes anything (a conflict, the size limit) is simply answered with its error; one that fails while
+   * writing (an inline model refusing its events, a constraint) takes the transaction back, and the others are
+   * committed again without it (rare: a bug, never a conflict). Every caller is answered after the commit that
+   * holds its append. Returns whether anything was committed.
+   */
+  private commit(batch: readonly PendingAppend[]): boolean {
+    if (batch.length === 0) return false;
     const outcomes: ({ ok: NumberedAppendResult | AppendResult } | { error: unknown })[] = [];
+    let broken: { index: number; error: unknown } | undefined;
     try {
-      // appendTx is itself a db.transaction: nested inside this one it runs as a savepoint. IMMEDIATE takes the
-      // write lock first: a transaction that reads and then writes while another process (the projections
-      // CLI) commits would fail with SQLITE_BUSY at once, whatever busy_timeout says.
+      // IMMEDIATE takes the write lock first: a transaction that reads and then writes while another process
+      // (the projections CLI, another instance) commits would fail with SQLITE_BUSY at once, whatever busy_timeout says.
       this.db
         .transaction(() => {
-          for (const item of batch) {
+          batch.forEach((item, index) => {
+            this.writing = false;
             try {
               const ok = item.claim
-                ? this.numberedTx(item.stream, item.claim, item.expected)
-                : this.appendTx(item.stream, item.events, item.expected);
+                ? this.numberedRows(item.stream, item.claim, item.expected)
+                : this.appendRows(item.stream, item.events, item.expected).result;
               outcomes.push({ ok });
             } catch (error) {
               // On some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls the whole transaction back: nothing of the
-              // batch is stored, and the appends after this one would each commit on their own. Fail it whole.
+              // batch is stored. Fail it whole.
               if (!this.db.inTransaction) throw error;
+              if (this.writing) {
+                broken = { index, error };
+                throw error;
+              }
               outcomes.push({ error });
             }
-          }
+          });
+          this.inline?.beforeCommit();
         })
         .immediate();
     } catch (error) {
+      this.inline?.rolledBack();
+      if (broken) {
+        // Rolled back whole: answer the broken append, commit the others again.
+        const { index, error: cause } = broken;
+        batch[index].reject(cause);
+        return this.commit(batch.filter((_, i) => i !== index));
+      }
       // The commit itself failed, or SQLite ended the transaction (disk full, read-only): nothing is stored.
       for (const item of batch) item.reject(error);
-      return;
+      return false;
+    } finally {
+      this.writing = false;
     }
+    this.inline?.committed();
     batch.forEach((item, i) => {
       const outcome = outcomes[i];
       if ('ok' in outcome) item.resolve(outcome.ok as NumberedAppendResult);
       else item.reject(outcome.error);
     });
-    this.emitter.emit('appended');
+    return true;
+  }
+
+  setInlineProjector(projector: InlineProjector | undefined): void {
+    this.inline = projector;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -239,17 +293,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    for (const row of this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1)) {
-      try {
-        events.push(fromLogRow(row));
-      } catch (error) {
-        // Hand out what comes before a corrupt event (readers get as far as they can); fail on the event itself.
-        if (events.length) break;
-        throw error;
-      }
-    }
-    return events;
+    return parseLogRows(this.stmts.all.all((options.fromPosition ?? START).commit, options.maxCount ?? -1));
   }
 
   async lastPosition(): Promise<Position | undefined> {
@@ -285,6 +329,25 @@ function parseColumn(text: string, column: string, at: CorruptEventError['at']):
   } catch (error) {
     throw new CorruptEventError(at, `its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+const pos = (global: bigint): Position => ({ commit: global, prepare: global });
+
+/**
+ * Log rows parsed eagerly: a corrupt row is found by whoever reads it, whatever its type. What comes before a
+ * corrupt event is handed out (readers get as far as they can); the event itself fails the read.
+ */
+function parseLogRows(rows: LogRow[]): RecordedEvent[] {
+  const events: RecordedEvent[] = [];
+  for (const row of rows) {
+    try {
+      events.push(fromLogRow(row));
+    } catch (error) {
+      if (events.length) break;
+      throw error;
+    }
+  }
+  return events;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

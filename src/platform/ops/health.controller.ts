@@ -80,11 +80,11 @@ export class HealthController implements OnModuleInit {
   private async projectionsCaughtUp(): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check('projections');
     const max = this.settings.readyMaxLagEvents;
-    const details: Record<string, { mode: string; lag: number; halted?: string; generation: number }> = {};
+    const details: Record<string, { mode: string; lifecycle: string; lag: number; halted?: string; generation: number }> = {};
     let ready = true;
     for (const s of this.runner.status()) {
       const lag = await countEventsAfter(this.store, s.position, max + 1);
-      details[s.name] = { mode: s.mode, generation: s.generation, lag, ...(s.halted ? { halted: s.halted } : {}) };
+      details[s.name] = { mode: s.mode, lifecycle: s.lifecycle, generation: s.generation, lag, ...(s.halted ? { halted: s.halted } : {}) };
       ready &&= !s.halted && lag <= max;
     }
     return ready ? indicator.up(details) : indicator.down(details);

@@ -50,15 +50,17 @@ export function tracedEventStore(store: EventStore, adapter: string): EventStore
       };
       const expected = (error: unknown) => error instanceof WrongExpectedVersionError;
       return inSpan('event_store.append', { kind: SpanKind.CLIENT, attributes, expected }, async (span) => {
-        let built: readonly NewEvent[] = [];
-        const recorded = {
-          ...claim,
-          build: (n: number) => (built = claim.build(n)),
+        // The events exist once the number is decided (inside the store's transaction): named as they are built.
+        const build = (n: number) => {
+          const events = claim.build(n);
+          span.setAttributes({
+            'lead.event_store.event_count': events.length,
+            'lead.event_store.event_types': [...new Set(events.map((e) => e.type))],
+          });
+          return events;
         };
-        const result = await store.appendNumbered!(stream, recorded, options);
+        const result = await store.appendNumbered!(stream, { ...claim, build }, options);
         span.setAttributes({
-          'lead.event_store.event_count': built.length,
-          'lead.event_store.event_types': [...new Set(built.map((e) => e.type))],
           'lead.event_store.next_revision': String(result.nextExpectedRevision),
           'lead.event_store.commit_position': String(result.position.commit),
         });

@@ -47,6 +47,8 @@ export const describeEvent = (e: RecordedEvent) => `${e.type} ${e.id} at positio
  */
 export class ProjectionTarget {
   halted: string | undefined;
+  /** The projection's `handles` as a set; undefined = every type. */
+  private readonly handles: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -57,7 +59,47 @@ export class ProjectionTarget {
     public position: Position | undefined,
     /** The rebuild lease this process holds. */
     readonly owner?: string,
-  ) {}
+  ) {
+    this.handles = projection.handles ? new Set(projection.handles) : undefined;
+  }
+
+  /** Whether the projection acts on this event (by its type alone). */
+  handled(event: RecordedEvent): boolean {
+    return this.handles === undefined || this.handles.has(event.type);
+  }
+
+  /**
+   * Inline, inside an append's transaction: applies the events this projection handles (the caller has made
+   * sure it had applied everything before them). `isolated`: in a savepoint of its own, so that a failure takes
+   * back only this model's rows and the append can go on without them (`skip-and-park`); otherwise a failure
+   * takes the append back with it (`halt`). Rethrows what `apply` throws. The checkpoint is saved once per
+   * group commit (`saveInline`). Returns whether it handled any of them.
+   */
+  applyInline(events: readonly RecordedEvent[], isolated: boolean): boolean {
+    const handled = this.handles === undefined ? events : events.filter((e) => this.handles!.has(e.type));
+    if (handled.length === 0) return false;
+    const work = () => {
+      for (const event of handled) this.projection.apply(event);
+    };
+    if (isolated) this.ledger.db.transaction(work)();
+    else work();
+    return true;
+  }
+
+  /**
+   * Inline, under the group commit's write lock: where this generation stands in the database (another process
+   * on the same file may have moved it), or `false` when it is no longer the live one (switched by the CLI).
+   */
+  storedPosition(): Position | undefined | false {
+    const live = this.ledger.checkpoints.get(this.projection.name);
+    if (live?.generation !== this.generation || live.version !== this.version) return false;
+    return live.position;
+  }
+
+  /** Inline: the checkpoint, in the group commit's transaction. */
+  saveInline(position: Position): void {
+    this.save(position);
+  }
 
   /** Points the projection's statements at this generation's tables (creating them when new). */
   activate(): void {
@@ -71,11 +113,15 @@ export class ProjectionTarget {
     if (fresh.length === 0) return;
     let failedAt = -1;
     let failure: unknown;
+    let reached: Position | undefined;
     try {
       relaxedSync(this.ledger.db, () =>
         this.ledger.db
           .transaction(() => {
+            // Another process on the same file (inline or fed) may have applied some of these already: skip them.
+            const stored = this.kind === 'live' ? this.ledger.checkpoints.get(this.projection.name)?.position : undefined;
             for (let i = 0; i < fresh.length; i++) {
+              if (!this.handled(fresh[i]) || (stored && comparePositions(fresh[i].position, stored) <= 0)) continue; // the checkpoint still moves past it
               try {
                 this.projection.apply(fresh[i]);
               } catch (error) {
@@ -83,11 +129,13 @@ export class ProjectionTarget {
                 throw error;
               }
             }
-            this.save(fresh[fresh.length - 1].position);
+            const last = fresh[fresh.length - 1].position;
+            reached = stored && comparePositions(stored, last) > 0 ? stored : last;
+            this.save(reached);
           })
           .immediate(),
       ); // write lock first: reading then writing beside another writing process fails otherwise
-      this.position = fresh[fresh.length - 1].position;
+      this.position = reached;
       this.halted = undefined;
       return;
     } catch (error) {

@@ -3,6 +3,8 @@ import { SqliteDatabase } from '../sqlite/sqlite-database';
 
 /**
  * What a projection does with an event its `apply` throws on (docs/operations.md "Poison events"):
+ * (applied inline, see `lifecycle`: `halt` refuses the append, nothing is stored; `skip-and-park` lets the
+ * append commit without this model's rows and the async feed then parks the event.)
  * - `halt`: stop at that event and retry it with backoff until it applies; nothing after it is applied, so a
  *   model whose meaning depends on order (ticket numbers) never skips one. Status and readiness show it.
  * - `skip-and-park`: record the event and its error in `projection_parked` and go on; an operator retries it
@@ -30,6 +32,26 @@ export interface Projection {
   readonly tables: readonly string[];
   /** Default `halt`. */
   readonly onError?: PoisonPolicy;
+  /**
+   * The event types `apply` acts on. The runner gives it no other event, and checks the type before it looks
+   * at (and, on SQLite, parses) an event's data. Omit to be given every event.
+   */
+  readonly handles?: readonly string[];
+  /**
+   * `inline`: on a store that allows it (the embedded SQLite store), applied inside the append's own
+   * transaction, so a write needs no wait and no second read of the log; on other stores, and whenever the
+   * model is behind the log (first build, after a halt), fed like `async`. `async` (default): fed after the
+   * commit from the one read of the log that all async projections share. The same definition serves both.
+   * An inline model's `apply` must be cheap: it runs on the request's path, inside the write lock.
+   */
+  readonly lifecycle?: 'inline' | 'async';
+  /**
+   * Who waits for this model to show a write (read-your-writes). `write` (default): the write's answer waits
+   * for it. `read`: the write answers without it, and a read of this model first waits until it shows every
+   * write this process has answered (`ReadYourWrites.beforeRead`), so a costly async model delays only the reads
+   * that use it, and a read after a `2xx` on this instance still sees the change.
+   */
+  readonly awaitedBy?: 'write' | 'read';
   /** Creates tables and prepares statements, on the handle it is given. Called before the first `apply`. */
   init(db: SqliteDatabase): void;
   apply(event: RecordedEvent): void;

@@ -6,6 +6,8 @@ import { HistoryType } from '../ticket-catalogue';
 import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';
 import { TicketHistoryDoc } from '../read-model/ticket.views';
+import { historyDoc } from '../read-model/ticket-doc';
+import { HistoryAppended, TicketEventType } from '../ticket.events';
 
 export class AppendHistoryCommand extends Command<TicketHistoryDoc> {
   constructor(
@@ -28,14 +30,17 @@ export class AppendHistoryHandler implements ICommandHandler<AppendHistoryComman
 
   async execute({ ticketId, scope, entry, context }: AppendHistoryCommand): Promise<TicketHistoryDoc> {
     // Tenancy is checked on the read model: a ticket outside the caller's scope does not exist for them.
-    this.queries.visibleTicket(ticketId, scope);
+    const { doc } = this.queries.visibleTicket(ticketId, scope);
     const historyId = newIdFor(context, 'history');
     const { createdOn, now } = context;
-    await this.tickets.handle(
+    const { events } = await this.tickets.handle(
       ticketId,
       { kind: 'AppendHistory', historyId, ...entry, createdOn, now, maxHistory: this.settings.maxHistoryPerTicket },
       context,
     );
-    return this.queries.findHistory(historyId)!;
+    // The answer is the entry this command appended (or appended before, on a keyed retry), numbered with the
+    // ticket's number, which never changes: no read of the model after the write.
+    const appended = events.find((e): e is HistoryAppended => e.type === TicketEventType.HistoryAppended && e.data.id === historyId);
+    return appended ? historyDoc(appended.data, doc.ticket_id) : this.queries.findHistory(historyId)!;
   }
 }

@@ -8,6 +8,13 @@ import { AgentGroups } from '../../agent-groups';
 import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
+import { editTicketDoc } from '../read-model/ticket-doc';
+import { TicketDeskEvent, TicketEvent, TicketEventType } from '../ticket.events';
+
+const DOC_EVENTS = new Set<string>(
+  Object.values(TicketEventType).filter((t) => t !== TicketEventType.TicketCreated && t !== TicketEventType.HistoryAppended),
+);
+const isDeskEvent = (e: TicketEvent): e is TicketDeskEvent => DOC_EVENTS.has(e.type);
 
 export class EditTicketCommand extends Command<{ doc: TicketDoc; revision: number }> {
   constructor(
@@ -47,7 +54,7 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
     ifRevisionIn,
     context,
   }: EditTicketCommand): Promise<{ doc: TicketDoc; revision: number }> {
-    this.queries.visibleTicket(ticketId, scope);
+    const before = this.queries.visibleTicket(ticketId, scope);
     if (typeof changes.group_id === 'string') await this.assertGroup(scope.companyId, changes.group_id);
     const { createdOn, now } = context;
     const historyId = newIdFor(context, 'history');
@@ -61,7 +68,14 @@ export class EditTicketHandler implements ICommandHandler<EditTicketCommand> {
       maxHistory: this.settings.maxHistoryPerTicket,
     } as const;
     // An edit that changes nothing appends nothing, and answers the ticket as it is.
-    await this.tickets.handle(ticketId, command, context, { ifRevisionIn });
+    const { events, result } = await this.tickets.handle(ticketId, command, context, { ifRevisionIn });
+    // The answer is the document read before, with what this command appended applied by the projection's own
+    // function, when that read was exactly the revision the events follow. Otherwise (another write came in
+    // between, or a keyed retry of events already shown) the read model answers, after read-your-writes.
+    if (BigInt(before.revision) === result.nextExpectedRevision - BigInt(events.length)) {
+      const doc = events.reduce((d, e) => (isDeskEvent(e) ? editTicketDoc(d, e) : d), before.doc);
+      return { doc, revision: Number(result.nextExpectedRevision) };
+    }
     return this.queries.findTicket(ticketId, scope)!;
   }
 }

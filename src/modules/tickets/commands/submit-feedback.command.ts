@@ -2,7 +2,8 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandContext, newIdFor } from '../../../platform/http/request-context';
 import { TicketCommandHandler } from './ticket-command-handler';
 import { TicketQueries, TicketScope } from '../read-model/ticket.queries';
-import { DeskQueries } from '../read-model/desk.queries';
+import { DeskQueries, feedbackDoc } from '../read-model/desk.queries';
+import { FeedbackSubmitted, TicketEventType } from '../ticket.events';
 import { TicketFeedbackDoc } from '../read-model/desk.views';
 
 /** Feedback is an event on the ticket's own stream (FeedbackSubmitted), so it is part of its audit trail. */
@@ -27,9 +28,15 @@ export class SubmitFeedbackHandler implements ICommandHandler<SubmitFeedbackComm
   ) {}
 
   async execute({ ticketId, scope, formResponse, user, context }: SubmitFeedbackCommand): Promise<TicketFeedbackDoc> {
-    this.tickets.visibleTicket(ticketId, scope);
+    const { doc } = this.tickets.visibleTicket(ticketId, scope);
     const feedbackId = newIdFor(context, 'feedback');
-    await this.handler.handle(ticketId, { kind: 'SubmitFeedback', feedbackId, formResponse, user, now: context.now }, context);
-    return this.desk.findFeedback(feedbackId)!;
+    const { events } = await this.handler.handle(
+      ticketId,
+      { kind: 'SubmitFeedback', feedbackId, formResponse, user, now: context.now },
+      context,
+    );
+    // The answer is the feedback this command appended: no read of the desk model after the write.
+    const submitted = events.find((e): e is FeedbackSubmitted => e.type === TicketEventType.FeedbackSubmitted && e.data.id === feedbackId);
+    return submitted ? feedbackDoc(submitted.data, doc.ticket_id) : this.desk.findFeedback(feedbackId)!;
   }
 }

@@ -16,6 +16,7 @@ import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc } from '../read-model/ticket.views';
 import { BulkEditTicketsPayloadDto, TicketFeedbackPayloadDto } from './desk.dto';
 import { DeskQueries } from '../read-model/desk.queries';
+import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
 import { TicketFeedbackDoc, TicketFeedbackList } from '../read-model/desk.views';
 import { parseIfMatch, perTicketContext, staffAuthor, staffScope } from './desk-http';
 import { COMPANY_PATH, StaffTicketRoutes, changesOf } from './staff-tickets.controller';
@@ -53,8 +54,9 @@ export class StaffCompanyController extends StaffTicketRoutes {
     blocks: StaffAnswerBlocks,
     groups: AgentGroups,
     extraHistory: StaffHistoryEntries,
+    readYourWrites: ReadYourWrites,
   ) {
-    super(commands, tickets, desk, blocks, groups, extraHistory);
+    super(commands, tickets, desk, blocks, groups, extraHistory, readYourWrites);
   }
 
   @Post('ticket')
@@ -132,8 +134,9 @@ export class StaffCompanyController extends StaffTicketRoutes {
 
   @Get('ticket/:id/feedback')
   @ApiOperation({ summary: 'getFeedbacks: feedback given on the ticket, oldest first' })
-  feedbacks(@Param('id') id: string, @CurrentCaller() caller: StaffCaller): TicketFeedbackList {
+  async feedbacks(@Param('id') id: string, @CurrentCaller() caller: StaffCaller): Promise<TicketFeedbackList> {
     this.tickets.visibleTicket(id, staffScope(caller));
+    await this.readYourWrites.beforeRead('desk'); // feedback rows are the desk model's, which writes do not wait for
     return { items: this.desk.listFeedback(id) };
   }
 

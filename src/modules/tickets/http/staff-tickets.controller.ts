@@ -14,6 +14,7 @@ import { TicketQueries } from '../read-model/ticket.queries';
 import { TicketDoc, TicketHistoryDoc } from '../read-model/ticket.views';
 import { DEFAULT_PAGE_SIZE, EditTicketPayloadDto, PageQueryDto, TicketListQueryDto } from './desk.dto';
 import { DeskQueries } from '../read-model/desk.queries';
+import { ReadYourWrites } from '../../../platform/projections/read-your-writes';
 import { TicketHistoryList, TicketList, numberPage } from '../read-model/desk.views';
 import { listParts, parseIfMatch, staffAuthor, staffScope } from './desk-http';
 import { EditTicketCommand } from '../commands/edit-ticket.command';
@@ -43,6 +44,7 @@ export abstract class StaffTicketRoutes {
     protected readonly groups: AgentGroups,
     /** Entries other modules add to the history (the SLA's log entries). */
     protected readonly extraHistory: StaffHistoryEntries,
+    protected readonly readYourWrites: ReadYourWrites,
   ) {}
 
   @Get('ticket')
@@ -56,6 +58,8 @@ export abstract class StaffTicketRoutes {
   ): Promise<string> {
     const scope = staffScope(caller);
     const parts = listParts(query.items, query.filters);
+    // A search reads the desk's index, which writes do not wait for: wait here for this instance's writes.
+    if (parts.items && query.q !== undefined) await this.readYourWrites.beforeRead('desk');
     const fields: string[] = [];
     if (parts.items) {
       const { status, priority, category, q, before, sla_state: slaState, sort, assigned_to: assignedTo, group, tags } = query;
@@ -167,8 +171,9 @@ export class StaffApplicationTicketsController extends StaffTicketRoutes {
     blocks: StaffAnswerBlocks,
     groups: AgentGroups,
     extraHistory: StaffHistoryEntries,
+    readYourWrites: ReadYourWrites,
   ) {
-    super(commands, tickets, desk, blocks, groups, extraHistory);
+    super(commands, tickets, desk, blocks, groups, extraHistory, readYourWrites);
   }
 }
 

@@ -15,6 +15,11 @@ export class DeskProjection implements Projection {
   readonly name = 'desk';
   readonly version = 1;
   readonly tables = ['rm_ticket_search', 'rm_ticket_search_rows', 'rm_ticket_feedback'];
+  /** The full-text index is the costly one: fed after the commit, from the log read shared by async models. */
+  readonly lifecycle = 'async' as const;
+  /** A write does not wait for the index: a search (or feedback list) waits until it shows this instance's writes. */
+  readonly awaitedBy = 'read' as const;
+  readonly handles = [TicketEventType.TicketCreated, TicketEventType.TicketContentChanged, TicketEventType.FeedbackSubmitted];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

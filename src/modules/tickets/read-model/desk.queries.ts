@@ -180,14 +180,14 @@ export class DeskQueries {
     const rows = this.stmt(
       `SELECT f.doc, t.number FROM rm_ticket_feedback f JOIN rm_tickets t ON t.id = f.ticket_id WHERE f.ticket_id = ? ORDER BY f.position`,
     ).all(ticketId) as { doc: string; number: number }[];
-    return rows.map((r) => feedbackDoc(JSON.parse(r.doc) as FeedbackSubmitted['data'], r.number));
+    return rows.map((r) => feedbackDoc(JSON.parse(r.doc) as FeedbackSubmitted['data'], String(r.number)));
   }
 
   findFeedback(id: string): TicketFeedbackDoc | undefined {
     const row = this.stmt('SELECT f.doc, t.number FROM rm_ticket_feedback f JOIN rm_tickets t ON t.id = f.ticket_id WHERE f.id = ?').get(
       id,
     ) as { doc: string; number: number } | undefined;
-    return row && feedbackDoc(JSON.parse(row.doc) as FeedbackSubmitted['data'], row.number);
+    return row && feedbackDoc(JSON.parse(row.doc) as FeedbackSubmitted['data'], String(row.number));
   }
 
   // Lists build their SQL from the filters given; each shape is prepared once.
@@ -215,10 +215,11 @@ const ORDERS: Record<TicketSort, string> = {
 const SEARCH = `id IN (SELECT r.ticket_id FROM rm_ticket_search s JOIN rm_ticket_search_rows r ON r.search_rowid = s.rowid
   WHERE rm_ticket_search MATCH @q)`;
 
-function feedbackDoc(d: FeedbackSubmitted['data'], number: number): TicketFeedbackDoc {
+/** A feedback as the API returns it (the desk model's rows; SubmitFeedback answers with it). */
+export function feedbackDoc(d: FeedbackSubmitted['data'], ticketNumber: string): TicketFeedbackDoc {
   return {
     _id: d.id,
-    ticket_id: String(number),
+    ticket_id: ticketNumber,
     company_id: d.company_id,
     response: d.response,
     category: d.category,

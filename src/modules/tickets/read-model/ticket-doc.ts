@@ -1,8 +1,56 @@
 import { assertNever } from '../../../platform/command/assert-never';
 import { PRIORITIES, STATUSES } from '../ticket-catalogue';
-import { TicketDeskEvent } from '../ticket.events';
+import { HistoryAppended, TicketCreated, TicketDeskEvent } from '../ticket.events';
 import { isFinished } from '../ticket-lifecycle';
-import { TicketDoc } from './ticket.views';
+import { TicketDoc, TicketHistoryDoc } from './ticket.views';
+
+/**
+ * The Ticket document of a new ticket, given its readable number (recorded in its TicketCreated): built by
+ * TicketProjection, and by the create command for its answer.
+ */
+export function newTicketDoc(d: TicketCreated['data'], number: number): TicketDoc {
+  return {
+    _id: d.id,
+    id: d.id,
+    ticket_id: String(number),
+    context: d.application_id ? { company_id: d.company_id, application_id: d.application_id } : { company_id: d.company_id },
+    content: d.content,
+    category: d.category,
+    source: d.source,
+    status: STATUSES[d.status],
+    priority: PRIORITIES[d.priority],
+    created_by: d.created_by,
+    tags: d.tags,
+    created_on: d.created_on,
+    _custom_json: d.custom_json ?? {},
+    ...(d.additional_info ? { additional_info: d.additional_info } : {}),
+    ...(d.subscribers ? { subscribers: d.subscribers } : {}),
+    ...(d.response_id ? { response_id: d.response_id } : {}),
+    ...(d.assigned_to ? { assigned_to: d.assigned_to } : {}),
+    ...(d.group_id ? { group_id: d.group_id } : {}),
+    is_feedback_pending: false,
+    created_at: d.created_at,
+    updated_at: d.created_at,
+    createdAt: d.created_at,
+    updatedAt: d.created_at,
+  };
+}
+
+/** A history entry as the API returns it (TicketProjection stores it; AppendHistory answers with it). */
+export function historyDoc(d: HistoryAppended['data'], ticketNumber: string): TicketHistoryDoc {
+  return {
+    _id: d.id,
+    ticket_id: ticketNumber,
+    type: d.type,
+    value: d.value,
+    created_by: d.created_by,
+    created_on: d.created_on,
+    created_at: d.created_at,
+    updated_at: d.created_at,
+    createdAt: d.created_at,
+    updatedAt: d.created_at,
+  };
+}
 
 /**
  * The Ticket document after an edit or a feedback (used by TicketProjection). Edits move `updated_at`;

@@ -11,6 +11,8 @@ import { VideoRoomEventType } from '../../video';
 export class TicketVideoRoomField {
   /** Its table, for the owning projection's `tables`. */
   static readonly tables = ['rm_ticket_video_rooms'];
+  /** The event types it acts on, for the owning projection's `handles`. */
+  static readonly handles: readonly string[] = [VideoRoomEventType.VideoRoomOpened, VideoRoomEventType.VideoRoomClosed];
   private stmts!: ReturnType<typeof prepare>;
 
   init(db: SqliteDatabase): void {

@@ -3,11 +3,10 @@ import { RecordedEvent } from '../../../platform/event-store/event-store.port';
 import { Projection } from '../../../platform/projections/projection';
 import { SqliteDatabase } from '../../../platform/sqlite/sqlite-database';
 import { TicketVideoRoomField } from './ticket-video-room';
-import { PRIORITIES, STATUSES } from '../ticket-catalogue';
-import { editTicketDoc } from './ticket-doc';
+import { editTicketDoc, historyDoc, newTicketDoc } from './ticket-doc';
+import { TicketDoc } from './ticket.views';
 import { TicketDeskEvent } from '../ticket.events';
 import { HistoryAppended, TicketCreated, TicketEventType, TicketNumbersMigrated } from '../ticket.events';
-import { TicketDoc, TicketHistoryDoc } from './ticket.views';
 
 /**
  * Tickets and their history, as the API returns them (the wire document is stored ready to send).
@@ -27,6 +26,9 @@ export class TicketProjection implements Projection {
   readonly tables = ['rm_tickets', 'rm_ticket_counters', 'rm_ticket_history', 'rm_ticket_counts', ...TicketVideoRoomField.tables];
   /** A skipped TicketCreated would lose the ticket (and shift unrecorded numbers): stop instead (docs/operations.md "Poison events"). */
   readonly onError = 'halt' as const;
+  /** The API answers from it: applied in the append's transaction on the embedded store (no wait, no re-read). */
+  readonly lifecycle = 'inline' as const;
+  readonly handles = [...Object.values(TicketEventType), ...TicketVideoRoomField.handles];
   private stmts!: ReturnType<typeof prepare>;
   private readonly videoRoom = new TicketVideoRoomField();
 
@@ -108,31 +110,7 @@ export class TicketProjection implements Projection {
     const d = event.data;
     if (this.stmts.revision.get(d.id) !== undefined) return; // redelivered
     const number = d.ticket_id !== undefined ? Number(d.ticket_id) : this.legacyNumber(d.company_id);
-    const doc: TicketDoc = {
-      _id: d.id,
-      id: d.id,
-      ticket_id: String(number),
-      context: d.application_id ? { company_id: d.company_id, application_id: d.application_id } : { company_id: d.company_id },
-      content: d.content,
-      category: d.category,
-      source: d.source,
-      status: STATUSES[d.status],
-      priority: PRIORITIES[d.priority],
-      created_by: d.created_by,
-      tags: d.tags,
-      created_on: d.created_on,
-      _custom_json: d.custom_json ?? {},
-      ...(d.additional_info ? { additional_info: d.additional_info } : {}),
-      ...(d.subscribers ? { subscribers: d.subscribers } : {}),
-      ...(d.response_id ? { response_id: d.response_id } : {}),
-      ...(d.assigned_to ? { assigned_to: d.assigned_to } : {}),
-      ...(d.group_id ? { group_id: d.group_id } : {}),
-      is_feedback_pending: false,
-      created_at: d.created_at,
-      updated_at: d.created_at,
-      createdAt: d.created_at,
-      updatedAt: d.created_at,
-    };
+    const doc = newTicketDoc(d, number);
     const userId = typeof d.created_by.id === 'string' ? d.created_by.id : null;
     this.stmts.insertTicket.run(
       d.id,
@@ -198,18 +176,7 @@ export class TicketProjection implements Projection {
     const d = event.data;
     const ticket = this.stmts.ticket.get(d.ticket);
     if (!ticket || BigInt(ticket.revision) >= event.revision) return; // unknown or redelivered
-    const doc: TicketHistoryDoc = {
-      _id: d.id,
-      ticket_id: String(ticket.number),
-      type: d.type,
-      value: d.value,
-      created_by: d.created_by,
-      created_on: d.created_on,
-      created_at: d.created_at,
-      updated_at: d.created_at,
-      createdAt: d.created_at,
-      updatedAt: d.created_at,
-    };
+    const doc = historyDoc(d, String(ticket.number));
     this.stmts.insertHistory.run(d.id, d.ticket, event.position.commit, JSON.stringify(doc));
     this.stmts.touch.run(event.revision, d.ticket);
   }
