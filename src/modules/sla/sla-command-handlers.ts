@@ -29,10 +29,11 @@ export class SlaCompanies {
     this.withoutSla.delete(companyId);
   }
 
-  async usesSla(companyId: string): Promise<boolean> {
+  /** `fresh`: a company not known to have configuration is read again now (the processor's decisions). */
+  async usesSla(companyId: string, fresh = false): Promise<boolean> {
     if (this.withSla.has(companyId)) return true;
     const checked = this.withoutSla.get(companyId);
-    if (checked !== undefined && Date.now() - checked < NO_SLA_RECHECK_MS) return false;
+    if (!fresh && checked !== undefined && Date.now() - checked < NO_SLA_RECHECK_MS) return false;
     const [first] = await this.store.readStream(slaConfigStream(companyId), { maxCount: 1 });
     if (first) this.configured(companyId);
     else this.withoutSla.set(companyId, Date.now());

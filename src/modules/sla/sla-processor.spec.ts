@@ -101,6 +101,40 @@ describe('SlaProcessor', () => {
       { expectedRevision: 'any' },
     );
 
+  it('skips a company without SLA configuration without reading its tickets, and follows it once it has one', async () => {
+    const created = { ...{ company_id: '2', priority: 'urgent', category: { key: 'orders', display: 'Orders' } }, status: 'pending' };
+    const other = (id: string) =>
+      store.append(
+        `ticket-${id}`,
+        [
+          {
+            type: 'TicketCreated',
+            data: { id, ...created, created_at: iso(1) },
+            metadata: { ...meta('storefront_user'), tenant: { companyId: '2' } },
+          },
+        ],
+        { expectedRevision: 'no_stream' },
+      );
+    await other('t2');
+    const { processor } = instance(store, clock);
+    const read = jest.spyOn(store, 'readStream');
+    await processor.runOnce();
+    expect(read.mock.calls.map(([stream]) => stream).filter((s) => s.startsWith('ticket-t2'))).toEqual([]);
+    expect(await store.readStream('sla-t2')).toEqual([]);
+    // The company's first policy, written through another instance, then a ticket: followed at once (the
+    // processor reads the check fresh rather than trust its cached "none").
+    const policy = { name: 'All', condition: {}, targets: { first_reply: { minutes: 60, time: 'calendar' as const } }, pause_statuses: [] };
+    await instance(store, clock).configs.handle(
+      '2',
+      { kind: 'create', companyId: '2', id: 'p2', policy, now: iso(1) },
+      { commandId: 'cfg2', metadata: meta('staff_user') },
+    );
+    await other('t3');
+    await processor.runOnce();
+    expect((await store.readStream('sla-t3')).map((e) => e.type)).toContain('SlaApplied');
+    read.mockRestore();
+  });
+
   it('catches up after downtime: a reply after the due time records the breach at the due time, then the fulfilment', async () => {
     await reply(90);
     await instance(store, clock).processor.runOnce();

@@ -217,6 +217,10 @@ export class SlaProcessor implements OnApplicationBootstrap, BeforeApplicationSh
     // this page (the previous page's SLA writes were waited for), `withSla` which got one in this page.
     const ticketId = event.streamName.slice(ticketStream('').length);
     if (!needsConfig && !page.withSla.has(ticketId) && this.queries.statesOf([ticketId]).size === 0) return true;
+    // A company without SLA configuration gets no policy: its tickets' facts are not read (one stream check,
+    // read fresh for a company not known to have any, so configuration from another instance counts at once).
+    const companyId = event.metadata.tenant?.companyId;
+    if (needsConfig && companyId !== undefined && !(await this.companies.usesSla(companyId, true))) return true;
     try {
       const history = await this.store.readStream(event.streamName, { maxCount: Number(event.revision) + 1 });
       const ticket = ticketFactsOf(history);

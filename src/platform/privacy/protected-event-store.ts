@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { EventMetadata, EventStore, RecordedEvent, STORED_FORM, SealInput, Subscription } from '../event-store/event-store.port';
+import {
+  EventMetadata,
+  EventStore,
+  InlineProjector,
+  RecordedEvent,
+  STORED_FORM,
+  SealInput,
+  Subscription,
+} from '../event-store/event-store.port';
 import { ERASED, fieldAad, isSealed, openField, sealField } from './field-cipher';
 import { KeyStore, SubjectKey } from './key-store';
 import { FieldRules, METADATA_FIELDS, PersonalDataDeclaration, SubjectRole, actorSubject, subjectRef } from './personal-data';
@@ -34,6 +42,14 @@ export function protectPersonalData(store: EventStore, options: PersonalDataOpti
     readStream: async (...args: Parameters<EventStore['readStream']>) => layer.openAll(await store.readStream(...args)),
     readAll: async (...args: Parameters<EventStore['readAll']>) => layer.openAll(await store.readAll(...args)),
     subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>) => layer.openSubscription(store.subscribeToAll(...args)),
+    // Read models applied inside the append's transaction (inline, on SQLite) read through this layer too: they
+    // are handed the events, and the log they catch up from, opened, never the stored ciphertext.
+    ...(store.setInlineProjector
+      ? {
+          setInlineProjector: (projector: InlineProjector | undefined) =>
+            store.setInlineProjector!(projector && openedProjector(projector, layer)),
+        }
+      : {}),
     ...(options.declarations && options.encrypt
       ? {
           sealPersonalData: (stream: string, firstRevision: bigint, events: readonly SealInput[], history: readonly RecordedEvent[]) =>
@@ -51,6 +67,17 @@ export function protectPersonalData(store: EventStore, options: PersonalDataOpti
     }
   }
   return wrapped as unknown as EventStore;
+}
+
+/** `projector`, given opened events (decrypted, erased fields as `"[erased]"`) by `layer`. */
+function openedProjector(projector: InlineProjector, layer: PersonalDataLayer): InlineProjector {
+  return {
+    apply: (events, previous, log) =>
+      projector.apply(layer.openAll([...events]), previous, (after, maxCount) => layer.openAll(log(after, maxCount))),
+    beforeCommit: () => projector.beforeCommit(),
+    committed: () => projector.committed(),
+    rolledBack: () => projector.rolledBack(),
+  };
 }
 
 export class PersonalDataLayer {
