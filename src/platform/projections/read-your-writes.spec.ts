@@ -47,7 +47,7 @@ describe('ReadYourWrites', () => {
     const search = new Model('search', 'read');
     runner = new ProjectionRunner(store, db, [tickets, search], { projectionRetryMs: 20 });
     runner.start();
-    const ryw = new ReadYourWrites(runner, { readYourWritesTimeoutMs: 300 } as Settings);
+    const ryw = new ReadYourWrites(runner, { readYourWritesTimeoutMs: 300 } as Settings, store);
 
     search.stuck = true;
     const { position } = await store.append('s-1', [{ type: 'E', data: {} }], { expectedRevision: 'no_stream' });
@@ -71,12 +71,29 @@ describe('ReadYourWrites', () => {
     const hooks = new Model('hooks', 'write', ['Hook']);
     runner = new ProjectionRunner(store, db, [tickets, hooks], { projectionRetryMs: 20 });
     runner.start();
-    const ryw = new ReadYourWrites(runner, { readYourWritesTimeoutMs: 300 } as Settings);
+    const ryw = new ReadYourWrites(runner, { readYourWritesTimeoutMs: 300 } as Settings, store);
     hooks.stuck = true; // it cannot move past anything (the runner gives it only its own types, so make it halt on one)
     await store.append('h-1', [{ type: 'Hook', data: {} }], { expectedRevision: 'no_stream' });
     const { position } = await store.append('s-1', [{ type: 'E', data: {} }], { expectedRevision: 'no_stream' });
     await ryw.waitFor(position, ['E']); // hooks does not handle E: not waited for
     await expect(ryw.waitFor(position, ['Hook'])).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(ryw.waitFor(position)).rejects.toBeInstanceOf(StoreUnavailableError); // no types given: every model
+  });
+
+  it('after a restart, a read of a model awaited by reads waits for what the log held at start', async () => {
+    db = openSqlite(':memory:');
+    const store = new MemoryEventStore();
+    // Written and answered before the restart; the model had not applied it yet.
+    await store.append('s-1', [{ type: 'E', data: {} }], { expectedRevision: 'no_stream' });
+    const search = new Model('search', 'read');
+    search.stuck = true;
+    runner = new ProjectionRunner(store, db, [search], { projectionRetryMs: 20 });
+    runner.start();
+    const ryw = new ReadYourWrites(runner, { readYourWritesTimeoutMs: 300 } as Settings, store);
+    await ryw.onApplicationBootstrap();
+    await expect(ryw.beforeRead('search')).rejects.toBeInstanceOf(StoreUnavailableError); // not caught up: waits, then 503
+    search.stuck = false;
+    await ryw.beforeRead('search');
+    expect(db.prepare('SELECT count(*) AS n FROM search_n').get()).toEqual({ n: 1 });
   });
 });

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SETTINGS, Settings } from '../config/settings';
-import { Position, StoreUnavailableError, comparePositions } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore, Position, StoreUnavailableError, comparePositions } from '../event-store/event-store.port';
 import { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -31,15 +31,24 @@ const handlesAny = (p: Projection, types: readonly string[]) => p.handles === un
  * last write this instance answered.
  */
 @Injectable()
-export class ReadYourWrites {
-  /** The last position a write of this process was answered at. */
+export class ReadYourWrites implements OnApplicationBootstrap {
+  /**
+   * The last position a write of this process was answered at; at start, the end of the log, so that a read
+   * after a restart sees what was answered before it (a model awaited by reads may still be catching up).
+   */
   private written: Position | undefined;
   private readonly followers = new Set<LogFollower>();
 
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const end = await this.store.lastPosition();
+    if (end && (!this.written || comparePositions(end, this.written) > 0)) this.written = end;
+  }
 
   /** A follower that writes must not wait for itself: its `caughtUp` answers at once for its own appends. */
   register(follower: LogFollower): () => void {

@@ -52,7 +52,7 @@ describe.each([
     runner = new ProjectionRunner(store, db, [new TicketProjection()], { projectionRetryMs: 20 });
     runner.start();
     queries = new TicketQueries(db);
-    tickets = new TicketCommandHandler(store, new KeyedLock(), testChainKey, new ReadYourWrites(runner, settings));
+    tickets = new TicketCommandHandler(store, new KeyedLock(), testChainKey, new ReadYourWrites(runner, settings, store));
     const create = new CreateTicketHandler(tickets, queries);
     const findTicket = jest.spyOn(queries, 'findTicket');
     created = await create.execute(
