@@ -34,7 +34,8 @@ function routes(t: () => TestApp) {
     get: (id: string, headers: Headers, remoteAddress?: string) => inject('GET', `${BASE}/ticket/${id}`, headers, undefined, remoteAddress),
     comment: (id: string, headers: Headers, remoteAddress?: string) =>
       inject('POST', `${BASE}/ticket/${id}/history`, headers, { type: 'comment', value: { text: 'hi', media: [] } }, remoteAddress),
-    eventCount: async () => (await t().store.readAll()).length,
+    // Ticket events only: on EventStoreDB a create also reserves its number in the company's sequence stream.
+    eventCount: async () => (await t().store.readAll()).filter((e) => e.streamName.startsWith('ticket-')).length,
   };
 }
 

@@ -89,7 +89,13 @@ describe('ticket numbers on EventStoreDB with two instances (wire-level test ser
     server = await startEsdbTestServer({ batchAppend: true });
     for (let i = 0; i < 2; i++) {
       const dir = mkdtempSync(join(tmpdir(), 'lead-e2e-numbers-'));
-      instances.push(await startTestApp({ store: 'eventstoredb', eventStoreDbUrl: server.connectionString }, dir));
+      // Instances of one store share the audit key (docs/operations.md): every chain link is keyed with it.
+      instances.push(
+        await startTestApp(
+          { store: 'eventstoredb', eventStoreDbUrl: server.connectionString, auditKey: 'numbers-e2e-audit-key-of-at-least-32-chars' },
+          dir,
+        ),
+      );
     }
   });
   afterAll(async () => {

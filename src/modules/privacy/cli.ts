@@ -1,3 +1,4 @@
+import { SequenceEventType } from '../../platform/event-store/sequences';
 import 'reflect-metadata';
 import { loadSettings } from '../../platform/config/settings';
 import { openExistingStore } from '../../platform/event-store/event-store.module';
@@ -42,6 +43,8 @@ export async function runPrivacyCli(argv: readonly string[], env: NodeJS.Process
       if (page.length === 0) break;
       from = page[page.length - 1].position;
       for (const event of page) {
+        // A reserved number (EventStoreDB's sequence streams): no personal data, sealed or not.
+        if (event.type === SequenceEventType.NumberReserved) continue;
         const kind = event.streamName.replace(/-[^-]*$/, '') || event.streamName;
         const count = counts.get(kind) ?? { sealed: 0, plaintext: 0 };
         if (isSealedEvent(event)) count.sealed++;

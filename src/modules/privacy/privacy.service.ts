@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Type } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { KeyedLock } from '../../platform/command/keyed-lock';
+import { SequenceEventType } from '../../platform/event-store/sequences';
 import { DomainError } from '../../platform/command/domain-error';
 import { EVENT_STORE, EventStore, Position, RecordedEvent } from '../../platform/event-store/event-store.port';
 import { ChainKey } from '../../platform/event-store/hash-chain';
@@ -133,6 +134,8 @@ export class PrivacyService {
       from = page[page.length - 1].position;
       for (const event of page) {
         if (event.metadata.tenant?.companyId !== companyId || !concerns(event, userId, keyId)) continue;
+        // A number reserved for their ticket (EventStoreDB): who asked and a number, nothing personal.
+        if (event.type === SequenceEventType.NumberReserved) continue;
         events.push({
           stream: event.streamName,
           revision: event.revision.toString(),

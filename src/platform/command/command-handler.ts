@@ -186,7 +186,7 @@ export async function handleCommand<Command, State, Event extends { type: string
           // before they are linked into the chain, so the chain covers it.
           let stamped = events;
           const build = (number: number) => link((stamped = options.numbering!.stamp(events, number) as Event[]));
-          const result = await appendNumbered(store, stream, { sequence, build }, { expectedRevision }, { ...context, lock });
+          const result = await appendNumbered(store, stream, { sequence, build }, { expectedRevision }, { ...context, lock, chain });
           // The store held these very events already (a retry of this command): the next attempt answers them.
           if (result.number === undefined) continue;
           outcome('appended', attempt, events.length);

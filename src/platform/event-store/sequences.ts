@@ -9,7 +9,7 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
 } from './event-store.port';
-import { eventHash, lastHash } from './hash-chain';
+import { ChainKey, eventHash, keyedLink, lastHash } from './hash-chain';
 
 /**
  * Numbered appends: events that must carry the next number of a named sequence (a ticket's readable number
@@ -28,6 +28,8 @@ export interface ReservationContext {
   readonly metadata: EventMetadata;
   /** Serialises this process's reservations per sequence, so that they do not conflict with each other. */
   readonly lock: KeyedLock;
+  /** Keys the reservation's chain link (scheme 2) like every command's; absent: an unkeyed link (tests, tools). */
+  readonly chain?: ChainKey;
 }
 
 export const SequenceEventType = {
@@ -77,9 +79,15 @@ export async function reserveNumber(store: EventStore, sequence: string, context
     const id = deterministicEventId(`${context.commandId}@${sequence}@${revision}`, 0);
     const type = SequenceEventType.NumberReserved;
     const data = { last: next };
-    const hash = eventHash(lastHash(last ? [last] : []), { streamName: sequence, revision, id, type, data, metadata: context.metadata });
+    // The reservation records who asked, not from where: the request's source (user agent, address) is
+    // personal data, which only the command path seals (src/platform/privacy), and a number needs none of it.
+    const { source: _source, ...who } = context.metadata;
+    const chained = { streamName: sequence, revision, id, type, data, metadata: who };
+    const metadata = context.chain
+      ? keyedLink(context.chain, lastHash(last ? [last] : []), chained)
+      : { ...who, hash: eventHash(lastHash(last ? [last] : []), chained) };
     try {
-      await store.append(sequence, [{ id, type, data, metadata: { ...context.metadata, hash } }], { expectedRevision });
+      await store.append(sequence, [{ id, type, data, metadata }], { expectedRevision });
       return next;
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_RESERVATION_ATTEMPTS) throw error;
