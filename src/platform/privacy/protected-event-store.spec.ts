@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testChainKey } from '../../../test/support/recorded-events';
 import { Decider, handleCommand } from '../command/command-handler';
 import { KeyedLock } from '../command/keyed-lock';
@@ -89,6 +92,21 @@ describe('the personal-data layer of the event store', () => {
     // And the stream takes writes again (the command path checks its tail link over the stored form).
     await write('note-1', { type: 'Commented', data: { text: 'more', by: 'agent' } }, 'agent', 'c3');
     expect(verifyChain(await store().readStream('note-1'), 2n, { key: testChainKey.key })).toMatchObject({ valid: true });
+  });
+
+  it('with the key cache warm, an erasure through another connection to keys.db (another instance) reads "[erased]" at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lead-pd-'));
+    keys = new SqliteKeyStore(join(dir, 'keys.db'));
+    raw = new MemoryEventStore();
+    await write('note-9', { type: 'Opened', data: { id: 'n9', title: 'Quokka', owner: { id: 'alice' }, tags: [] } }, 'alice', 'c1');
+    // Warm: the write cached alice's key by subject, this read by key id.
+    expect((await store().readStream('note-9'))[0].data).toMatchObject({ title: 'Quokka' });
+    const otherInstance = new SqliteKeyStore(join(dir, 'keys.db'));
+    otherInstance.destroy('1/alice');
+    otherInstance.close();
+    expect((await store().readStream('note-9'))[0].data).toMatchObject({ title: ERASED });
+    expect((await store().readStream('note-9'))[0].metadata.source).toEqual({ user_agent: ERASED, ip: ERASED });
+    keys.close();
   });
 
   it('leaves events written before sealing (no mark) as they are, look-alike envelopes included', async () => {
