@@ -20,6 +20,11 @@ export interface KeyStore {
   keyById(keyId: string): Buffer | undefined;
   /** The subject's current key id, without creating one. */
   keyIdOf(subject: string): string | undefined;
+  /**
+   * Changes whenever a key may have been destroyed (here, or by another connection to the store): a cache of
+   * anything decrypted must be dropped when it changes.
+   */
+  generation(): number;
   /** Destroys the subject's keys; returns how many there were. Idempotent. */
   destroy(subject: string): number;
   close(): void;
@@ -55,6 +60,7 @@ export class SqliteKeyStore implements KeyStore {
   /** key id -> subject, for the keys in `bySubject`. */
   private readonly subjectOfKey = new Map<string, string>();
   private seenVersion: number;
+  private generationCount = 0;
 
   constructor(
     readonly file: string,
@@ -105,6 +111,7 @@ export class SqliteKeyStore implements KeyStore {
   destroy(subject: string): number {
     // Evicted before the delete, so that nothing here can hand the key out again even if the delete throws.
     this.forget(subject);
+    this.generationCount++;
     const removed = this.statements.remove.run(subject).changes;
     // The WAL still holds the page the key was on: copy it back (secure_delete zeroed the key there) and
     // truncate the WAL file to nothing.
@@ -153,8 +160,14 @@ export class SqliteKeyStore implements KeyStore {
     const version = this.statements.dataVersion.get()!;
     if (version === this.seenVersion) return;
     this.seenVersion = version;
+    this.generationCount++;
     this.bySubject.clear();
     this.subjectOfKey.clear();
+  }
+
+  generation(): number {
+    this.dropIfChangedElsewhere();
+    return this.generationCount;
   }
 
   /** How many subjects' keys are in memory (the specs). */

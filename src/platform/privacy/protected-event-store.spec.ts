@@ -109,6 +109,35 @@ describe('the personal-data layer of the event store', () => {
     keys.close();
   });
 
+  it('decrypts an event once for all its readers, and a destroy (here or by another instance) drops what it cached', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lead-pd-'));
+    keys = new SqliteKeyStore(join(dir, 'keys.db'));
+    raw = new MemoryEventStore();
+    await write('note-8', { type: 'Opened', data: { id: 'n8', title: 'Wombat', owner: { id: 'alice' }, tags: [] } }, 'alice', 'c1');
+    await write('note-7', { type: 'Opened', data: { id: 'n7', title: 'Numbat', owner: { id: 'bob' }, tags: [] } }, 'bob', 'c2');
+    const layer = store();
+    const first = (await layer.readStream('note-8'))[0];
+    // Warm: another reader (the global log) gets the very object already opened.
+    expect((await layer.readAll()).find((e) => e.streamName === 'note-8')).toBe(first);
+    expect(first.data).toMatchObject({ title: 'Wombat' });
+    keys.destroy('1/alice');
+    expect((await layer.readStream('note-8'))[0].data).toMatchObject({ title: ERASED });
+    expect((await layer.readAll()).find((e) => e.streamName === 'note-8')!.data).toMatchObject({ title: ERASED });
+    const subscription = layer.subscribeToAll();
+    for await (const e of subscription) {
+      if (e.streamName === 'note-8') expect(e.data).toMatchObject({ title: ERASED });
+      if (e.streamName === 'note-7') break;
+    }
+    await subscription.close();
+    // Warm again (bob's event), then erased through another connection to keys.db.
+    expect((await layer.readStream('note-7'))[0].data).toMatchObject({ title: 'Numbat' });
+    const otherInstance = new SqliteKeyStore(join(dir, 'keys.db'));
+    otherInstance.destroy('1/bob');
+    otherInstance.close();
+    expect((await layer.readStream('note-7'))[0].data).toMatchObject({ title: ERASED });
+    keys.close();
+  });
+
   it('leaves events written before sealing (no mark) as they are, look-alike envelopes included', async () => {
     const lookalike = sealField({ keyId: 'nope', key: Buffer.alloc(32) }, fieldAad('legacy-1', 0n, 'data.title'), 'x');
     await raw.append('legacy-1', [{ type: 'Opened', data: { title: 'old plaintext', x: lookalike }, metadata: {} }], {
