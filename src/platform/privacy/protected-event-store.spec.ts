@@ -37,6 +37,15 @@ const meta = (user: string): EventMetadata => ({
   source: { user_agent: `agent of ${user}`, ip: '203.0.113.9' },
 });
 
+/** A memory store whose reads can show a row edited in the database (the stored objects stay untouched). */
+class TamperableStore extends MemoryEventStore {
+  edit?: (event: RecordedEvent) => RecordedEvent;
+  override async readStream(...args: Parameters<MemoryEventStore['readStream']>): Promise<RecordedEvent[]> {
+    const events = await super.readStream(...args);
+    return this.edit ? events.map(this.edit) : events;
+  }
+}
+
 describe('the personal-data layer of the event store', () => {
   let raw: MemoryEventStore;
   let keys: KeyStore;
@@ -112,7 +121,8 @@ describe('the personal-data layer of the event store', () => {
   it('decrypts an event once for all its readers, and a destroy (here or by another instance) drops what it cached', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lead-pd-'));
     keys = new SqliteKeyStore(join(dir, 'keys.db'));
-    raw = new MemoryEventStore();
+    const tamperable = new TamperableStore();
+    raw = tamperable;
     await write('note-8', { type: 'Opened', data: { id: 'n8', title: 'Wombat', owner: { id: 'alice' }, tags: [] } }, 'alice', 'c1');
     await write('note-7', { type: 'Opened', data: { id: 'n7', title: 'Numbat', owner: { id: 'bob' }, tags: [] } }, 'bob', 'c2');
     const layer = store();
@@ -120,6 +130,12 @@ describe('the personal-data layer of the event store', () => {
     // Warm: another reader (the global log) gets the very object already opened.
     expect((await layer.readAll()).find((e) => e.streamName === 'note-8')).toBe(first);
     expect(first.data).toMatchObject({ title: 'Wombat' });
+    // A row edited behind the layer's back is opened again, not served from the cache (the audit must see it).
+    tamperable.edit = (e) => ({ ...e, data: { ...e.data, tags: ['edited'] } });
+    const reread = (await layer.readStream('note-8'))[0];
+    tamperable.edit = undefined;
+    expect(reread).not.toBe(first);
+    expect(reread.data).toMatchObject({ title: 'Wombat', tags: ['edited'] });
     keys.destroy('1/alice');
     expect((await layer.readStream('note-8'))[0].data).toMatchObject({ title: ERASED });
     expect((await layer.readAll()).find((e) => e.streamName === 'note-8')!.data).toMatchObject({ title: ERASED });
