@@ -284,6 +284,13 @@ async function main() {
   console.log(
     `event-store bench: N=${N} single appends, ${N * 10} batched (${BATCH}/append), ${CONCURRENCY} concurrent appenders; node ${process.version}`,
   );
+  // BENCH_ONLY=personal: only the personal-data table (e.g. under node --cpu-prof, so the profile is that path's)
+  const onlyPersonal = process.env.BENCH_ONLY === 'personal';
+  if (!onlyPersonal) await storeTables();
+  await personalDataTable();
+}
+
+async function storeTables() {
   const o = await ours();
   const r = await raw();
   let e: Record<string, number> = {};
@@ -305,6 +312,9 @@ async function main() {
     ['operation', 'ours', 'raw better-sqlite3', 'emmett-sqlite', 'ours / raw', 'ours / emmett'],
     rows.map((x) => [x.op, x.ours, x.raw, x.emmett, ratio(x.ours, x.raw), ratio(x.ours, x.emmett)]),
   );
+}
+
+async function personalDataTable() {
   // Off, on, off, on: alternated so that a change in the machine's load hits both alike; the better of each kept.
   const runs = [await personalData(false), await personalData(true), await personalData(false), await personalData(true)];
   const best = (encrypt: boolean, k: string) => Math.max(...runs.filter((_, i) => (i % 2 === 1) === encrypt).map((x) => x[k]));

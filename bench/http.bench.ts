@@ -5,7 +5,9 @@
  * in its own process, on the embedded store). Medians are reported, and each share is the median of the
  * per-round ratios, so a burst of load from elsewhere on a shared 2-core box moves one round, not the result.
  * Run: npm run bench:http   (BENCH_SECONDS per run, default 10; BENCH_ROUNDS, default 3; BENCH_BASELINE=<older dist/>
- * to run that build alongside, in the same rounds)
+ * to run that build alongside, in the same rounds; BENCH_PORT, default 3900, the first of the five ports used)
+ * "create ticket" also runs, in the same rounds, on a second service from the same dist/ with
+ * LEAD_PERSONAL_DATA_ENCRYPTION=off (its own data dir and port): the on / off ratio is the cost of sealing.
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ const autocannon = require('autocannon');
 const SECONDS = envInt('BENCH_SECONDS', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const CONNECTIONS = 64;
+const PORT = envInt('BENCH_PORT', 3900);
 const APP = { application_id: '000000000000000000000a01', company_id: '1', token: 'bench-token-0123456789' };
 const STAFF = { client_id: 'bench-staff', company_id: '1', secret: 'bench-staff-secret-0123' };
 const AUTH = `Bearer ${Buffer.from(`${APP.application_id}:${APP.token}`).toString('base64')}`;
@@ -106,10 +109,16 @@ const HEADERS = { authorization: AUTH, 'content-type': 'application/json', 'x-us
  * tickets and a staff token. BENCH_CPU_PROF=<dir>: it runs under `node --cpu-prof` and writes its profile there
  * at the end (summarise it with `node bench/profile-summary.js <dir>/<file>.cpuprofile`).
  */
-async function startService(main: string, port: number, dir: string, profileDir: string | undefined): Promise<Service> {
+async function startService(
+  main: string,
+  port: number,
+  dir: string,
+  profileDir: string | undefined,
+  env: Record<string, string> = {},
+): Promise<Service> {
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-on-sigusr2.js')] : [];
   const child = spawn(process.execPath, [...profiling, main], {
-    env: { ...process.env, PORT: String(port), LEAD_DATA_DIR: dir, LOG_LEVEL: 'warn', LEAD_RATE_LIMIT_PER_MINUTE: '0' },
+    env: { ...process.env, PORT: String(port), LEAD_DATA_DIR: dir, LOG_LEVEL: 'warn', LEAD_RATE_LIMIT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -177,8 +186,16 @@ async function main() {
   process.on('exit', stop);
   try {
     const profileDir = process.env.BENCH_CPU_PROF;
-    const service = await startService(join(__dirname, '..', 'dist', 'main.js'), 3900, tmp.dir, profileDir);
+    const main = join(__dirname, '..', 'dist', 'main.js');
+    const service = await startService(main, PORT, tmp.dir, profileDir);
     children.push(service.process);
+    // The same build with personal-data encryption off, on a store of its own: "create ticket" runs on both in
+    // the same rounds, so the on / off ratio is the cost of sealing under the same load.
+    const plainDir = tmp.file('plaintext');
+    mkdirSync(plainDir);
+    copyFileSync(tmp.file('clients.json'), join(plainDir, 'clients.json'));
+    const plain = await startService(main, PORT + 4, plainDir, undefined, { LEAD_PERSONAL_DATA_ENCRYPTION: 'off' });
+    children.push(plain.process);
     // BENCH_BASELINE=<a copy of an older dist/>: that build runs too, in the same rounds, on a store of its own,
     // so a change is measured side by side with what it replaces under the same load.
     let baseline: Service | undefined;
@@ -186,12 +203,12 @@ async function main() {
       const dir = tmp.file('baseline');
       mkdirSync(dir);
       copyFileSync(tmp.file('clients.json'), join(dir, 'clients.json'));
-      baseline = await startService(join(resolve(process.env.BENCH_BASELINE), 'main.js'), 3903, dir, undefined);
+      baseline = await startService(join(resolve(process.env.BENCH_BASELINE), 'main.js'), PORT + 3, dir, undefined);
       children.push(baseline.process);
     }
-    const barePort = 3901;
+    const barePort = PORT + 1;
     children.push(fork(join(__dirname, 'bare-fastify.js'), [], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' }));
-    const nestPort = 3902;
+    const nestPort = PORT + 2;
     children.push(fork(join(__dirname, 'nest-empty.js'), [], { env: { ...process.env, PORT: String(nestPort) }, stdio: 'ignore' }));
     await waitForPort(`http://127.0.0.1:${barePort}/bare/x`);
     await waitForPort(`http://127.0.0.1:${nestPort}/nest/x`);
@@ -212,32 +229,47 @@ async function main() {
     const nestGet = { url: `http://127.0.0.1:${nestPort}/nest/6b06e63ad5ee9451d0dc74d1` };
     const ours = serviceRequests(service);
     const before = baseline && serviceRequests(baseline);
+    const plaintext = serviceRequests(plain);
     const scenarios = Object.keys(ours).map((name) => ({
       name,
       ours: ours[name],
       before: before?.[name],
+      plain: name === 'create ticket' ? plaintext[name] : undefined,
       bare: name.startsWith('list') || name.startsWith('get') ? bareGet : barePost,
       nest: name.startsWith('list') || name.startsWith('get') ? nestGet : nestPost,
     }));
     // e.g. BENCH_ONLY=get to run the scenarios whose name contains it, BENCH_ONLY=get,list for either
     const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
     const rows: (string | number)[][] = [];
+    let encryption: string | undefined;
     for (const scenario of scenarios.filter((s) => !only?.length || only.some((word) => s.name.includes(word)))) {
-      const rounds: Rounds & { before: Result[] } = { bare: [], nest: [], ours: [], before: [] };
+      const rounds: Rounds & { before: Result[]; plain: Result[] } = { bare: [], nest: [], ours: [], before: [], plain: [] };
       for (let round = 0; round < ROUNDS; round++) {
         rounds.bare.push(await run('bare', scenario.bare));
         rounds.nest.push(await run('nest', scenario.nest));
         // With a baseline, the two builds take turns going first, so neither always runs right after the ceiling.
         if (scenario.before && round % 2 === 1) rounds.before.push(await run('baseline', scenario.before));
+        // Encryption off alternates first and last too, so the two are measured under the same load.
+        if (scenario.plain && round % 2 === 1) rounds.plain.push(await run('encryption off', scenario.plain));
         rounds.ours.push(await run(scenario.name, scenario.ours));
+        if (scenario.plain && round % 2 === 0) rounds.plain.push(await run('encryption off', scenario.plain));
         if (scenario.before && round % 2 === 0) rounds.before.push(await run('baseline', scenario.before));
         console.error(
-          `${scenario.name}, round ${round + 1}/${ROUNDS}: ${rounds.ours[round].rps.toFixed(0)} req/s (bare ${rounds.bare[round].rps.toFixed(0)}, NestJS ${rounds.nest[round].rps.toFixed(0)}${scenario.before ? `, baseline ${rounds.before[round].rps.toFixed(0)}` : ''})`,
+          `${scenario.name}, round ${round + 1}/${ROUNDS}: ${rounds.ours[round].rps.toFixed(0)} req/s (bare ${rounds.bare[round].rps.toFixed(0)}, NestJS ${rounds.nest[round].rps.toFixed(0)}${scenario.plain ? `, encryption off ${rounds.plain[round].rps.toFixed(0)}` : ''}${scenario.before ? `, baseline ${rounds.before[round].rps.toFixed(0)}` : ''})`,
         );
       }
       const method = scenario.bare === barePost ? 'POST' : 'GET';
       const row = (result: Result) => [result.name, result.rps, result.p50, result.p99, String(result.errors), String(result.non2xx)];
       rows.push([...row(summary(scenario.name, rounds.ours)), share(rounds.ours, rounds.bare), share(rounds.ours, rounds.nest)]);
+      if (scenario.plain) {
+        rows.push([
+          ...row(summary(`  ${scenario.name}, encryption off`, rounds.plain)),
+          share(rounds.plain, rounds.bare),
+          share(rounds.plain, rounds.nest),
+        ]);
+        // The median of the per-round ratios, as the shares: one burst of load elsewhere moves one round.
+        encryption = `create ticket, encryption on / off: ${(median(rounds.ours.map((r, i) => r.rps / rounds.plain[i].rps)) * 100).toFixed(0)}% (per round: ${rounds.ours.map((r, i) => (r.rps / rounds.plain[i].rps).toFixed(2)).join(', ')})`;
+      }
       if (scenario.before) {
         const name = `  ${scenario.name}, baseline (${process.env.BENCH_BASELINE})`;
         rows.push([...row(summary(name, rounds.before)), share(rounds.before, rounds.bare), share(rounds.before, rounds.nest)]);
@@ -255,6 +287,7 @@ async function main() {
       ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'share of bare Fastify', 'share of empty NestJS'],
       rows,
     );
+    if (encryption) console.log(`\n${encryption}`);
   } finally {
     stop();
     tmp.remove();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fieldAad, isSealed, openField, sealField } from './field-cipher';
+import { fieldAad, isSealed, nextNonce, openField, sealField } from './field-cipher';
 
 describe('field cipher (AES-256-GCM per field)', () => {
   const key = { keyId: 'k1', key: randomBytes(32) };
@@ -30,5 +30,15 @@ describe('field cipher (AES-256-GCM per field)', () => {
     expect(() => openField(key.key, fieldAad('ticket-1', 3n, 'data.content.description'), sealed)).toThrow();
     expect(() => openField(randomBytes(32), aad, sealed)).toThrow();
     expect(() => openField(key.key, aad, { ...sealed, c: Buffer.from('tampered').toString('base64') })).toThrow();
+  });
+
+  it('hands out every pooled nonce once: no repeat across several pool refills', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const nonce = nextNonce();
+      expect(nonce).toHaveLength(12);
+      seen.add(nonce.toString('hex'));
+    }
+    expect(seen.size).toBe(5000);
   });
 });

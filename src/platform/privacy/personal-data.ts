@@ -148,6 +148,8 @@ export interface ClassifiedLeaf extends Leaf {
 /** The rules of one event type (or of the metadata), compiled once. */
 export class FieldRules {
   private readonly rules: readonly Rule[];
+  /** The rule (or none) per leaf path with array indices removed: found once, not by a scan per leaf per event. */
+  private readonly byNamedPath = new Map<string, Rule | null>();
 
   constructor(declared: object) {
     // Most specific first (longest, then fewest `*`): the first rule matching a leaf (or a prefix of it) decides.
@@ -164,9 +166,7 @@ export class FieldRules {
         for (const [k, item] of Object.entries(v as Record<string, unknown>)) walk(item, [...segments, k]);
         return;
       }
-      // Array indices are transparent: an array's elements are declared as the array.
-      const named = segments.filter((s) => !/^\d+$/.test(s));
-      const rule = this.rules.find((r) => matches(r.segments, named));
+      const rule = this.ruleFor(segments);
       const cls = rule === undefined ? undefined : typeof rule.rule === 'function' ? rule.rule(data) : rule.rule;
       // Numbers and booleans under a personal subtree are sealed too (a phone number); elsewhere they are no text.
       if (cls === undefined && typeof v !== 'string') return;
@@ -174,6 +174,19 @@ export class FieldRules {
     };
     walk(value, []);
     return out;
+  }
+
+  private ruleFor(segments: readonly string[]): Rule | undefined {
+    // Array indices are transparent: an array's elements are declared as the array.
+    const named = segments.filter((s) => !/^\d+$/.test(s));
+    const path = named.join('\u0000');
+    let rule = this.byNamedPath.get(path);
+    if (rule === undefined) {
+      rule = this.rules.find((r) => matches(r.segments, named)) ?? null;
+      // Bounded: open records ('*', custom_json) can name any member; past the bound, lookups just scan.
+      if (this.byNamedPath.size < 4096) this.byNamedPath.set(path, rule);
+    }
+    return rule ?? undefined;
   }
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testChainKey } from '../../../test/support/recorded-events';
 import { Decider, handleCommand } from '../command/command-handler';
 import { KeyedLock } from '../command/keyed-lock';
@@ -33,6 +36,15 @@ const meta = (user: string): EventMetadata => ({
   tenant: { companyId: '1' },
   source: { user_agent: `agent of ${user}`, ip: '203.0.113.9' },
 });
+
+/** A memory store whose reads can show a row edited in the database (the stored objects stay untouched). */
+class TamperableStore extends MemoryEventStore {
+  edit?: (event: RecordedEvent) => RecordedEvent;
+  override async readStream(...args: Parameters<MemoryEventStore['readStream']>): Promise<RecordedEvent[]> {
+    const events = await super.readStream(...args);
+    return this.edit ? events.map(this.edit) : events;
+  }
+}
 
 describe('the personal-data layer of the event store', () => {
   let raw: MemoryEventStore;
@@ -89,6 +101,57 @@ describe('the personal-data layer of the event store', () => {
     // And the stream takes writes again (the command path checks its tail link over the stored form).
     await write('note-1', { type: 'Commented', data: { text: 'more', by: 'agent' } }, 'agent', 'c3');
     expect(verifyChain(await store().readStream('note-1'), 2n, { key: testChainKey.key })).toMatchObject({ valid: true });
+  });
+
+  it('with the key cache warm, an erasure through another connection to keys.db (another instance) reads "[erased]" at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lead-pd-'));
+    keys = new SqliteKeyStore(join(dir, 'keys.db'));
+    raw = new MemoryEventStore();
+    await write('note-9', { type: 'Opened', data: { id: 'n9', title: 'Quokka', owner: { id: 'alice' }, tags: [] } }, 'alice', 'c1');
+    // Warm: the write cached alice's key by subject, this read by key id.
+    expect((await store().readStream('note-9'))[0].data).toMatchObject({ title: 'Quokka' });
+    const otherInstance = new SqliteKeyStore(join(dir, 'keys.db'));
+    otherInstance.destroy('1/alice');
+    otherInstance.close();
+    expect((await store().readStream('note-9'))[0].data).toMatchObject({ title: ERASED });
+    expect((await store().readStream('note-9'))[0].metadata.source).toEqual({ user_agent: ERASED, ip: ERASED });
+    keys.close();
+  });
+
+  it('decrypts an event once for all its readers, and a destroy (here or by another instance) drops what it cached', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lead-pd-'));
+    keys = new SqliteKeyStore(join(dir, 'keys.db'));
+    const tamperable = new TamperableStore();
+    raw = tamperable;
+    await write('note-8', { type: 'Opened', data: { id: 'n8', title: 'Wombat', owner: { id: 'alice' }, tags: [] } }, 'alice', 'c1');
+    await write('note-7', { type: 'Opened', data: { id: 'n7', title: 'Numbat', owner: { id: 'bob' }, tags: [] } }, 'bob', 'c2');
+    const layer = store();
+    const first = (await layer.readStream('note-8'))[0];
+    // Warm: another reader (the global log) gets the very object already opened.
+    expect((await layer.readAll()).find((e) => e.streamName === 'note-8')).toBe(first);
+    expect(first.data).toMatchObject({ title: 'Wombat' });
+    // A row edited behind the layer's back is opened again, not served from the cache (the audit must see it).
+    tamperable.edit = (e) => ({ ...e, data: { ...e.data, tags: ['edited'] } });
+    const reread = (await layer.readStream('note-8'))[0];
+    tamperable.edit = undefined;
+    expect(reread).not.toBe(first);
+    expect(reread.data).toMatchObject({ title: 'Wombat', tags: ['edited'] });
+    keys.destroy('1/alice');
+    expect((await layer.readStream('note-8'))[0].data).toMatchObject({ title: ERASED });
+    expect((await layer.readAll()).find((e) => e.streamName === 'note-8')!.data).toMatchObject({ title: ERASED });
+    const subscription = layer.subscribeToAll();
+    for await (const e of subscription) {
+      if (e.streamName === 'note-8') expect(e.data).toMatchObject({ title: ERASED });
+      if (e.streamName === 'note-7') break;
+    }
+    await subscription.close();
+    // Warm again (bob's event), then erased through another connection to keys.db.
+    expect((await layer.readStream('note-7'))[0].data).toMatchObject({ title: 'Numbat' });
+    const otherInstance = new SqliteKeyStore(join(dir, 'keys.db'));
+    otherInstance.destroy('1/bob');
+    otherInstance.close();
+    expect((await layer.readStream('note-7'))[0].data).toMatchObject({ title: ERASED });
+    keys.close();
   });
 
   it('leaves events written before sealing (no mark) as they are, look-alike envelopes included', async () => {

@@ -28,6 +28,9 @@ export interface PersonalDataOptions {
 
 const logger = new Logger('PersonalData');
 
+/** How many opened events the layer keeps (a few MB): enough for every reader of the log to catch up on a burst. */
+const OPENED_CACHE_SIZE = 4096;
+
 /**
  * The personal-data layer of the event store, the one place every reader goes through: folds, projections,
  * rebuilds, the change feed, webhooks and the audit routes all get the store from the event-store module with
@@ -84,6 +87,15 @@ export class PersonalDataLayer {
   private readonly byType = new Map<string, { rules: FieldRules; declaration: PersonalDataDeclaration }>();
   private readonly metadataRules = new FieldRules(METADATA_FIELDS);
   private readonly warned = new Set<string>();
+  /**
+   * Events recently opened, by stream and revision: the projections, the SLA processor, the change feed and
+   * the webhook worker each read every new event, and decrypting it once per reader was most of what
+   * encryption cost a create over HTTP (bench/README.md). Plaintext in memory only; dropped whole whenever the
+   * key store's generation changes (a key destroyed here or by another instance), so after an erasure no
+   * cached plaintext is served. Readers share the cached objects: events are read-only to them.
+   */
+  private readonly opened = new Map<string, RecordedEvent>();
+  private openedGeneration = -1;
 
   constructor(private readonly options: PersonalDataOptions) {
     for (const declaration of options.declarations ?? []) {
@@ -137,8 +149,30 @@ export class PersonalDataLayer {
 
   openAll(events: RecordedEvent[]): RecordedEvent[] {
     if (!events.some(isSealedEvent)) return events;
+    this.checkGeneration();
     const keys = new Map<string, Buffer | undefined>();
-    return events.map((e) => this.open(e, keys));
+    return events.map((e) => this.openCached(e, keys));
+  }
+
+  private checkGeneration(): void {
+    const generation = this.options.keys.generation();
+    if (generation === this.openedGeneration) return;
+    this.opened.clear();
+    this.openedGeneration = generation;
+  }
+
+  private openCached(event: RecordedEvent, keys: Map<string, Buffer | undefined>): RecordedEvent {
+    if (!isSealedEvent(event)) return event;
+    const id = `${event.streamName}\n${event.revision}`;
+    const hit = this.opened.get(id);
+    // Served only if what is stored now is what was opened, member for member: a row edited in the database
+    // since (the audit routes must see the edit and call it tampered), or another store under the same
+    // names (a restored backup), is opened again. Comparing costs a fraction of decrypting.
+    if (hit && hit.id === event.id && hit.type === event.type && sameStoredForm(hit, event)) return hit;
+    const opened = this.open(event, keys);
+    this.opened.set(id, opened);
+    if (this.opened.size > OPENED_CACHE_SIZE) this.opened.delete(this.opened.keys().next().value!);
+    return opened;
   }
 
   /** The event as readers see it: sealed fields decrypted, or `"[erased]"` when their key is gone. */
@@ -194,7 +228,7 @@ export class PersonalDataLayer {
     return {
       close: () => subscription.close(),
       async *[Symbol.asyncIterator]() {
-        for await (const event of subscription) yield layer.open(event);
+        for await (const event of subscription) yield layer.openAll([event])[0];
       },
       ...(batches
         ? {
@@ -211,6 +245,26 @@ export class PersonalDataLayer {
     this.warned.add(key);
     logger.warn(message);
   }
+}
+
+function sameStoredForm(opened: RecordedEvent, stored: RecordedEvent): boolean {
+  const form = (opened as unknown as Record<symbol, { data: unknown; metadata: unknown } | undefined>)[STORED_FORM];
+  return form !== undefined && sameJson(form.data, stored.data) && sameJson(form.metadata, stored.metadata);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  for (const key of keysA)
+    if (
+      !Object.prototype.hasOwnProperty.call(b, key) ||
+      !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])
+    )
+      return false;
+  return true;
 }
 
 function setAt(root: Record<string, unknown>, segments: readonly string[], replace: (value: unknown) => unknown): void {
