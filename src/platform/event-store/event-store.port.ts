@@ -324,7 +324,15 @@ function wireMetadata(metadata: EventMetadata = {}): Record<string, unknown> {
  * that a test may still replace one of them (`jest.spyOn(store, 'append')`).
  */
 export function decorateAppend(store: EventStore, append: EventStore['append']): EventStore {
-  const wrapped: Record<string, unknown> = { append };
+  return decorateStore(store, { append });
+}
+
+/**
+ * The same store with the members in `overrides` replaced (or added); every other member passes through,
+ * bound to the store, so a wrapper never drops one the port gains later. A plain object, not a Proxy.
+ */
+export function decorateStore(store: EventStore, overrides: Record<string, unknown>): EventStore {
+  const wrapped: Record<string, unknown> = { ...overrides };
   for (let proto: object | null = store; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key === 'constructor' || key in wrapped) continue;

@@ -3,6 +3,7 @@ import {
   EventMetadata,
   EventStore,
   InlineProjector,
+  decorateStore,
   RecordedEvent,
   STORED_FORM,
   SealInput,
@@ -60,16 +61,8 @@ export function protectPersonalData(store: EventStore, options: PersonalDataOpti
         }
       : {}),
   };
-  // Every other member passes through (as decorateAppend does), so the layer never drops one the port gains.
-  for (let proto: object | null = store; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === 'constructor' || key in wrapped) continue;
-      const value: unknown = (store as unknown as Record<string, unknown>)[key];
-      if (typeof value === 'function') wrapped[key] = (value as (...args: unknown[]) => unknown).bind(store);
-      else Object.defineProperty(wrapped, key, { get: () => (store as unknown as Record<string, unknown>)[key], enumerable: true });
-    }
-  }
-  return wrapped as unknown as EventStore;
+  // Every other member passes through, so the layer never drops one the port gains.
+  return decorateStore(store, wrapped);
 }
 
 /** `projector`, given opened events (decrypted, erased fields as `"[erased]"`) by `layer`. */
