@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HttpCode, Post, applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** The multipart body: one or more file parts (any part name). */
 export class UploadBodyDto {
@@ -20,4 +21,16 @@ export class UploadAnswerDto {
   @ApiProperty({ type: [UploadedAttachmentDto] }) items!: UploadedAttachmentDto[];
   @ApiPropertyOptional({ description: 'anonymous storefront callers only: send it as x-ticket-access-key to download the file' })
   access_key?: string;
+}
+
+/** The upload route's shape on both sides of the API: `POST <base>/upload`, multipart, 201 with the stored files. */
+export function UploadRoute(): MethodDecorator {
+  return applyDecorators(
+    Post('upload'),
+    HttpCode(201),
+    ApiOperation({ summary: 'upload: store files (multipart/form-data) and answer a TicketAsset for each' }),
+    ApiConsumes('multipart/form-data'),
+    ApiBody({ type: UploadBodyDto }),
+    ApiCreatedResponse({ type: UploadAnswerDto }),
+  );
 }

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { StaffCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
@@ -9,7 +9,7 @@ import { commandContext } from '../../../platform/http/request-context';
 import { staffUploaderId } from '../attachment-access';
 import { AttachmentDownloads } from '../attachment-downloads';
 import { AttachmentUploads, UploadedAttachment } from '../attachment-uploads';
-import { UploadAnswerDto, UploadBodyDto } from './attachment.dto';
+import { UploadRoute } from './attachment.dto';
 import { baseUrlOf } from './base-url';
 
 const COMPANY = 'service/platform/lead/v1.0/company/:company_id';
@@ -26,12 +26,7 @@ export class StaffAttachmentsController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  @Post('upload')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'upload: store files (multipart/form-data) and answer a TicketAsset for each' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: UploadBodyDto })
-  @ApiCreatedResponse({ type: UploadAnswerDto })
+  @UploadRoute()
   upload(@CurrentCaller() caller: StaffCaller, @Req() request: FastifyRequest): Promise<{ items: UploadedAttachment[] }> {
     const base = baseUrlOf(this.settings, request);
     return this.uploads.upload(

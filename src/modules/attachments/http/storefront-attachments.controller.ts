@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { StorefrontCaller } from '../../../platform/auth/caller';
 import { CurrentCaller } from '../../../platform/auth/current-caller.decorator';
@@ -9,10 +9,10 @@ import { TicketAccessKeys } from '../../tickets';
 import { AttachmentDownloads } from '../attachment-downloads';
 import { AttachmentUploads, UploadedAttachment } from '../attachment-uploads';
 import { baseUrlOf } from './base-url';
-import { UploadAnswerDto, UploadBodyDto } from './attachment.dto';
+import { UploadRoute } from './attachment.dto';
 import { Inject } from '@nestjs/common';
 import { SETTINGS, Settings } from '../../../platform/config/settings';
-import { ApiBody } from '@nestjs/swagger';
+import {} from '@nestjs/swagger';
 
 const SHOP = 'service/application/lead/v1.0';
 
@@ -34,12 +34,7 @@ export class StorefrontAttachmentsController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  @Post('upload')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'upload: store files (multipart/form-data) and answer a TicketAsset for each' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({ type: UploadBodyDto })
-  @ApiCreatedResponse({ type: UploadAnswerDto })
+  @UploadRoute()
   async upload(
     @CurrentCaller() caller: StorefrontCaller,
     @Req() request: FastifyRequest,
